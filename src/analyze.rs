@@ -1,0 +1,187 @@
+//! Stage 2: lowercase and stem words, each distinct word once.
+//!
+//! Stemming every token caps throughput at about 30 MB/s, so a per-thread cache maps each
+//! normalized word to its stem's code in the [`Codebook`] (the stems that any lexicon entry,
+//! target alias or model term uses). Unknown stems get code 0 and cost one hash lookup.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
+
+use crate::tokenize::{Token, TokenKind, Tokenizer, normalize_into};
+
+/// The code of a stem that no lexicon, target or model uses.
+pub const UNKNOWN: u32 = 0;
+/// Above this many cached words the cache is emptied, so memory stays bounded on any input.
+const CACHE_LIMIT: usize = 1 << 20;
+
+/// Stems the English Snowball way, after folding the contractions that carry negation.
+pub struct StemFilter {
+    stemmer: Stemmer,
+}
+
+impl Default for StemFilter {
+    fn default() -> Self {
+        StemFilter { stemmer: Stemmer::create(Algorithm::English) }
+    }
+}
+
+impl StemFilter {
+    /// `word` must already be normalized (lowercase, straight apostrophes).
+    pub fn stem(&self, word: &str) -> String {
+        if word.ends_with("n't") || word == "cannot" {
+            return "not".to_string();
+        }
+        if word.starts_with('$') {
+            return word.to_string();
+        }
+        self.stemmer.stem(word).into_owned()
+    }
+}
+
+/// Stems of every word of a phrase, analyzed exactly as article text is.
+pub fn phrase_stems(phrase: &str, stem: &StemFilter) -> Vec<String> {
+    let mut buf = String::new();
+    Tokenizer::new(phrase)
+        .filter(|t| !t.is_break())
+        .map(|t| {
+            normalize_into(&phrase[t.start..t.end], &mut buf);
+            stem.stem(&buf)
+        })
+        .collect()
+}
+
+/// Numbers every stem that some downstream stage cares about.
+#[derive(Default, Debug, Clone)]
+pub struct Codebook {
+    codes: FxHashMap<String, u32>,
+    stems: Vec<String>,
+}
+
+impl Codebook {
+    pub fn new() -> Self {
+        Codebook { codes: FxHashMap::default(), stems: vec![String::new()] }
+    }
+
+    /// The code of `stem`, adding it if new.
+    pub fn intern(&mut self, stem: &str) -> u32 {
+        if let Some(&code) = self.codes.get(stem) {
+            return code;
+        }
+        let code = self.stems.len() as u32;
+        self.codes.insert(stem.to_string(), code);
+        self.stems.push(stem.to_string());
+        code
+    }
+
+    pub fn code(&self, stem: &str) -> u32 {
+        self.codes.get(stem).copied().unwrap_or(UNKNOWN)
+    }
+
+    pub fn stem(&self, code: u32) -> &str {
+        &self.stems[code as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.stems.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stems.len() <= 1
+    }
+}
+
+/// A token with its stem's code; `code` is [`UNKNOWN`] for breaks and unlisted words.
+#[derive(Clone, Copy, Debug)]
+pub struct AnalyzedToken {
+    pub token: Token,
+    pub code: u32,
+}
+
+/// The per-thread word cache.
+pub struct Analyzer {
+    stem: StemFilter,
+    cache: FxHashMap<Box<str>, u32>,
+    buf: String,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer { stem: StemFilter::default(), cache: FxHashMap::default(), buf: String::new() }
+    }
+}
+
+impl Analyzer {
+    /// Tokenizes `text` into `out` (cleared first), coding each word through `codebook`.
+    pub fn analyze(&mut self, text: &str, codebook: &Codebook, out: &mut Vec<AnalyzedToken>) {
+        out.clear();
+        if self.cache.len() > CACHE_LIMIT {
+            self.cache.clear();
+        }
+        for token in Tokenizer::new(text) {
+            let code = match token.kind {
+                TokenKind::Word | TokenKind::Cjk => self.code(&text[token.start..token.end], codebook),
+                _ => UNKNOWN,
+            };
+            out.push(AnalyzedToken { token, code });
+        }
+    }
+
+    fn code(&mut self, raw: &str, codebook: &Codebook) -> u32 {
+        normalize_into(raw, &mut self.buf);
+        if let Some(&code) = self.cache.get(self.buf.as_str()) {
+            return code;
+        }
+        let code = codebook.code(&self.stem.stem(&self.buf));
+        self.cache.insert(self.buf.as_str().into(), code);
+        code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections_share_a_stem() {
+        let s = StemFilter::default();
+        for w in ["strengthen", "strengthened", "strengthening", "strengthens"] {
+            assert_eq!(s.stem(w), "strengthen", "{w}");
+        }
+        assert_eq!(s.stem("investors"), s.stem("investor"));
+    }
+
+    #[test]
+    fn departure_and_departed_stem_differently_so_lexicons_list_both() {
+        let s = StemFilter::default();
+        assert_ne!(s.stem("departure"), s.stem("departed"));
+        assert_eq!(s.stem("departed"), s.stem("depart"));
+    }
+
+    #[test]
+    fn possessives_and_contractions() {
+        let s = StemFilter::default();
+        assert_eq!(s.stem("alibaba's"), "alibaba");
+        assert_eq!(s.stem("isn't"), "not");
+        assert_eq!(s.stem("won't"), "not");
+        assert_eq!(s.stem("cannot"), "not");
+        assert_eq!(s.stem("$baba"), "$baba");
+    }
+
+    #[test]
+    fn phrases_are_stemmed_word_by_word() {
+        let s = StemFilter::default();
+        assert_eq!(phrase_stems("Confidence of Holding", &s), ["confid", "of", "hold"]);
+        assert_eq!(phrase_stems("closed-source pivot", &s), ["close", "sourc", "pivot"]);
+    }
+
+    #[test]
+    fn analyzer_codes_only_listed_stems() {
+        let mut book = Codebook::new();
+        let profit = book.intern("profit");
+        let mut analyzer = Analyzer::default();
+        let mut out = Vec::new();
+        analyzer.analyze("Profits ROSE, profit", &book, &mut out);
+        let codes: Vec<u32> = out.iter().map(|t| t.code).collect();
+        assert_eq!(codes, [profit, UNKNOWN, UNKNOWN, profit]);
+    }
+}

@@ -1,0 +1,99 @@
+//! `stance score`: one row per article with its stance on holding the target.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::EngineArgs;
+use crate::input::{InputFormat, InputOptions, read_all};
+use crate::output::{Destination, OutputFormat, RowWriter, ScoreRow};
+use crate::score::Document;
+
+const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
+const LONG_ABOUT: &str = "\
+Score articles: stance on holding the target, probabilities, drivers.
+
+Inputs are files, directories (recursive; .txt and .md), JSON Lines (.jsonl: one object per line
+with \"text\" and optional id, title, date, source, url, target), CSV (--text-col) or - for stdin.
+Text files may start with a front-matter block between --- lines (title, date, source, url,
+target). Problems with an input are reported on stderr and the rest is still scored; the exit
+status is non-zero only when nothing could be scored.";
+
+#[derive(clap::Args, Debug)]
+#[command(about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Args {
+    /// Files, directories, or - for standard input
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Write here instead of standard output (replaced atomically when the run ends)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: OutputFormat,
+    /// Company to score against: a name or alias from the targets file, any other name as
+    /// written, or "any" to score every sentence. A per-article target field wins.
+    #[arg(long, default_value = "alibaba")]
+    pub target: String,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub input_format: InputFormat,
+    /// CSV or JSONL field holding the text
+    #[arg(long, default_value = "text")]
+    pub text_col: String,
+    /// CSV or JSONL field holding the article id
+    #[arg(long, default_value = "id")]
+    pub id_col: String,
+    /// Skip any article (file, JSONL line, CSV record) larger than this many bytes
+    #[arg(long, default_value_t = 64 << 20)]
+    pub max_article_bytes: usize,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let engine = args.engine.load()?;
+    let default_target = engine.targets.resolve(&args.target);
+    let options = InputOptions {
+        format: args.input_format,
+        text_col: args.text_col.clone(),
+        id_col: args.id_col.clone(),
+        max_article_bytes: args.max_article_bytes,
+    };
+    let model = engine.stance.model.label();
+    let mut scorer = engine.scorer();
+    let destination = match &args.output {
+        Some(path) => Destination::file(path).with_context(|| format!("creating {}", path.display()))?,
+        None => Destination::stdout(),
+    };
+    let mut writer = RowWriter::new(destination, args.format);
+    let (mut scored, mut problems) = (0usize, 0usize);
+    for item in read_all(&args.paths, &options) {
+        let article = match item {
+            Ok(a) => a,
+            Err(p) => {
+                eprintln!("warning: {p}");
+                problems += 1;
+                continue;
+            }
+        };
+        for w in &article.warnings {
+            eprintln!("warning: {w}");
+        }
+        let target = article.target.as_deref().map_or_else(|| default_target.clone(), |t| engine.targets.resolve(t));
+        let eval = scorer.evaluate(
+            Document { text: &article.text, headline_paragraphs: article.headline_paragraphs },
+            &target,
+        );
+        writer.write(&ScoreRow::new(&article, &eval, &model))?;
+        scored += 1;
+    }
+    eprintln!("scored {scored} article(s), {problems} problem(s)");
+    if scored == 0 {
+        // The previous output, if any, stays as it was.
+        eprintln!("error: nothing could be scored");
+        return Ok(ExitCode::from(1));
+    }
+    let destination = writer.finish()?;
+    destination.commit().with_context(|| format!("writing {}", args.output.as_deref().unwrap_or("-".as_ref()).display()))?;
+    Ok(ExitCode::SUCCESS)
+}

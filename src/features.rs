@@ -1,0 +1,168 @@
+//! Stage 6: named features. Each feature value is built from labelled parts (a lexicon term, a
+//! learned stem, a style count) so that every part's share of every logit can be reported.
+//!
+//! Feature names:
+//! - `lex:<cue>`: the signed sum of one kind of lexicon cue (`lex:positive`, `lex:direction_metric`, ...);
+//! - `term:<stem>` and `term:<stem> <stem>`: counts of a learned stem or stem bigram;
+//! - `style:<name>`: counts that describe how an article is written (see [`crate::style`]).
+
+use rustc_hash::FxHashMap;
+
+use crate::analyze::{AnalyzedToken, Codebook, UNKNOWN};
+use crate::rules::Cue;
+use crate::style::StyleFeature;
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FeatureKind {
+    Cue(Cue),
+    Unigram(u32),
+    Bigram(u32, u32),
+    Style(StyleFeature),
+}
+
+/// Maps a model's feature names to what computes them.
+#[derive(Clone, Debug, Default)]
+pub struct FeatureIndex {
+    pub names: Vec<String>,
+    pub kinds: Vec<FeatureKind>,
+    cues: Vec<(Cue, usize)>,
+    unigram: Vec<u32>,
+    bigram: FxHashMap<u64, u32>,
+    styles: Vec<(StyleFeature, usize)>,
+}
+
+fn pair_key(a: u32, b: u32) -> u64 {
+    ((a as u64) << 32) | b as u64
+}
+
+impl FeatureIndex {
+    /// Fails with the first name it does not understand.
+    pub fn new(names: &[String], codebook: &mut Codebook) -> Result<FeatureIndex, String> {
+        let all_cues = Cue::all();
+        let mut index = FeatureIndex { names: names.to_vec(), ..FeatureIndex::default() };
+        for (i, name) in names.iter().enumerate() {
+            let kind = if let Some(cue) = all_cues.iter().find(|c| c.feature_name() == *name) {
+                index.cues.push((*cue, i));
+                FeatureKind::Cue(*cue)
+            } else if let Some(stems) = name.strip_prefix("term:") {
+                let codes: Vec<u32> = stems.split(' ').map(|s| codebook.intern(s)).collect();
+                match codes.as_slice() {
+                    [a] => FeatureKind::Unigram(*a),
+                    [a, b] => FeatureKind::Bigram(*a, *b),
+                    _ => return Err(format!("feature {name:?}: a term feature has one or two stems")),
+                }
+            } else if let Some(style) = name.strip_prefix("style:").and_then(StyleFeature::from_name) {
+                index.styles.push((style, i));
+                FeatureKind::Style(style)
+            } else {
+                return Err(format!("unknown feature {name:?}"));
+            };
+            index.kinds.push(kind);
+        }
+        let max_code = index.kinds.iter().filter_map(|k| if let FeatureKind::Unigram(c) = k { Some(*c) } else { None }).max();
+        index.unigram = vec![NONE; max_code.map_or(0, |c| c as usize + 1)];
+        for (i, kind) in index.kinds.iter().enumerate() {
+            match *kind {
+                FeatureKind::Unigram(c) => index.unigram[c as usize] = i as u32,
+                FeatureKind::Bigram(a, b) => {
+                    index.bigram.insert(pair_key(a, b), i as u32);
+                }
+                _ => {}
+            }
+        }
+        Ok(index)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn cue(&self, cue: Cue) -> Option<usize> {
+        self.cues.iter().find(|(c, _)| *c == cue).map(|&(_, i)| i)
+    }
+
+    pub fn styles(&self) -> &[(StyleFeature, usize)] {
+        &self.styles
+    }
+
+    pub fn has_terms(&self) -> bool {
+        !self.unigram.is_empty() || !self.bigram.is_empty()
+    }
+
+    /// Calls `f(feature, token_index, token_count)` for each learned term in `tokens[range]`.
+    pub fn for_each_term(&self, tokens: &[AnalyzedToken], mut f: impl FnMut(usize, usize, usize)) {
+        let mut prev = UNKNOWN;
+        for (i, t) in tokens.iter().enumerate() {
+            let code = t.code;
+            if code != UNKNOWN {
+                if let Some(&feature) = self.unigram.get(code as usize) {
+                    if feature != NONE {
+                        f(feature as usize, i, 1);
+                    }
+                }
+                if prev != UNKNOWN {
+                    if let Some(&feature) = self.bigram.get(&pair_key(prev, code)) {
+                        f(feature as usize, i - 1, 2);
+                    }
+                }
+            }
+            prev = if t.token.is_break() { UNKNOWN } else { code };
+        }
+    }
+}
+
+/// One labelled part of the article's feature vector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    pub label: String,
+    pub feature: usize,
+    /// Pooled value: this part's addition to the feature's value.
+    pub value: f64,
+}
+
+/// The article's feature vector, kept as labelled parts.
+#[derive(Clone, Debug, Default)]
+pub struct FeatureVector {
+    pub parts: Vec<Part>,
+}
+
+impl FeatureVector {
+    pub fn clear(&mut self) {
+        self.parts.clear();
+    }
+
+    pub fn add(&mut self, label: &str, feature: usize, value: f64) {
+        self.parts.push(Part { label: label.to_string(), feature, value });
+    }
+
+    /// Dense values, one per feature.
+    pub fn values(&self, features: usize) -> Vec<f64> {
+        let mut x = vec![0.0; features];
+        for p in &self.parts {
+            x[p.feature] += p.value;
+        }
+        x
+    }
+
+    /// Parts merged by (label, feature), in first-seen order.
+    pub fn merged(&self) -> Vec<Part> {
+        let mut index: FxHashMap<(&str, usize), usize> = FxHashMap::default();
+        let mut out: Vec<Part> = Vec::new();
+        for p in &self.parts {
+            match index.get(&(p.label.as_str(), p.feature)) {
+                Some(&i) => out[i].value += p.value,
+                None => {
+                    index.insert((p.label.as_str(), p.feature), out.len());
+                    out.push(p.clone());
+                }
+            }
+        }
+        out
+    }
+}

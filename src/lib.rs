@@ -1,0 +1,22 @@
+//! stance: rates each article's stance on holding a listed company, and explains the rating.
+//!
+//! The pipeline flows one way, one module per stage:
+//! [`input`] (articles) → [`tokenize`] (tokens with offsets) → [`analyze`] (stems, once per
+//! distinct word) → [`lexicon`] (hits) → [`rules`] (signed evidence) → [`target`] (sentence
+//! weights) → [`features`] → [`model`] (softmax) → [`output`] (rows). [`score`] ties the stages
+//! together; [`cmd`] holds the subcommands.
+
+pub mod analyze;
+pub mod cmd;
+pub mod features;
+pub mod input;
+pub mod lexicon;
+pub mod model;
+pub mod output;
+pub mod phrase;
+pub mod rules;
+pub mod score;
+pub mod sentence;
+pub mod style;
+pub mod target;
+pub mod tokenize;

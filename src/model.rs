@@ -1,0 +1,186 @@
+//! Stage 7: a linear softmax model in a readable JSON file, scored as `softmax(xW + b)`.
+//!
+//! Weights are stored in raw feature units, so a contribution is simply value x weight and the
+//! logits are exactly the intercepts plus the contributions.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT: &str = "stance-model/1";
+pub const STANCE_CLASSES: [&str; 3] = ["bearish", "neutral", "bullish"];
+pub const VOICE_CLASSES: [&str; 3] = ["retail", "analysis", "corporate"];
+
+/// How sentence features are pooled into an article's features.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pooling {
+    /// Weighted mean over sentences: length never pushes a score to an extreme.
+    #[default]
+    Mean,
+    /// Weighted sum divided by the square root of the total weight: consistent evidence across
+    /// many sentences counts for more than a single sentence, while noise does not grow.
+    Sqrt,
+}
+
+impl Pooling {
+    /// The divisor applied to summed sentence features with total weight `total`.
+    pub fn divisor(self, total: f64) -> f64 {
+        match self {
+            Pooling::Mean => total,
+            Pooling::Sqrt => total.sqrt(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureWeights {
+    pub feature: String,
+    /// One weight per class, in the order of `classes`.
+    pub weights: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    pub format: String,
+    pub name: String,
+    pub task: String,
+    pub classes: Vec<String>,
+    #[serde(default)]
+    pub pooling: Pooling,
+    pub intercepts: Vec<f64>,
+    pub weights: Vec<FeatureWeights>,
+    /// How the model was made: command, data, hashes, metrics. Free-form, never read for scoring.
+    #[serde(default)]
+    pub training: serde_json::Value,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {field}: {reason}")]
+pub struct ModelError {
+    pub file: String,
+    pub field: String,
+    pub reason: String,
+}
+
+impl Model {
+    pub fn load(path: &Path) -> Result<Model, ModelError> {
+        let file = path.display().to_string();
+        let err = |field: &str, reason: String| ModelError { file: file.clone(), field: field.into(), reason };
+        let text = std::fs::read_to_string(path).map_err(|e| err("file", e.to_string()))?;
+        let model: Model = serde_json::from_str(&text)
+            .map_err(|e| err(&format!("line {} column {}", e.line(), e.column()), e.to_string()))?;
+        model.validate().map_err(|(field, reason)| err(&field, reason))?;
+        Ok(model)
+    }
+
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        text.push('\n');
+        crate::output::write_atomically(path, text.as_bytes())
+    }
+
+    /// Checks the shape and values; the error names the offending field.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        if self.format != FORMAT {
+            return Err(("format".into(), format!("expected {FORMAT:?}, found {:?}", self.format)));
+        }
+        let expected: &[&str] = match self.task.as_str() {
+            "stance" => &STANCE_CLASSES,
+            "voice" => &VOICE_CLASSES,
+            other => return Err(("task".into(), format!("expected \"stance\" or \"voice\", found {other:?}"))),
+        };
+        if self.classes != expected {
+            return Err(("classes".into(), format!("a {} model has classes {expected:?}", self.task)));
+        }
+        let k = self.classes.len();
+        if self.intercepts.len() != k {
+            return Err(("intercepts".into(), format!("expected {k} numbers, found {}", self.intercepts.len())));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, w) in self.weights.iter().enumerate() {
+            let field = format!("weights[{i}] ({})", w.feature);
+            if w.weights.len() != k {
+                return Err((field, format!("expected {k} weights, found {}", w.weights.len())));
+            }
+            if !w.weights.iter().all(|x| x.is_finite()) {
+                return Err((field, "weights must be finite numbers".into()));
+            }
+            if !seen.insert(w.feature.as_str()) {
+                return Err((field, "feature listed twice".into()));
+            }
+        }
+        if !self.intercepts.iter().all(|x| x.is_finite()) {
+            return Err(("intercepts".into(), "must be finite numbers".into()));
+        }
+        Ok(())
+    }
+
+    pub fn class_count(&self) -> usize {
+        self.classes.len()
+    }
+
+    /// A short label for output rows: name and a prefix of the file's hash.
+    pub fn label(&self) -> String {
+        self.name.clone()
+    }
+}
+
+/// Numerically stable softmax.
+pub fn softmax(logits: &[f64]) -> Vec<f64> {
+    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let exps: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
+    let sum: f64 = exps.iter().sum();
+    exps.iter().map(|e| e / sum).collect()
+}
+
+/// Index of the largest value; ties go to the first.
+pub fn argmax(values: &[f64]) -> usize {
+    values.iter().enumerate().fold(0, |best, (i, &v)| if v > values[best] { i } else { best })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softmax_sums_to_one_and_survives_large_logits() {
+        let p = softmax(&[1000.0, 0.0, -1000.0]);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(p[0] > 0.999);
+    }
+
+    fn model() -> Model {
+        Model {
+            format: FORMAT.into(),
+            name: "t".into(),
+            task: "stance".into(),
+            classes: STANCE_CLASSES.iter().map(|s| s.to_string()).collect(),
+            pooling: Pooling::Mean,
+            intercepts: vec![0.0, 1.0, 0.0],
+            weights: vec![FeatureWeights { feature: "lex:positive".into(), weights: vec![-1.0, 0.0, 1.0] }],
+            training: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let mut m = model();
+        m.weights[0].weights.pop();
+        assert_eq!(m.validate().unwrap_err().0, "weights[0] (lex:positive)");
+        let mut m = model();
+        m.classes.swap(0, 2);
+        assert_eq!(m.validate().unwrap_err().0, "classes");
+        assert!(model().validate().is_ok());
+    }
+
+    #[test]
+    fn round_trips_exactly_through_json() {
+        let mut m = model();
+        m.weights[0].weights[2] = 0.1 + 0.2;
+        let back: Model = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
+    }
+}

@@ -1,0 +1,281 @@
+//! Stage 8: one row per article, as CSV (RFC 4180, UTF-8, fixed column order and number format)
+//! or JSON Lines.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::input::Article;
+use crate::model::STANCE_CLASSES;
+use crate::score::{BEARISH, BULLISH, Evaluation, NEUTRAL};
+
+pub const DRIVERS_PER_SIDE: usize = 3;
+
+/// The stance columns, in order. Voice columns follow when a voice model is loaded.
+pub const COLUMNS: [&str; 16] = [
+    "id",
+    "title",
+    "date",
+    "source",
+    "target",
+    "relevance",
+    "stance",
+    "score",
+    "p_bearish",
+    "p_neutral",
+    "p_bullish",
+    "confidence",
+    "drivers_bullish",
+    "drivers_bearish",
+    "tokens",
+    "model",
+];
+pub const VOICE_COLUMNS: [&str; 4] = ["voice", "p_retail", "p_analysis", "p_corporate"];
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Driver {
+    pub term: String,
+    pub contribution: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct VoiceColumns {
+    pub voice: String,
+    pub p_retail: f64,
+    pub p_analysis: f64,
+    pub p_corporate: f64,
+}
+
+/// One output row.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ScoreRow {
+    pub id: String,
+    pub title: String,
+    pub date: String,
+    pub source: String,
+    pub target: String,
+    pub relevance: u8,
+    pub stance: String,
+    pub score: f64,
+    pub p_bearish: f64,
+    pub p_neutral: f64,
+    pub p_bullish: f64,
+    pub confidence: f64,
+    pub drivers_bullish: Vec<Driver>,
+    pub drivers_bearish: Vec<Driver>,
+    pub tokens: usize,
+    pub model: String,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<VoiceColumns>,
+}
+
+impl ScoreRow {
+    pub fn new(article: &Article, eval: &Evaluation, model: &str) -> ScoreRow {
+        let p = &eval.stance.probabilities;
+        let best = if eval.on_target() { eval.stance.best() } else { NEUTRAL };
+        let (bullish, bearish) = eval.drivers(DRIVERS_PER_SIDE);
+        let drivers = |list: Vec<(String, f64)>| {
+            list.into_iter().map(|(term, contribution)| Driver { term, contribution }).collect()
+        };
+        let voice = eval.voice.as_ref().map(|v| VoiceColumns {
+            voice: crate::model::VOICE_CLASSES[v.best()].to_string(),
+            p_retail: v.probabilities[0],
+            p_analysis: v.probabilities[1],
+            p_corporate: v.probabilities[2],
+        });
+        ScoreRow {
+            id: article.id.clone(),
+            title: article.title.clone().unwrap_or_default(),
+            date: article.date.clone().unwrap_or_default(),
+            source: article.source.clone().unwrap_or_default(),
+            target: eval.target.clone(),
+            relevance: eval.focus.relevance,
+            stance: STANCE_CLASSES[best].to_string(),
+            score: eval.score(),
+            p_bearish: p[BEARISH],
+            p_neutral: p[NEUTRAL],
+            p_bullish: p[BULLISH],
+            confidence: eval.confidence(),
+            drivers_bullish: drivers(bullish),
+            drivers_bearish: drivers(bearish),
+            tokens: eval.tokens,
+            model: model.to_string(),
+            voice,
+        }
+    }
+
+    /// The CSV cells, in column order.
+    pub fn cells(&self) -> Vec<String> {
+        let mut cells = vec![
+            self.id.clone(),
+            self.title.clone(),
+            self.date.clone(),
+            self.source.clone(),
+            self.target.clone(),
+            self.relevance.to_string(),
+            self.stance.clone(),
+            number(self.score),
+            number(self.p_bearish),
+            number(self.p_neutral),
+            number(self.p_bullish),
+            number(self.confidence),
+            drivers_cell(&self.drivers_bullish),
+            drivers_cell(&self.drivers_bearish),
+            self.tokens.to_string(),
+            self.model.clone(),
+        ];
+        if let Some(v) = &self.voice {
+            cells.extend([v.voice.clone(), number(v.p_retail), number(v.p_analysis), number(v.p_corporate)]);
+        }
+        cells
+    }
+}
+
+/// Four decimals, and never "-0.0000".
+pub fn number(x: f64) -> String {
+    let s = format!("{x:.4}");
+    if s == "-0.0000" { "0.0000".into() } else { s }
+}
+
+/// `term:+0.1234; term:-0.0567`
+pub fn drivers_cell(drivers: &[Driver]) -> String {
+    drivers.iter().map(|d| format!("{}:{:+.4}", d.term, d.contribution)).collect::<Vec<_>>().join("; ")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Csv,
+    Jsonl,
+}
+
+/// Writes rows as they come.
+pub struct RowWriter<W: Write> {
+    format: OutputFormat,
+    csv: Option<csv::Writer<W>>,
+    plain: Option<W>,
+    header_written: bool,
+}
+
+impl<W: Write> RowWriter<W> {
+    pub fn new(out: W, format: OutputFormat) -> Self {
+        match format {
+            OutputFormat::Csv => RowWriter {
+                format,
+                csv: Some(csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out)),
+                plain: None,
+                header_written: false,
+            },
+            OutputFormat::Jsonl => RowWriter { format, csv: None, plain: Some(out), header_written: false },
+        }
+    }
+
+    pub fn write(&mut self, row: &ScoreRow) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Csv => {
+                let csv = self.csv.as_mut().expect("csv writer");
+                if !self.header_written {
+                    let mut header: Vec<&str> = COLUMNS.to_vec();
+                    if row.voice.is_some() {
+                        header.extend(VOICE_COLUMNS);
+                    }
+                    csv.write_record(&header)?;
+                    self.header_written = true;
+                }
+                csv.write_record(row.cells())?;
+            }
+            OutputFormat::Jsonl => {
+                let out = self.plain.as_mut().expect("jsonl writer");
+                serde_json::to_writer(&mut *out, row)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> io::Result<W> {
+        match (self.csv, self.plain) {
+            (Some(csv), _) => csv.into_inner().map_err(|e| e.into_error()),
+            (_, Some(mut plain)) => {
+                plain.flush()?;
+                Ok(plain)
+            }
+            _ => unreachable!("a writer has one sink"),
+        }
+    }
+}
+
+/// Where rows go: standard output, or a temporary file beside the target that [`commit`]
+/// renames into place, so a reader (or a crash) never sees half a file and an interrupted run
+/// leaves the previous output intact.
+///
+/// [`commit`]: Destination::commit
+pub enum Destination {
+    Stdout(io::BufWriter<io::Stdout>),
+    File { tmp: io::BufWriter<tempfile::NamedTempFile>, path: PathBuf },
+}
+
+impl Destination {
+    pub fn stdout() -> Self {
+        Destination::Stdout(io::BufWriter::new(io::stdout()))
+    }
+
+    pub fn file(path: &Path) -> io::Result<Self> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new().prefix(".stance-").suffix(".tmp").tempfile_in(dir)?;
+        Ok(Destination::File { tmp: io::BufWriter::new(tmp), path: path.to_path_buf() })
+    }
+
+    pub fn commit(self) -> io::Result<()> {
+        match self {
+            Destination::Stdout(mut out) => out.flush(),
+            Destination::File { tmp, path } => {
+                let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
+                tmp.as_file().sync_all()?;
+                tmp.persist(&path).map_err(|e| e.error)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Destination {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Destination::Stdout(out) => out.write(buf),
+            Destination::File { tmp, .. } => tmp.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Destination::Stdout(out) => out.flush(),
+            Destination::File { tmp, .. } => tmp.flush(),
+        }
+    }
+}
+
+/// Replaces `path` with `bytes` atomically.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut destination = Destination::file(path)?;
+    destination.write_all(bytes)?;
+    destination.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_have_fixed_precision_and_no_negative_zero() {
+        assert_eq!(number(0.123456), "0.1235");
+        assert_eq!(number(-0.00001), "0.0000");
+        assert_eq!(number(-0.5), "-0.5000");
+    }
+
+    #[test]
+    fn drivers_are_signed() {
+        let d = [Driver { term: "a b".into(), contribution: 0.12 }, Driver { term: "c".into(), contribution: -0.3 }];
+        assert_eq!(drivers_cell(&d), "a b:+0.1200; c:-0.3000");
+    }
+}

@@ -1,0 +1,320 @@
+//! Stage 5: turn lexicon hits into signed evidence.
+//!
+//! - A negator within three tokens before a cue flips and dampens it (the classic finance rule;
+//!   the factor is the negator's weight, e.g. -0.75 as in VADER).
+//! - A shifter ("hurt", "erode", "threaten") before a favourable cue turns it against the holder;
+//!   a shifter with nothing favourable after it is itself a negative cue of its weight.
+//! - Intensifiers and downtoners within two tokens before a cue scale it.
+//! - A hedge anywhere in the sentence scales all its cues.
+//! - Direction x metric: a direction word ("rose", "widened") next to a metric ("profit",
+//!   "loss") gives one cue whose sign is the product of the two. A lone direction counts half.
+//!
+//! No window crosses a clause break, and every window is a constant number of tokens, so the
+//! cost is linear in the sentence length.
+
+use crate::analyze::AnalyzedToken;
+use crate::lexicon::{Category, CompiledLexicon, Role};
+use crate::phrase::PhraseMatch;
+use crate::sentence::Sentence;
+
+const NEGATION_WINDOW: usize = 3;
+const SCALING_WINDOW: usize = 2;
+const PAIRING_WINDOW: usize = 4;
+/// A direction with no metric beside it ("shares of X surged" aside) is weaker evidence.
+const LONE_DIRECTION_FACTOR: f64 = 0.5;
+
+/// What a piece of evidence is: one lexicon cue, or a direction paired with a metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cue {
+    Lexicon(Category),
+    DirectionMetric,
+}
+
+impl Cue {
+    pub fn feature_name(self) -> String {
+        match self {
+            Cue::Lexicon(c) => format!("lex:{}", c.name()),
+            Cue::DirectionMetric => "lex:direction_metric".into(),
+        }
+    }
+
+    /// Every cue that can become a stance feature, in feature order.
+    pub fn all() -> Vec<Cue> {
+        let mut cues: Vec<Cue> = Category::ALL
+            .into_iter()
+            .filter(|c| c.role() == Role::Evidence || *c == Category::Direction)
+            .map(Cue::Lexicon)
+            .collect();
+        cues.push(Cue::DirectionMetric);
+        cues
+    }
+}
+
+/// How the rules changed a cue, for explanations.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Modifiers {
+    pub negated: bool,
+    pub shifted: bool,
+    pub scaled: f64,
+    pub hedged: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    pub cue: Cue,
+    /// Lexicon entry index; for a direction x metric pair, the direction's entry.
+    pub entry: usize,
+    /// The metric's entry, for a pair.
+    pub paired_entry: Option<usize>,
+    pub sentence: usize,
+    /// Token range covered (both words of a pair).
+    pub start: usize,
+    pub end: usize,
+    /// The token that carries the cue, from which modifiers look back: the direction, for a pair.
+    pub head: usize,
+    pub value: f64,
+    pub modifiers: Modifiers,
+}
+
+/// Applies the rules to the hits of every sentence. `hits` must be sorted by start.
+pub fn evidence(
+    lexicon: &CompiledLexicon,
+    tokens: &[AnalyzedToken],
+    sentences: &[Sentence],
+    hits: &[PhraseMatch],
+    out: &mut Vec<Evidence>,
+) {
+    out.clear();
+    let mut first = 0;
+    for (si, s) in sentences.iter().enumerate() {
+        while first < hits.len() && hits[first].start < s.start {
+            first += 1;
+        }
+        let mut last = first;
+        while last < hits.len() && hits[last].end <= s.end {
+            last += 1;
+        }
+        sentence_evidence(lexicon, tokens, si, &hits[first..last], out);
+        first = last;
+    }
+}
+
+fn sentence_evidence(
+    lexicon: &CompiledLexicon,
+    tokens: &[AnalyzedToken],
+    sentence: usize,
+    hits: &[PhraseMatch],
+    out: &mut Vec<Evidence>,
+) {
+    let category = |h: &PhraseMatch| lexicon.entry(h.pattern).category;
+    let weight = |h: &PhraseMatch| lexicon.entry(h.pattern).weight;
+    let hedge = hits
+        .iter()
+        .filter(|h| category(h) == Category::Hedge)
+        .map(weight)
+        .fold(None, |acc: Option<f64>, w| Some(acc.map_or(w, |a| a.min(w))));
+    let begin = out.len();
+    let mut metric_used = vec![false; hits.len()];
+    for (i, h) in hits.iter().enumerate() {
+        match category(h) {
+            Category::Direction => {
+                let metric = nearest_metric(tokens, hits, i, &metric_used, |h| category(h) == Category::Metric);
+                let (cue, value, paired_entry, start, end) = match metric {
+                    Some(j) => {
+                        metric_used[j] = true;
+                        let m = &hits[j];
+                        (Cue::DirectionMetric, weight(h) * weight(m), Some(m.pattern), h.start.min(m.start), h.end.max(m.end))
+                    }
+                    None => (Cue::Lexicon(Category::Direction), weight(h) * LONE_DIRECTION_FACTOR, None, h.start, h.end),
+                };
+                out.push(Evidence {
+                    cue,
+                    entry: h.pattern,
+                    paired_entry,
+                    sentence,
+                    start,
+                    end,
+                    head: h.start,
+                    value,
+                    modifiers: Modifiers { scaled: 1.0, ..Modifiers::default() },
+                });
+            }
+            c if c.role() == Role::Evidence => out.push(Evidence {
+                cue: Cue::Lexicon(c),
+                entry: h.pattern,
+                paired_entry: None,
+                sentence,
+                start: h.start,
+                end: h.end,
+                head: h.start,
+                value: weight(h),
+                modifiers: Modifiers { scaled: 1.0, ..Modifiers::default() },
+            }),
+            _ => {}
+        }
+    }
+    let mut shifter_used = vec![false; hits.len()];
+    for e in &mut out[begin..] {
+        let head = e.head;
+        let favourable = e.value > 0.0;
+        for (hi, h) in hits.iter().enumerate().filter(|(_, h)| h.end <= head) {
+            let distance = head - h.end + 1;
+            if !same_clause(tokens, h.end, head) {
+                continue;
+            }
+            let w = weight(h);
+            match category(h) {
+                Category::Negator if distance <= NEGATION_WINDOW => {
+                    e.modifiers.negated = true;
+                    e.value *= w;
+                }
+                Category::Shifter if distance <= NEGATION_WINDOW && favourable && !e.modifiers.negated => {
+                    shifter_used[hi] = true;
+                    e.modifiers.shifted = true;
+                    e.value *= w;
+                }
+                Category::Intensifier | Category::Downtoner if distance <= SCALING_WINDOW => {
+                    e.modifiers.scaled *= w;
+                    e.value *= w;
+                }
+                _ => {}
+            }
+        }
+        if let Some(h) = hedge {
+            e.modifiers.hedged = true;
+            e.value *= h;
+        }
+    }
+    for (i, h) in hits.iter().enumerate() {
+        if category(h) == Category::Shifter && !shifter_used[i] {
+            out.push(Evidence {
+                cue: Cue::Lexicon(Category::Negative),
+                entry: h.pattern,
+                paired_entry: None,
+                sentence,
+                start: h.start,
+                end: h.end,
+                head: h.start,
+                value: weight(h) * hedge.unwrap_or(1.0),
+                modifiers: Modifiers { scaled: 1.0, hedged: hedge.is_some(), ..Modifiers::default() },
+            });
+        }
+    }
+}
+
+/// The unused metric closest to direction hit `i`, within the pairing window and clause.
+fn nearest_metric(
+    tokens: &[AnalyzedToken],
+    hits: &[PhraseMatch],
+    i: usize,
+    used: &[bool],
+    is_metric: impl Fn(&PhraseMatch) -> bool,
+) -> Option<usize> {
+    let d = &hits[i];
+    let gap = |m: &PhraseMatch| if m.end <= d.start { d.start - m.end } else { m.start.saturating_sub(d.end) };
+    hits.iter()
+        .enumerate()
+        .filter(|&(j, m)| !used[j] && is_metric(m) && gap(m) < PAIRING_WINDOW)
+        .filter(|(_, m)| same_clause(tokens, m.end.min(d.end), m.start.max(d.start)))
+        .min_by_key(|(_, m)| gap(m))
+        .map(|(j, _)| j)
+}
+
+/// True when no clause break lies in tokens `from..to`.
+fn same_clause(tokens: &[AnalyzedToken], from: usize, to: usize) -> bool {
+    tokens[from.min(to)..to.max(from)].iter().all(|t| !t.token.is_break())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::{Analyzer, Codebook};
+    use crate::lexicon::Lexicon;
+    use crate::phrase::encode;
+    use crate::sentence::split;
+    use std::io::Write;
+
+    const LEXICON: &str = "term,category,weight,note
+good,positive,1,
+bad,negative,-1,
+profit,metric,1,
+loss,metric,-1,
+rise,direction,1,
+rose,direction,1,irregular past: Snowball does not map it to rise
+widen,direction,1,
+fall,direction,-1,
+fell,direction,-1,irregular past
+not,negator,-0.75,
+without,negator,-0.75,
+lack of,negator,-0.75,
+very,intensifier,1.5,
+slightly,downtoner,0.5,
+may,hedge,0.6,
+hurt,shifter,-1,
+confidence of holding,holding,1.5,
+";
+
+    fn run(text: &str) -> Vec<(Cue, f64)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.csv");
+        std::fs::File::create(&path).unwrap().write_all(LEXICON.as_bytes()).unwrap();
+        let mut codebook = Codebook::new();
+        let lexicon = CompiledLexicon::compile(Lexicon::load_files(&[path]).unwrap(), &mut codebook);
+        let mut tokens = Vec::new();
+        Analyzer::default().analyze(text, &codebook, &mut tokens);
+        let mut sentences = Vec::new();
+        split(&tokens, &mut sentences);
+        let mut bytes = Vec::new();
+        encode(&tokens, &mut bytes);
+        let mut hits = Vec::new();
+        lexicon.matcher.find(&bytes, &mut hits);
+        let mut out = Vec::new();
+        evidence(&lexicon, &tokens, &sentences, &hits, &mut out);
+        out.iter().map(|e| (e.cue, (e.value * 1000.0).round() / 1000.0)).collect()
+    }
+
+    const POS: Cue = Cue::Lexicon(Category::Positive);
+    const NEG: Cue = Cue::Lexicon(Category::Negative);
+
+    #[test]
+    fn negation_flips_within_three_tokens_only() {
+        assert_eq!(run("not good"), [(POS, -0.75)]);
+        assert_eq!(run("it is not the bad one"), [(NEG, 0.75)]);
+        assert_eq!(run("not that it was really good"), [(POS, 1.0)]);
+        assert_eq!(run("isn't good"), [(POS, -0.75)]);
+        assert_eq!(run("a lack of good news"), [(POS, -0.75)]);
+    }
+
+    #[test]
+    fn negation_stops_at_a_clause_break() {
+        assert_eq!(run("not now, good"), [(POS, 1.0)]);
+    }
+
+    #[test]
+    fn intensifiers_downtoners_and_hedges_scale() {
+        assert_eq!(run("very good"), [(POS, 1.5)]);
+        assert_eq!(run("slightly bad"), [(NEG, -0.5)]);
+        assert_eq!(run("good, it may be"), [(POS, 0.6)]);
+    }
+
+    #[test]
+    fn direction_times_metric() {
+        assert_eq!(run("profit rose"), [(Cue::DirectionMetric, 1.0)]);
+        assert_eq!(run("the loss widened"), [(Cue::DirectionMetric, -1.0)]);
+        assert_eq!(run("losses fell sharply"), [(Cue::DirectionMetric, 1.0)]);
+        assert_eq!(run("profit did not rise"), [(Cue::DirectionMetric, -0.75)]);
+        assert_eq!(run("it rose"), [(Cue::Lexicon(Category::Direction), 0.5)]);
+    }
+
+    #[test]
+    fn shifters_turn_favourable_cues_against_the_holder() {
+        assert_eq!(run("hurt the confidence of holding"), [(Cue::Lexicon(Category::Holding), -1.5)]);
+        assert_eq!(run("hurt bad"), [(NEG, -1.0), (NEG, -1.0)]);
+        assert_eq!(run("it may hurt"), [(NEG, -0.6)]);
+    }
+
+    #[test]
+    fn each_sentence_is_separate() {
+        assert_eq!(run("Not yet. Good."), [(POS, 1.0)]);
+    }
+}

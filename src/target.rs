@@ -1,0 +1,360 @@
+//! Stage 4: which sentences are about the target company, and how relevant the article is.
+//!
+//! Sentences that name the target count fully; the rest of the same paragraph counts partly
+//! (it usually continues the same subject); other sentences count little. The weights live in
+//! `lexicons/targets.toml` with the aliases, so they are data, not code.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::analyze::{Codebook, StemFilter, phrase_stems};
+use crate::phrase::{PhraseMatch, PhraseMatcher};
+use crate::sentence::Sentence;
+
+/// How much each kind of sentence counts towards the article's stance.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Weighting {
+    pub mention: f64,
+    pub same_paragraph: f64,
+    pub elsewhere: f64,
+    /// Multiplies the weight of headline sentences.
+    pub headline: f64,
+}
+
+impl Default for Weighting {
+    fn default() -> Self {
+        Weighting { mention: 1.0, same_paragraph: 0.5, elsewhere: 0.1, headline: 2.0 }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetEntry {
+    name: String,
+    aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetsFile {
+    #[serde(default)]
+    weighting: Option<Weighting>,
+    #[serde(default)]
+    target: Vec<TargetEntry>,
+}
+
+/// A company to score against: its display name and the names it goes by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Every sentence counts (short texts such as headlines and tweets).
+    Any,
+    Named { name: String, aliases: Vec<String> },
+}
+
+impl Target {
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Any => "any",
+            Target::Named { name, .. } => name,
+        }
+    }
+
+    /// A key under which a compiled matcher can be cached.
+    pub fn key(&self) -> String {
+        match self {
+            Target::Any => "any".into(),
+            Target::Named { aliases, .. } => aliases.join("\u{1f}").to_lowercase(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {reason}")]
+pub struct TargetsError {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// The targets file: known companies and the sentence weighting.
+#[derive(Clone, Debug, Default)]
+pub struct TargetBook {
+    pub weighting: Weighting,
+    entries: Vec<TargetEntry>,
+}
+
+impl TargetBook {
+    pub fn load(path: &Path) -> Result<TargetBook, TargetsError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| TargetsError { file: file.clone(), line: 0, reason: e.to_string() })?;
+        TargetBook::parse(&text, &file)
+    }
+
+    pub fn parse(text: &str, file: &str) -> Result<TargetBook, TargetsError> {
+        let error = |line: usize, reason: String| TargetsError { file: file.to_string(), line, reason };
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let parsed: TargetsFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(0, |s| line_of(s.start));
+            error(line, e.message().to_string())
+        })?;
+        // Semantic errors point at the first line that holds the offending value.
+        let line_with = |needle: &str| {
+            text.lines().position(|l| l.contains(&format!("\"{needle}\""))).map_or(0, |i| i + 1)
+        };
+        let weighting = parsed.weighting.unwrap_or_default();
+        for (field, value) in [
+            ("mention", weighting.mention),
+            ("same_paragraph", weighting.same_paragraph),
+            ("elsewhere", weighting.elsewhere),
+            ("headline", weighting.headline),
+        ] {
+            if !(0.0..=10.0).contains(&value) {
+                let line = text.lines().position(|l| l.trim_start().starts_with(field)).map_or(0, |i| i + 1);
+                return Err(error(line, format!("weighting.{field} = {value} must be in [0, 10]")));
+            }
+        }
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for entry in &parsed.target {
+            if entry.name.trim().is_empty() {
+                return Err(error(line_with(&entry.name), "target name is empty".into()));
+            }
+            if entry.aliases.is_empty() {
+                return Err(error(line_with(&entry.name), format!("target {:?} has no aliases", entry.name)));
+            }
+            for alias in entry.aliases.iter().chain(std::iter::once(&entry.name)) {
+                if alias.trim().is_empty() {
+                    return Err(error(line_with(&entry.name), format!("target {:?} has an empty alias", entry.name)));
+                }
+                let key = alias.trim().to_lowercase();
+                if let Some((_, owner)) = seen.iter().find(|(k, owner)| *k == key && *owner != entry.name) {
+                    return Err(error(
+                        line_with(alias),
+                        format!("alias {alias:?} of {:?} already names {owner:?}", entry.name),
+                    ));
+                }
+                seen.push((key, entry.name.clone()));
+            }
+        }
+        Ok(TargetBook { weighting, entries: parsed.target })
+    }
+
+    /// `any` scores every sentence; a known name or alias gives that target; anything else is
+    /// matched as written.
+    pub fn resolve(&self, name: &str) -> Target {
+        let wanted = name.trim();
+        if wanted.eq_ignore_ascii_case("any") {
+            return Target::Any;
+        }
+        let lower = wanted.to_lowercase();
+        let found = self.entries.iter().find(|e| {
+            e.name.to_lowercase() == lower || e.aliases.iter().any(|a| a.to_lowercase() == lower)
+        });
+        match found {
+            Some(e) => {
+                let mut aliases = e.aliases.clone();
+                if !aliases.iter().any(|a| a.eq_ignore_ascii_case(&e.name)) {
+                    aliases.insert(0, e.name.clone());
+                }
+                Target::Named { name: e.name.clone(), aliases }
+            }
+            None => Target::Named { name: wanted.to_string(), aliases: vec![wanted.to_string()] },
+        }
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.name.as_str())
+    }
+}
+
+/// Finds mentions of one target.
+#[derive(Clone, Debug)]
+pub struct TargetMatcher {
+    matcher: Option<PhraseMatcher>,
+}
+
+impl TargetMatcher {
+    pub fn compile(target: &Target, codebook: &mut Codebook, stem: &StemFilter) -> Self {
+        let Target::Named { aliases, .. } = target else { return TargetMatcher { matcher: None } };
+        let patterns: Vec<Vec<u32>> = aliases
+            .iter()
+            .map(|a| phrase_stems(a, stem))
+            .filter(|s| !s.is_empty())
+            .map(|stems| stems.iter().map(|s| codebook.intern(s)).collect())
+            .collect();
+        TargetMatcher { matcher: Some(PhraseMatcher::new(&patterns)) }
+    }
+
+    /// Stem codes the matcher needs: a codebook that lacks any of them must be extended first.
+    pub fn stems_needed(target: &Target, stem: &StemFilter) -> Vec<String> {
+        match target {
+            Target::Any => Vec::new(),
+            Target::Named { aliases, .. } => aliases.iter().flat_map(|a| phrase_stems(a, stem)).collect(),
+        }
+    }
+
+    pub fn is_any(&self) -> bool {
+        self.matcher.is_none()
+    }
+
+    pub fn find(&self, encoded: &[u8], out: &mut Vec<PhraseMatch>) {
+        match &self.matcher {
+            Some(m) => m.find(encoded, out),
+            None => out.clear(),
+        }
+    }
+}
+
+/// Per-sentence weights and the article's relevance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Focus {
+    pub sentence_weights: Vec<f64>,
+    pub mentions: usize,
+    pub relevance: u8,
+}
+
+/// Weighs each sentence by how directly it is about the target.
+/// `headline_paragraphs` is how many leading paragraphs form the headline (0 or 1).
+pub fn focus(
+    sentences: &[Sentence],
+    mentions: &[PhraseMatch],
+    any: bool,
+    headline_paragraphs: usize,
+    w: &Weighting,
+) -> Focus {
+    let headline = |s: &Sentence| if s.paragraph < headline_paragraphs { w.headline } else { 1.0 };
+    if any {
+        return Focus {
+            sentence_weights: sentences.iter().map(headline).collect(),
+            mentions: 0,
+            relevance: if sentences.is_empty() { 0 } else { 100 },
+        };
+    }
+    let mut mentioned = vec![false; sentences.len()];
+    let mut si = 0;
+    for m in mentions {
+        while si < sentences.len() && sentences[si].end <= m.start {
+            si += 1;
+        }
+        if si < sentences.len() && sentences[si].start <= m.start {
+            mentioned[si] = true;
+        }
+    }
+    let paragraphs = sentences.last().map_or(0, |s| s.paragraph + 1);
+    let mut paragraph_mentioned = vec![false; paragraphs];
+    for (s, &m) in sentences.iter().zip(&mentioned) {
+        paragraph_mentioned[s.paragraph] |= m;
+    }
+    let sentence_weights = sentences
+        .iter()
+        .zip(&mentioned)
+        .map(|(s, &m)| {
+            let base = if m {
+                w.mention
+            } else if paragraph_mentioned[s.paragraph] {
+                w.same_paragraph
+            } else {
+                w.elsewhere
+            };
+            base * headline(s)
+        })
+        .collect();
+    let mentioned_count = mentioned.iter().filter(|&&m| m).count();
+    let in_headline = sentences.iter().zip(&mentioned).any(|(s, &m)| m && s.paragraph < headline_paragraphs);
+    let relevance = if mentioned_count == 0 {
+        0
+    } else if in_headline {
+        100
+    } else {
+        let share = mentioned_count as f64 / sentences.len() as f64;
+        (40.0 + 60.0 * (2.0 * share).min(1.0)).round().min(95.0) as u8
+    };
+    Focus { sentence_weights, mentions: mentions.len(), relevance }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::Analyzer;
+    use crate::phrase::encode;
+    use crate::sentence::split;
+
+    const BOOK: &str = r#"
+[weighting]
+mention = 1.0
+same_paragraph = 0.5
+elsewhere = 0.0
+headline = 2.0
+
+[[target]]
+name = "Alibaba"
+aliases = ["BABA", "$BABA", "Alibaba Cloud", "Qwen", "Eddie Wu", "阿里巴巴", "阿里"]
+"#;
+
+    fn focus_of(text: &str, target: &str, headline: usize) -> Focus {
+        let book = TargetBook::parse(BOOK, "targets.toml").unwrap();
+        let target = book.resolve(target);
+        let mut codebook = Codebook::new();
+        let stem = StemFilter::default();
+        let matcher = TargetMatcher::compile(&target, &mut codebook, &stem);
+        let mut tokens = Vec::new();
+        Analyzer::default().analyze(text, &codebook, &mut tokens);
+        let mut sentences = Vec::new();
+        split(&tokens, &mut sentences);
+        let mut bytes = Vec::new();
+        encode(&tokens, &mut bytes);
+        let mut mentions = Vec::new();
+        matcher.find(&bytes, &mut mentions);
+        focus(&sentences, &mentions, matcher.is_any(), headline, &book.weighting)
+    }
+
+    #[test]
+    fn resolves_names_aliases_any_and_unknown() {
+        let book = TargetBook::parse(BOOK, "t.toml").unwrap();
+        assert_eq!(book.resolve("alibaba").name(), "Alibaba");
+        assert_eq!(book.resolve("baba").name(), "Alibaba");
+        assert_eq!(book.resolve("ANY"), Target::Any);
+        assert_eq!(book.resolve("Nokia"), Target::Named { name: "Nokia".into(), aliases: vec!["Nokia".into()] });
+    }
+
+    #[test]
+    fn weights_mentions_paragraphs_and_headlines() {
+        let f = focus_of("Qwen soars\nOpenAI is valued highly. Alibaba’s cloud grew. It is big.\nOther news.", "alibaba", 1);
+        assert_eq!(f.sentence_weights, [2.0, 0.5, 1.0, 0.5, 0.0]);
+        assert_eq!(f.relevance, 100);
+    }
+
+    #[test]
+    fn matches_tickers_possessives_names_and_chinese() {
+        for text in ["$BABA up", "Eddie Wu spoke", "阿里巴巴发布", "Alibaba's results", "ALIBABA CLOUD grew"] {
+            assert!(focus_of(text, "alibaba", 0).relevance > 0, "{text}");
+        }
+        assert_eq!(focus_of("Eddie Murphy and Wu Ming", "alibaba", 0).relevance, 0);
+    }
+
+    #[test]
+    fn no_mention_means_zero_relevance_and_any_means_full() {
+        assert_eq!(focus_of("OpenAI raised money.", "alibaba", 0).relevance, 0);
+        assert_eq!(focus_of("OpenAI raised money.", "any", 0).relevance, 100);
+        assert!(focus_of("Nokia fell. Rain.", "Nokia", 0).relevance > 0);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let err = TargetBook::parse("[[target]]\nname = \"A\"\naliases = \"x\"\n", "t.toml").unwrap_err();
+        assert_eq!((err.file.as_str(), err.line), ("t.toml", 3), "{err}");
+        let dup = "[[target]]\nname = \"A\"\naliases = [\"X\"]\n[[target]]\nname = \"B\"\naliases = [\"x\"]\n";
+        let err = TargetBook::parse(dup, "t.toml").unwrap_err();
+        assert_eq!(err.line, 6, "{err}");
+        assert!(err.reason.contains("already names \"A\""));
+    }
+}
