@@ -14,6 +14,16 @@ pub const UNKNOWN: u32 = 0;
 /// Above this many cached words the cache is emptied, so memory stays bounded on any input.
 const CACHE_LIMIT: usize = 1 << 20;
 
+/// Words Snowball conflates with unrelated words, given their own stem (as Lucene's
+/// StemmerOverrideFilter does): "position" would otherwise match the sentiment word "positive".
+const STEM_OVERRIDES: &[(&str, &str)] = &[
+    ("position", "position"),
+    ("positions", "position"),
+    ("positioned", "position"),
+    ("positioning", "position"),
+    ("shaken", "shake"),
+];
+
 /// Stems the English Snowball way, after folding the contractions that carry negation.
 pub struct StemFilter {
     stemmer: Stemmer,
@@ -21,7 +31,9 @@ pub struct StemFilter {
 
 impl Default for StemFilter {
     fn default() -> Self {
-        StemFilter { stemmer: Stemmer::create(Algorithm::English) }
+        StemFilter {
+            stemmer: Stemmer::create(Algorithm::English),
+        }
     }
 }
 
@@ -33,6 +45,9 @@ impl StemFilter {
         }
         if word.starts_with('$') {
             return word.to_string();
+        }
+        if let Some((_, stem)) = STEM_OVERRIDES.iter().find(|(w, _)| *w == word) {
+            return stem.to_string();
         }
         self.stemmer.stem(word).into_owned()
     }
@@ -59,7 +74,10 @@ pub struct Codebook {
 
 impl Codebook {
     pub fn new() -> Self {
-        Codebook { codes: FxHashMap::default(), stems: vec![String::new()] }
+        Codebook {
+            codes: FxHashMap::default(),
+            stems: vec![String::new()],
+        }
     }
 
     /// The code of `stem`, adding it if new.
@@ -98,16 +116,11 @@ pub struct AnalyzedToken {
 }
 
 /// The per-thread word cache.
+#[derive(Default)]
 pub struct Analyzer {
     stem: StemFilter,
     cache: FxHashMap<Box<str>, u32>,
     buf: String,
-}
-
-impl Default for Analyzer {
-    fn default() -> Self {
-        Analyzer { stem: StemFilter::default(), cache: FxHashMap::default(), buf: String::new() }
-    }
 }
 
 impl Analyzer {
@@ -119,7 +132,9 @@ impl Analyzer {
         }
         for token in Tokenizer::new(text) {
             let code = match token.kind {
-                TokenKind::Word | TokenKind::Cjk => self.code(&text[token.start..token.end], codebook),
+                TokenKind::Word | TokenKind::Cjk => {
+                    self.code(&text[token.start..token.end], codebook)
+                }
                 _ => UNKNOWN,
             };
             out.push(AnalyzedToken { token, code });
@@ -158,6 +173,14 @@ mod tests {
     }
 
     #[test]
+    fn overrides_keep_position_apart_from_positive() {
+        let s = StemFilter::default();
+        assert_ne!(s.stem("position"), s.stem("positive"));
+        assert_eq!(s.stem("positions"), s.stem("position"));
+        assert_eq!(s.stem("shaken"), s.stem("shake"));
+    }
+
+    #[test]
     fn possessives_and_contractions() {
         let s = StemFilter::default();
         assert_eq!(s.stem("alibaba's"), "alibaba");
@@ -170,8 +193,14 @@ mod tests {
     #[test]
     fn phrases_are_stemmed_word_by_word() {
         let s = StemFilter::default();
-        assert_eq!(phrase_stems("Confidence of Holding", &s), ["confid", "of", "hold"]);
-        assert_eq!(phrase_stems("closed-source pivot", &s), ["close", "sourc", "pivot"]);
+        assert_eq!(
+            phrase_stems("Confidence of Holding", &s),
+            ["confid", "of", "hold"]
+        );
+        assert_eq!(
+            phrase_stems("closed-source pivot", &s),
+            ["close", "sourc", "pivot"]
+        );
     }
 
     #[test]

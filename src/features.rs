@@ -41,7 +41,10 @@ impl FeatureIndex {
     /// Fails with the first name it does not understand.
     pub fn new(names: &[String], codebook: &mut Codebook) -> Result<FeatureIndex, String> {
         let all_cues = Cue::all();
-        let mut index = FeatureIndex { names: names.to_vec(), ..FeatureIndex::default() };
+        let mut index = FeatureIndex {
+            names: names.to_vec(),
+            ..FeatureIndex::default()
+        };
         for (i, name) in names.iter().enumerate() {
             let kind = if let Some(cue) = all_cues.iter().find(|c| c.feature_name() == *name) {
                 index.cues.push((*cue, i));
@@ -51,9 +54,16 @@ impl FeatureIndex {
                 match codes.as_slice() {
                     [a] => FeatureKind::Unigram(*a),
                     [a, b] => FeatureKind::Bigram(*a, *b),
-                    _ => return Err(format!("feature {name:?}: a term feature has one or two stems")),
+                    _ => {
+                        return Err(format!(
+                            "feature {name:?}: a term feature has one or two stems"
+                        ));
+                    }
                 }
-            } else if let Some(style) = name.strip_prefix("style:").and_then(StyleFeature::from_name) {
+            } else if let Some(style) = name
+                .strip_prefix("style:")
+                .and_then(StyleFeature::from_name)
+            {
                 index.styles.push((style, i));
                 FeatureKind::Style(style)
             } else {
@@ -61,7 +71,17 @@ impl FeatureIndex {
             };
             index.kinds.push(kind);
         }
-        let max_code = index.kinds.iter().filter_map(|k| if let FeatureKind::Unigram(c) = k { Some(*c) } else { None }).max();
+        let max_code = index
+            .kinds
+            .iter()
+            .filter_map(|k| {
+                if let FeatureKind::Unigram(c) = k {
+                    Some(*c)
+                } else {
+                    None
+                }
+            })
+            .max();
         index.unigram = vec![NONE; max_code.map_or(0, |c| c as usize + 1)];
         for (i, kind) in index.kinds.iter().enumerate() {
             match *kind {
@@ -95,21 +115,21 @@ impl FeatureIndex {
         !self.unigram.is_empty() || !self.bigram.is_empty()
     }
 
-    /// Calls `f(feature, token_index, token_count)` for each learned term in `tokens[range]`.
+    /// Calls `f(feature, token_index, token_count)` for each learned term in `tokens`.
     pub fn for_each_term(&self, tokens: &[AnalyzedToken], mut f: impl FnMut(usize, usize, usize)) {
         let mut prev = UNKNOWN;
         for (i, t) in tokens.iter().enumerate() {
             let code = t.code;
             if code != UNKNOWN {
-                if let Some(&feature) = self.unigram.get(code as usize) {
-                    if feature != NONE {
-                        f(feature as usize, i, 1);
-                    }
+                if let Some(&feature) = self.unigram.get(code as usize)
+                    && feature != NONE
+                {
+                    f(feature as usize, i, 1);
                 }
-                if prev != UNKNOWN {
-                    if let Some(&feature) = self.bigram.get(&pair_key(prev, code)) {
-                        f(feature as usize, i - 1, 2);
-                    }
+                if prev != UNKNOWN
+                    && let Some(&feature) = self.bigram.get(&pair_key(prev, code))
+                {
+                    f(feature as usize, i - 1, 2);
                 }
             }
             prev = if t.token.is_break() { UNKNOWN } else { code };
@@ -122,6 +142,10 @@ impl FeatureIndex {
 pub struct Part {
     pub label: String,
     pub feature: usize,
+    /// The sentence it comes from; `None` for article-level counts (style).
+    pub sentence: Option<usize>,
+    /// Byte range in the text; empty for article-level counts.
+    pub span: (usize, usize),
     /// Pooled value: this part's addition to the feature's value.
     pub value: f64,
 }
@@ -137,8 +161,21 @@ impl FeatureVector {
         self.parts.clear();
     }
 
-    pub fn add(&mut self, label: &str, feature: usize, value: f64) {
-        self.parts.push(Part { label: label.to_string(), feature, value });
+    pub fn add(
+        &mut self,
+        label: &str,
+        feature: usize,
+        sentence: Option<usize>,
+        span: (usize, usize),
+        value: f64,
+    ) {
+        self.parts.push(Part {
+            label: label.to_string(),
+            feature,
+            sentence,
+            span,
+            value,
+        });
     }
 
     /// Dense values, one per feature.
@@ -150,7 +187,7 @@ impl FeatureVector {
         x
     }
 
-    /// Parts merged by (label, feature), in first-seen order.
+    /// Parts merged by (label, feature), in first-seen order; merged parts lose their sentence.
     pub fn merged(&self) -> Vec<Part> {
         let mut index: FxHashMap<(&str, usize), usize> = FxHashMap::default();
         let mut out: Vec<Part> = Vec::new();
@@ -159,7 +196,11 @@ impl FeatureVector {
                 Some(&i) => out[i].value += p.value,
                 None => {
                     index.insert((p.label.as_str(), p.feature), out.len());
-                    out.push(p.clone());
+                    out.push(Part {
+                        sentence: None,
+                        span: (0, 0),
+                        ..p.clone()
+                    });
                 }
             }
         }

@@ -29,7 +29,10 @@ impl fmt::Display for Problem {
 }
 
 fn problem(location: impl Into<String>, message: impl Into<String>) -> Problem {
-    Problem { location: location.into(), message: message.into() }
+    Problem {
+        location: location.into(),
+        message: message.into(),
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -53,9 +56,15 @@ pub struct Article {
 
 impl Article {
     fn new(id: String, mut fields: Vec<(String, String)>, body: &str) -> Article {
-        let mut article = Article { id, ..Article::default() };
+        let mut article = Article {
+            id,
+            ..Article::default()
+        };
         let mut take = |name: &str| {
-            fields.iter().position(|(k, _)| k.eq_ignore_ascii_case(name)).map(|i| fields.remove(i).1)
+            fields
+                .iter()
+                .position(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|i| fields.remove(i).1)
         };
         article.title = take("title").filter(|t| !t.trim().is_empty());
         article.date = take("date");
@@ -126,9 +135,11 @@ impl Default for InputOptions {
 pub type Item = Result<Article, Problem>;
 
 /// Every article of every input, in the order given (directories in path order).
-pub fn read_all(inputs: &[String], options: &InputOptions) -> impl Iterator<Item = Item> + use<> {
+pub fn read_all(inputs: Vec<String>, options: &InputOptions) -> impl Iterator<Item = Item> + use<> {
     let options = options.clone();
-    inputs.to_vec().into_iter().flat_map(move |input| read_input(&input, &options))
+    inputs
+        .into_iter()
+        .flat_map(move |input| read_input(&input, &options))
 }
 
 fn read_input(input: &str, options: &InputOptions) -> Box<dyn Iterator<Item = Item>> {
@@ -137,7 +148,12 @@ fn read_input(input: &str, options: &InputOptions) -> Box<dyn Iterator<Item = It
         return match options.format {
             InputFormat::Jsonl => Box::new(JsonlReader::new("stdin".into(), stdin, options)),
             InputFormat::Csv => csv_articles("stdin".into(), stdin, options),
-            InputFormat::Auto | InputFormat::Text => Box::new(std::iter::once(text_article("stdin".into(), "stdin", stdin, options))),
+            InputFormat::Auto | InputFormat::Text => Box::new(std::iter::once(text_article(
+                "stdin".into(),
+                "stdin",
+                stdin,
+                options,
+            ))),
         };
     }
     let path = PathBuf::from(input);
@@ -145,7 +161,9 @@ fn read_input(input: &str, options: &InputOptions) -> Box<dyn Iterator<Item = It
         Err(e) => Box::new(std::iter::once(Err(problem(input, io_reason(&e))))),
         Ok(meta) if meta.is_dir() => directory_articles(path, options.clone()),
         Ok(_) => {
-            let name = path.file_name().map_or_else(|| input.to_string(), |n| n.to_string_lossy().into_owned());
+            let name = path
+                .file_name()
+                .map_or_else(|| input.to_string(), |n| n.to_string_lossy().into_owned());
             file_articles(&path, name, options)
         }
     }
@@ -161,7 +179,12 @@ fn io_reason(e: &io::Error) -> String {
 
 fn format_of(path: &Path, options: &InputOptions) -> InputFormat {
     match options.format {
-        InputFormat::Auto => match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        InputFormat::Auto => match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("jsonl" | "ndjson") => InputFormat::Jsonl,
             Some("csv") => InputFormat::Csv,
             _ => InputFormat::Text,
@@ -170,7 +193,11 @@ fn format_of(path: &Path, options: &InputOptions) -> InputFormat {
     }
 }
 
-fn file_articles(path: &Path, id: String, options: &InputOptions) -> Box<dyn Iterator<Item = Item>> {
+fn file_articles(
+    path: &Path,
+    id: String,
+    options: &InputOptions,
+) -> Box<dyn Iterator<Item = Item>> {
     let location = path.display().to_string();
     let file = match File::open(path) {
         Ok(f) => f,
@@ -179,7 +206,9 @@ fn file_articles(path: &Path, id: String, options: &InputOptions) -> Box<dyn Ite
     match format_of(path, options) {
         InputFormat::Jsonl => Box::new(JsonlReader::new(location, Box::new(file), options)),
         InputFormat::Csv => csv_articles(location, Box::new(file), options),
-        InputFormat::Text | InputFormat::Auto => Box::new(std::iter::once(text_article(id, &location, file, options))),
+        InputFormat::Text | InputFormat::Auto => {
+            Box::new(std::iter::once(text_article(id, &location, file, options)))
+        }
     }
 }
 
@@ -187,12 +216,17 @@ fn file_articles(path: &Path, id: String, options: &InputOptions) -> Box<dyn Ite
 fn directory_articles(root: PathBuf, options: InputOptions) -> Box<dyn Iterator<Item = Item>> {
     let mut found = 0usize;
     let mut files: Vec<Result<PathBuf, Problem>> = Vec::new();
-    for entry in walkdir::WalkDir::new(&root).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&root)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         match entry {
             Ok(e) if e.file_type().is_file() => {
-                let is_text = e.path().extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                    TEXT_EXTENSIONS.iter().any(|t| x.eq_ignore_ascii_case(t))
-                });
+                let is_text = e
+                    .path()
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| TEXT_EXTENSIONS.iter().any(|t| x.eq_ignore_ascii_case(t)));
                 if is_text {
                     found += 1;
                     files.push(Ok(e.into_path()));
@@ -211,11 +245,18 @@ fn directory_articles(root: PathBuf, options: InputOptions) -> Box<dyn Iterator<
         }
     }
     if found == 0 {
-        files.push(Err(problem(root.display().to_string(), "directory holds no .txt or .md files")));
+        files.push(Err(problem(
+            root.display().to_string(),
+            "directory holds no .txt or .md files",
+        )));
     }
     Box::new(files.into_iter().map(move |f| {
         let path = f?;
-        let id = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let id = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
         let location = path.display().to_string();
         match File::open(&path) {
             Ok(file) => text_article(id, &location, file, &options),
@@ -225,11 +266,21 @@ fn directory_articles(root: PathBuf, options: InputOptions) -> Box<dyn Iterator<
 }
 
 /// Decodes bytes as text: UTF-8 (BOM stripped), UTF-16 with a BOM, or lossy UTF-8 with a warning.
-pub fn decode(bytes: Vec<u8>, location: &str, warnings: &mut Vec<Problem>) -> Result<String, Problem> {
+pub fn decode(
+    bytes: Vec<u8>,
+    location: &str,
+    warnings: &mut Vec<Problem>,
+) -> Result<String, Problem> {
     let utf16 = |bytes: &[u8], le: bool| {
         let units: Vec<u16> = bytes
             .chunks_exact(2)
-            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
             .collect();
         String::from_utf16_lossy(&units)
     };
@@ -247,7 +298,10 @@ pub fn decode(bytes: Vec<u8>, location: &str, warnings: &mut Vec<Problem>) -> Re
         Err(e) => {
             warnings.push(problem(
                 location,
-                format!("invalid UTF-8 at byte {}, decoded with replacement characters", e.valid_up_to()),
+                format!(
+                    "invalid UTF-8 at byte {}, decoded with replacement characters",
+                    e.valid_up_to()
+                ),
             ));
             Ok(String::from_utf8_lossy(body).into_owned())
         }
@@ -257,7 +311,10 @@ pub fn decode(bytes: Vec<u8>, location: &str, warnings: &mut Vec<Problem>) -> Re
 /// Reads at most `limit + 1` bytes, so an oversized input is detected without reading it all.
 fn read_limited(mut reader: impl Read, limit: usize) -> io::Result<Option<Vec<u8>>> {
     let mut bytes = Vec::new();
-    reader.by_ref().take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    reader
+        .by_ref()
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)?;
     Ok((bytes.len() <= limit).then_some(bytes))
 }
 
@@ -267,7 +324,10 @@ fn text_article(id: String, location: &str, reader: impl Read, options: &InputOp
         Ok(None) => {
             return Err(problem(
                 location,
-                format!("larger than {} bytes, skipped (raise --max-article-bytes)", options.max_article_bytes),
+                format!(
+                    "larger than {} bytes, skipped (raise --max-article-bytes)",
+                    options.max_article_bytes
+                ),
             ));
         }
         Err(e) => return Err(problem(location, io_reason(&e))),
@@ -285,7 +345,9 @@ fn text_article(id: String, location: &str, reader: impl Read, options: &InputOp
 
 /// Splits a leading `---` block of `key: value` lines from the body.
 fn front_matter(text: &str) -> (Vec<(String, String)>, &str) {
-    let Some(rest) = text.strip_prefix("---").and_then(|r| r.strip_prefix('\n').or_else(|| r.strip_prefix("\r\n")))
+    let Some(rest) = text
+        .strip_prefix("---")
+        .and_then(|r| r.strip_prefix('\n').or_else(|| r.strip_prefix("\r\n")))
     else {
         return (Vec::new(), text);
     };
@@ -300,7 +362,10 @@ fn front_matter(text: &str) -> (Vec<(String, String)>, &str) {
         match line.split_once(':') {
             Some((k, v)) if !k.trim().is_empty() && !k.contains(' ') => {
                 let v = v.trim();
-                let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+                let v = v
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .unwrap_or(v);
                 fields.push((k.trim().to_ascii_lowercase(), v.to_string()));
             }
             _ if line.is_empty() => {}
@@ -324,7 +389,9 @@ struct JsonlReader {
 
 impl JsonlReader {
     fn new(location: String, reader: Box<dyn Read>, options: &InputOptions) -> Self {
-        let name = Path::new(&location).file_name().map_or(location.clone(), |n| n.to_string_lossy().into_owned());
+        let name = Path::new(&location)
+            .file_name()
+            .map_or(location.clone(), |n| n.to_string_lossy().into_owned());
         JsonlReader {
             location,
             name,
@@ -341,7 +408,9 @@ impl JsonlReader {
     fn next_line(&mut self) -> Option<Result<(), Problem>> {
         self.buf.clear();
         self.line += 1;
-        let read = (&mut self.reader).take(self.limit as u64 + 1).read_until(b'\n', &mut self.buf);
+        let read = (&mut self.reader)
+            .take(self.limit as u64 + 1)
+            .read_until(b'\n', &mut self.buf);
         match read {
             Ok(0) => None,
             Ok(_) if self.buf.len() > self.limit && !self.buf.ends_with(b"\n") => {
@@ -366,7 +435,10 @@ impl JsonlReader {
                 }
                 Some(Err(problem(
                     self.here(),
-                    format!("line of {skipped} bytes is longer than {} bytes, skipped (raise --max-article-bytes)", self.limit),
+                    format!(
+                        "line of {skipped} bytes is longer than {} bytes, skipped (raise --max-article-bytes)",
+                        self.limit
+                    ),
                 )))
             }
             Ok(_) => Some(Ok(())),
@@ -381,10 +453,15 @@ impl JsonlReader {
     fn parse(&self) -> Item {
         let here = self.here();
         let mut warnings = Vec::new();
-        let text = decode(self.buf.clone(), &here, &mut warnings).map_err(|_| problem(&here, "line is not text (NUL bytes)"))?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| problem(&here, format!("invalid JSON: {e}")))?;
+        let text = decode(self.buf.clone(), &here, &mut warnings)
+            .map_err(|_| problem(&here, "line is not text (NUL bytes)"))?;
+        let value: Value = serde_json::from_str(&text)
+            .map_err(|e| problem(&here, format!("invalid JSON: {e}")))?;
         let Value::Object(map) = value else {
-            return Err(problem(&here, "expected a JSON object with a \"text\" field"));
+            return Err(problem(
+                &here,
+                "expected a JSON object with a \"text\" field",
+            ));
         };
         let mut fields = Vec::new();
         let mut body = None;
@@ -396,8 +473,12 @@ impl JsonlReader {
                 Value::Bool(b) => Some(b.to_string()),
                 Value::Null => None,
                 _ => {
-                    if key == self.text_col || key == self.id_col || FIELDS.contains(&key.as_str()) {
-                        return Err(problem(&here, format!("field {key:?} must be a string, found {}", kind_of(&value))));
+                    if key == self.text_col || key == self.id_col || FIELDS.contains(&key.as_str())
+                    {
+                        return Err(problem(
+                            &here,
+                            format!("field {key:?} must be a string, found {}", kind_of(&value)),
+                        ));
                     }
                     Some(value.to_string())
                 }
@@ -405,7 +486,12 @@ impl JsonlReader {
             if key == self.text_col {
                 match value {
                     Value::String(s) => body = Some(s),
-                    other => return Err(problem(&here, format!("field {key:?} must be a string, found {}", kind_of(&other)))),
+                    other => {
+                        return Err(problem(
+                            &here,
+                            format!("field {key:?} must be a string, found {}", kind_of(&other)),
+                        ));
+                    }
                 }
             } else if key == self.id_col {
                 id = as_text;
@@ -415,9 +501,14 @@ impl JsonlReader {
         }
         let body = body.ok_or_else(|| problem(&here, format!("no {:?} field", self.text_col)))?;
         if body.trim().is_empty() {
-            return Err(problem(&here, format!("empty {:?} field, skipped", self.text_col)));
+            return Err(problem(
+                &here,
+                format!("empty {:?} field, skipped", self.text_col),
+            ));
         }
-        let id = id.filter(|i| !i.is_empty()).unwrap_or_else(|| format!("{}:{}", self.name, self.line));
+        let id = id
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| format!("{}:{}", self.name, self.line));
         let mut article = Article::new(id, fields, &body);
         article.warnings = warnings;
         Ok(article)
@@ -450,41 +541,70 @@ impl Iterator for JsonlReader {
 }
 
 /// Streams CSV records; `--text-col` names the text, other columns are kept by name.
-fn csv_articles(location: String, reader: Box<dyn Read>, options: &InputOptions) -> Box<dyn Iterator<Item = Item>> {
+fn csv_articles(
+    location: String,
+    reader: Box<dyn Read>,
+    options: &InputOptions,
+) -> Box<dyn Iterator<Item = Item>> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = match csv.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Box::new(std::iter::once(Err(problem(location, format!("unreadable header: {e}"))))),
+        Err(e) => {
+            return Box::new(std::iter::once(Err(problem(
+                location,
+                format!("unreadable header: {e}"),
+            ))));
+        }
     };
     let Some(text_index) = headers.iter().position(|h| h == options.text_col) else {
         let columns: Vec<&str> = headers.iter().collect();
         return Box::new(std::iter::once(Err(problem(
             format!("{location}:1"),
-            format!("no column {:?} (columns: {}); choose one with --text-col", options.text_col, columns.join(", ")),
+            format!(
+                "no column {:?} (columns: {}); choose one with --text-col",
+                options.text_col,
+                columns.join(", ")
+            ),
         ))));
     };
     let id_index = headers.iter().position(|h| h == options.id_col);
-    let name = Path::new(&location).file_name().map_or(location.clone(), |n| n.to_string_lossy().into_owned());
+    let name = Path::new(&location)
+        .file_name()
+        .map_or(location.clone(), |n| n.to_string_lossy().into_owned());
     let limit = options.max_article_bytes;
     Box::new(csv.into_byte_records().enumerate().map(move |(n, record)| {
         let record = record.map_err(|e| {
             let line = e.position().map_or(n as u64 + 2, |p| p.line());
-            problem(format!("{location}:{line}"), format!("unreadable CSV record: {e}"))
+            problem(
+                format!("{location}:{line}"),
+                format!("unreadable CSV record: {e}"),
+            )
         })?;
         let line = record.position().map_or(n as u64 + 2, |p| p.line());
         let here = format!("{location}:{line}");
         if record.len() != headers.len() {
-            return Err(problem(here, format!("record has {} fields, the header has {}, skipped", record.len(), headers.len())));
+            return Err(problem(
+                here,
+                format!(
+                    "record has {} fields, the header has {}, skipped",
+                    record.len(),
+                    headers.len()
+                ),
+            ));
         }
         if record.as_slice().len() > limit {
-            return Err(problem(here, format!("record larger than {limit} bytes, skipped (raise --max-article-bytes)")));
+            return Err(problem(
+                here,
+                format!("record larger than {limit} bytes, skipped (raise --max-article-bytes)"),
+            ));
         }
         let mut warnings = Vec::new();
         let mut fields = Vec::new();
         let mut body = String::new();
         let mut id = None;
         for (i, (header, raw)) in headers.iter().zip(record.iter()).enumerate() {
-            let value = decode(raw.to_vec(), &here, &mut warnings).map_err(|_| problem(&here, "field is not text (NUL bytes)"))?;
+            let value = decode(raw.to_vec(), &here, &mut warnings)
+                .map_err(|_| problem(&here, "field is not text (NUL bytes)"))?;
             if i == text_index {
                 body = value;
             } else if Some(i) == id_index {
@@ -494,9 +614,17 @@ fn csv_articles(location: String, reader: Box<dyn Read>, options: &InputOptions)
             }
         }
         if body.trim().is_empty() {
-            return Err(problem(here, format!("empty {:?} field, skipped", headers.get(text_index).unwrap_or("text"))));
+            return Err(problem(
+                here,
+                format!(
+                    "empty {:?} field, skipped",
+                    headers.get(text_index).unwrap_or("text")
+                ),
+            ));
         }
-        let id = id.filter(|i| !i.is_empty()).unwrap_or_else(|| format!("{name}:{line}"));
+        let id = id
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| format!("{name}:{line}"));
         let mut article = Article::new(id, fields, &body);
         warnings.dedup();
         article.warnings = warnings;
@@ -510,12 +638,26 @@ mod tests {
 
     #[test]
     fn front_matter_fields_and_headline() {
-        let (fields, body) = front_matter("---\ntitle: \"Big news\"\ntarget: Nokia\n---\nBody text.");
-        assert_eq!(fields, [("title".into(), "Big news".into()), ("target".into(), "Nokia".into())]);
+        let (fields, body) =
+            front_matter("---\ntitle: \"Big news\"\ntarget: Nokia\n---\nBody text.");
+        assert_eq!(
+            fields,
+            [
+                ("title".into(), "Big news".into()),
+                ("target".into(), "Nokia".into())
+            ]
+        );
         assert_eq!(body, "Body text.");
         let a = Article::new("x".into(), fields, body);
         assert_eq!(a.text, "Big news\n\nBody text.");
-        assert_eq!((a.title.as_deref(), a.target.as_deref(), a.headline_paragraphs), (Some("Big news"), Some("Nokia"), 1));
+        assert_eq!(
+            (
+                a.title.as_deref(),
+                a.target.as_deref(),
+                a.headline_paragraphs
+            ),
+            (Some("Big news"), Some("Nokia"), 1)
+        );
     }
 
     #[test]
@@ -526,7 +668,10 @@ mod tests {
 
     #[test]
     fn plain_text_headline_needs_to_look_like_one() {
-        assert_eq!(headline_line("Alibaba raises stake\nBody."), Some("Alibaba raises stake"));
+        assert_eq!(
+            headline_line("Alibaba raises stake\nBody."),
+            Some("Alibaba raises stake")
+        );
         assert_eq!(headline_line("A full sentence.\nBody."), None);
         assert_eq!(headline_line("Is it over?\nBody."), Some("Is it over?"));
         assert_eq!(headline_line("Only one line"), None);
@@ -535,17 +680,34 @@ mod tests {
     #[test]
     fn decodes_utf16_and_flags_invalid_utf8() {
         let mut w = Vec::new();
-        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("阿里 up".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("阿里 up".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
         assert_eq!(decode(utf16, "f", &mut w).unwrap(), "阿里 up");
         assert!(w.is_empty());
-        assert_eq!(decode(b"ok \xFF here".to_vec(), "f", &mut w).unwrap(), "ok \u{FFFD} here");
-        assert_eq!(w[0].to_string(), "f: invalid UTF-8 at byte 3, decoded with replacement characters");
+        assert_eq!(
+            decode(b"ok \xFF here".to_vec(), "f", &mut w).unwrap(),
+            "ok \u{FFFD} here"
+        );
+        assert_eq!(
+            w[0].to_string(),
+            "f: invalid UTF-8 at byte 3, decoded with replacement characters"
+        );
         assert!(decode(b"bin\0ary".to_vec(), "f", &mut w).is_err());
     }
 
     fn jsonl(text: &str, limit: usize) -> Vec<Item> {
-        let options = InputOptions { max_article_bytes: limit, ..InputOptions::default() };
-        JsonlReader::new("in.jsonl".into(), Box::new(io::Cursor::new(text.as_bytes().to_vec())), &options).collect()
+        let options = InputOptions {
+            max_article_bytes: limit,
+            ..InputOptions::default()
+        };
+        JsonlReader::new(
+            "in.jsonl".into(),
+            Box::new(io::Cursor::new(text.as_bytes().to_vec())),
+            &options,
+        )
+        .collect()
     }
 
     #[test]
@@ -556,30 +718,61 @@ mod tests {
         );
         assert_eq!(items.len(), 4);
         assert_eq!(items[0].as_ref().unwrap().id, "a");
-        assert!(items[1].as_ref().unwrap_err().to_string().starts_with("in.jsonl:3: invalid JSON"));
-        assert_eq!(items[2].as_ref().unwrap_err().to_string(), "in.jsonl:4: field \"text\" must be a string, found a number");
+        assert!(
+            items[1]
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .starts_with("in.jsonl:3: invalid JSON")
+        );
+        assert_eq!(
+            items[2].as_ref().unwrap_err().to_string(),
+            "in.jsonl:4: field \"text\" must be a string, found a number"
+        );
         let last = items[3].as_ref().unwrap();
-        assert_eq!((last.id.as_str(), last.target.as_deref()), ("in.jsonl:5", Some("Nokia")));
+        assert_eq!(
+            (last.id.as_str(), last.target.as_deref()),
+            ("in.jsonl:5", Some("Nokia"))
+        );
     }
 
     #[test]
     fn jsonl_skips_over_long_lines_whole() {
-        let long = format!("{{\"text\":\"{}\"}}\n{{\"text\":\"after\"}}\n", "x".repeat(100));
+        let long = format!(
+            "{{\"text\":\"{}\"}}\n{{\"text\":\"after\"}}\n",
+            "x".repeat(100)
+        );
         let items = jsonl(&long, 50);
-        assert!(items[0].as_ref().unwrap_err().message.contains("longer than 50 bytes"));
+        assert!(
+            items[0]
+                .as_ref()
+                .unwrap_err()
+                .message
+                .contains("longer than 50 bytes")
+        );
         assert_eq!(items[1].as_ref().unwrap().text, "after");
     }
 
     #[test]
     fn csv_keeps_columns_and_reports_ragged_rows() {
         let data = "id,text,source,extra\n1,Good news,Wire,e1\n2,too,few\n3,\"Quoted, with comma\",Blog,e3\n";
-        let items: Vec<Item> =
-            csv_articles("in.csv".into(), Box::new(io::Cursor::new(data.as_bytes().to_vec())), &InputOptions::default()).collect();
+        let items: Vec<Item> = csv_articles(
+            "in.csv".into(),
+            Box::new(io::Cursor::new(data.as_bytes().to_vec())),
+            &InputOptions::default(),
+        )
+        .collect();
         assert_eq!(items.len(), 3);
         let first = items[0].as_ref().unwrap();
-        assert_eq!((first.id.as_str(), first.source.as_deref()), ("1", Some("Wire")));
+        assert_eq!(
+            (first.id.as_str(), first.source.as_deref()),
+            ("1", Some("Wire"))
+        );
         assert_eq!(first.extra, [("extra".to_string(), "e1".to_string())]);
-        assert_eq!(items[1].as_ref().unwrap_err().to_string(), "in.csv:3: record has 3 fields, the header has 4, skipped");
+        assert_eq!(
+            items[1].as_ref().unwrap_err().to_string(),
+            "in.csv:3: record has 3 fields, the header has 4, skipped"
+        );
         assert_eq!(items[2].as_ref().unwrap().text, "Quoted, with comma");
     }
 }

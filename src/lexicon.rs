@@ -30,6 +30,7 @@ pub enum Category {
     Intensifier,
     Downtoner,
     Hedge,
+    Contrast,
     Retail,
     Analysis,
     Corporate,
@@ -45,7 +46,7 @@ pub enum Role {
 }
 
 impl Category {
-    pub const ALL: [Category; 17] = [
+    pub const ALL: [Category; 18] = [
         Category::Positive,
         Category::Negative,
         Category::Uncertainty,
@@ -60,6 +61,7 @@ impl Category {
         Category::Intensifier,
         Category::Downtoner,
         Category::Hedge,
+        Category::Contrast,
         Category::Retail,
         Category::Analysis,
         Category::Corporate,
@@ -81,6 +83,7 @@ impl Category {
             Category::Intensifier => "intensifier",
             Category::Downtoner => "downtoner",
             Category::Hedge => "hedge",
+            Category::Contrast => "contrast",
             Category::Retail => "retail",
             Category::Analysis => "analysis",
             Category::Corporate => "corporate",
@@ -101,7 +104,8 @@ impl Category {
             | Category::Shifter
             | Category::Intensifier
             | Category::Downtoner
-            | Category::Hedge => Role::Modifier,
+            | Category::Hedge
+            | Category::Contrast => Role::Modifier,
             Category::Retail | Category::Analysis | Category::Corporate => Role::Voice,
         }
     }
@@ -114,13 +118,19 @@ impl Category {
             Category::Uncertainty => w > 0.0,
             Category::Negator | Category::Shifter => (-1.0..0.0).contains(&w),
             Category::Intensifier => w > 1.0 && w <= 3.0,
-            Category::Downtoner | Category::Hedge => w > 0.0 && w < 1.0,
+            Category::Downtoner | Category::Hedge | Category::Contrast => w > 0.0 && w < 1.0,
             Category::Direction | Category::Metric => w == 1.0 || w == -1.0,
             Category::Retail | Category::Analysis | Category::Corporate => w > 0.0,
-            Category::Analyst | Category::Holding | Category::Leadership | Category::Strategy => w != 0.0,
+            Category::Analyst | Category::Holding | Category::Leadership | Category::Strategy => {
+                w != 0.0
+            }
         };
         if !ok {
-            return Err(format!("weight {w} is not allowed for category {}: {}", self.name(), self.weight_rule()));
+            return Err(format!(
+                "weight {w} is not allowed for category {}: {}",
+                self.name(),
+                self.weight_rule()
+            ));
         }
         if w.abs() > 5.0 {
             return Err(format!("weight {w} is outside [-5, 5]"));
@@ -135,6 +145,9 @@ impl Category {
             Category::Negator | Category::Shifter => "is a factor in [-1, 0)",
             Category::Intensifier => "is a factor in (1, 3]",
             Category::Downtoner | Category::Hedge => "is a factor in (0, 1)",
+            Category::Contrast => {
+                "is the factor for cues before it, in (0, 1); cues after it get 2 - factor"
+            }
             Category::Direction | Category::Metric => "must be 1 (up, good) or -1 (down, bad)",
             Category::Retail | Category::Analysis | Category::Corporate => "must be > 0",
             _ => "must not be 0",
@@ -152,10 +165,16 @@ impl FromStr for Category {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim().to_ascii_lowercase();
-        Category::ALL.into_iter().find(|c| c.name() == s).ok_or_else(|| {
-            let names: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
-            format!("unknown category {s:?} (expected one of: {})", names.join(", "))
-        })
+        Category::ALL
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
+                format!(
+                    "unknown category {s:?} (expected one of: {})",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -212,32 +231,44 @@ struct Row {
 #[derive(Clone, Debug, Default)]
 pub struct Lexicon {
     pub entries: Vec<Entry>,
-    pub files: Vec<PathBuf>,
 }
 
 impl Lexicon {
-    /// Loads every `.csv` file of `dir` in name order, failing with every problem found.
-    pub fn load_dir(dir: &Path) -> Result<Lexicon, LexiconError> {
+    /// The `.csv` files of `dir`, in name order.
+    pub fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, LexiconError> {
         let listing = std::fs::read_dir(dir).map_err(|e| {
-            LexiconError(vec![Problem { origin: Origin { file: dir.to_path_buf(), line: 0 }, reason: e.to_string() }])
+            LexiconError(vec![Problem {
+                origin: Origin {
+                    file: dir.to_path_buf(),
+                    line: 0,
+                },
+                reason: e.to_string(),
+            }])
         })?;
         let mut files: Vec<PathBuf> = listing
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "csv"))
             .collect();
         files.sort();
-        Lexicon::load_files(&files)
+        Ok(files)
     }
 
+    /// Loads the files in order, failing with every problem found.
     pub fn load_files(files: &[PathBuf]) -> Result<Lexicon, LexiconError> {
         let (lexicon, problems) = Lexicon::check_files(files);
-        if problems.is_empty() { Ok(lexicon) } else { Err(LexiconError(problems)) }
+        if problems.is_empty() {
+            Ok(lexicon)
+        } else {
+            Err(LexiconError(problems))
+        }
     }
 
     /// Reads every file, returning the valid entries and every problem (for `lexicon check`).
     pub fn check_files(files: &[PathBuf]) -> (Lexicon, Vec<Problem>) {
         let stem = StemFilter::default();
-        let mut lexicon = Lexicon { entries: Vec::new(), files: files.to_vec() };
+        let mut lexicon = Lexicon {
+            entries: Vec::new(),
+        };
         let mut problems = Vec::new();
         for file in files {
             read_file(file, &stem, &mut lexicon.entries, &mut problems);
@@ -250,46 +281,91 @@ impl Lexicon {
     pub fn fingerprint(&self) -> String {
         let mut text = String::new();
         for e in &self.entries {
-            text.push_str(&format!("{}\t{}\t{}\n", e.stems.join(" "), e.category, e.weight));
+            text.push_str(&format!(
+                "{}\t{}\t{}\n",
+                e.stems.join(" "),
+                e.category,
+                e.weight
+            ));
         }
         blake3::hash(text.as_bytes()).to_hex().to_string()
     }
 }
 
-fn read_file(file: &Path, stem: &StemFilter, entries: &mut Vec<Entry>, problems: &mut Vec<Problem>) {
-    let origin = |line: u64| Origin { file: file.to_path_buf(), line };
+fn read_file(
+    file: &Path,
+    stem: &StemFilter,
+    entries: &mut Vec<Entry>,
+    problems: &mut Vec<Problem>,
+) {
+    let origin = |line: u64| Origin {
+        file: file.to_path_buf(),
+        line,
+    };
     let mut reader = match csv::ReaderBuilder::new().flexible(false).from_path(file) {
         Ok(r) => r,
-        Err(e) => return problems.push(Problem { origin: origin(0), reason: e.to_string() }),
+        Err(e) => {
+            return problems.push(Problem {
+                origin: origin(0),
+                reason: e.to_string(),
+            });
+        }
     };
     let headers = match reader.headers() {
-        Ok(h) if ["term", "category", "weight"].iter().all(|c| h.iter().any(|x| x.trim() == *c)) => h.clone(),
+        Ok(h)
+            if ["term", "category", "weight"]
+                .iter()
+                .all(|c| h.iter().any(|x| x.trim() == *c)) =>
+        {
+            h.clone()
+        }
         Ok(_) => {
             return problems.push(Problem {
                 origin: origin(1),
                 reason: "header must name the columns term,category,weight[,note]".into(),
             });
         }
-        Err(e) => return problems.push(Problem { origin: origin(1), reason: e.to_string() }),
+        Err(e) => {
+            return problems.push(Problem {
+                origin: origin(1),
+                reason: e.to_string(),
+            });
+        }
     };
     for record in reader.records() {
-        let parsed = record.map_err(|e| (e.position().map_or(0, |p| p.line()), csv_reason(&e))).and_then(|r| {
-            let line = r.position().map_or(0, |p| p.line());
-            let row: Row = r.deserialize(Some(&headers)).map_err(|e| (line, csv_reason(&e)))?;
-            parse_row(row, stem).map(|parsed| (line, parsed)).map_err(|reason| (line, reason))
-        });
+        let parsed = record
+            .map_err(|e| (e.position().map_or(0, |p| p.line()), csv_reason(&e)))
+            .and_then(|r| {
+                let line = r.position().map_or(0, |p| p.line());
+                let row: Row = r
+                    .deserialize(Some(&headers))
+                    .map_err(|e| (line, csv_reason(&e)))?;
+                parse_row(row, stem)
+                    .map(|parsed| (line, parsed))
+                    .map_err(|reason| (line, reason))
+            });
         match parsed {
-            Ok((line, (term, stems, category, weight, note))) => {
-                entries.push(Entry { term, stems, category, weight, note, origin: origin(line) })
-            }
-            Err((line, reason)) => problems.push(Problem { origin: origin(line), reason }),
+            Ok((line, (term, stems, category, weight, note))) => entries.push(Entry {
+                term,
+                stems,
+                category,
+                weight,
+                note,
+                origin: origin(line),
+            }),
+            Err((line, reason)) => problems.push(Problem {
+                origin: origin(line),
+                reason,
+            }),
         }
     }
 }
 
 fn csv_reason(e: &csv::Error) -> String {
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("expected {expected_len} fields, found {len}")
         }
         csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
@@ -305,11 +381,16 @@ fn parse_row(row: Row, stem: &StemFilter) -> Result<ParsedRow, String> {
         return Err("empty term".into());
     }
     if term.contains(';') {
-        return Err(format!("term {term:?} contains ';', which separates drivers in the output"));
+        return Err(format!(
+            "term {term:?} contains ';', which separates drivers in the output"
+        ));
     }
     let category: Category = row.category.parse()?;
-    let weight: f64 =
-        row.weight.trim().parse().map_err(|_| format!("weight {:?} is not a number", row.weight.trim()))?;
+    let weight: f64 = row
+        .weight
+        .trim()
+        .parse()
+        .map_err(|_| format!("weight {:?} is not a number", row.weight.trim()))?;
     if !weight.is_finite() {
         return Err(format!("weight {weight} is not finite"));
     }
@@ -319,7 +400,10 @@ fn parse_row(row: Row, stem: &StemFilter) -> Result<ParsedRow, String> {
         return Err(format!("term {term:?} has no words"));
     }
     if stems.len() > 8 {
-        return Err(format!("term {term:?} has {} words; at most 8", stems.len()));
+        return Err(format!(
+            "term {term:?} has {} words; at most 8",
+            stems.len()
+        ));
     }
     Ok((term, stems, category, weight, row.note.trim().to_string()))
 }
@@ -368,8 +452,11 @@ pub struct CompiledLexicon {
 
 impl CompiledLexicon {
     pub fn compile(lexicon: Lexicon, codebook: &mut Codebook) -> Self {
-        let patterns: Vec<Vec<u32>> =
-            lexicon.entries.iter().map(|e| e.stems.iter().map(|s| codebook.intern(s)).collect()).collect();
+        let patterns: Vec<Vec<u32>> = lexicon
+            .entries
+            .iter()
+            .map(|e| e.stems.iter().map(|s| codebook.intern(s)).collect())
+            .collect();
         assert!(codebook.len() as u32 <= MAX_CODE, "too many distinct stems");
         let matcher = PhraseMatcher::new(&patterns);
         CompiledLexicon { lexicon, matcher }
@@ -387,14 +474,21 @@ mod tests {
 
     fn write_csv(dir: &Path, name: &str, body: &str) -> PathBuf {
         let path = dir.join(name);
-        std::fs::File::create(&path).unwrap().write_all(body.as_bytes()).unwrap();
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(body.as_bytes())
+            .unwrap();
         path
     }
 
     #[test]
     fn loads_entries_with_stems() {
         let dir = tempfile::tempdir().unwrap();
-        let f = write_csv(dir.path(), "a.csv", "term,category,weight,note\nstrengthen,positive,1,x\n\"buy the dip\",holding,1.5,\n");
+        let f = write_csv(
+            dir.path(),
+            "a.csv",
+            "term,category,weight,note\nstrengthen,positive,1,x\n\"buy the dip\",holding,1.5,\n",
+        );
         let lex = Lexicon::load_files(&[f]).unwrap();
         assert_eq!(lex.entries.len(), 2);
         assert_eq!(lex.entries[1].stems, ["buy", "the", "dip"]);
@@ -410,15 +504,28 @@ mod tests {
             "term,category,weight,note\ngood,positive,1,\nbad,negative,2,\nx,sentiment,1,\ny,positive,abc,\n",
         );
         let err = Lexicon::load_files(&[f]).unwrap_err().to_string();
-        assert!(err.contains("bad.csv:3: weight 2 is not allowed for category negative"), "{err}");
-        assert!(err.contains("bad.csv:4: unknown category \"sentiment\""), "{err}");
-        assert!(err.contains("bad.csv:5: weight \"abc\" is not a number"), "{err}");
+        assert!(
+            err.contains("bad.csv:3: weight 2 is not allowed for category negative"),
+            "{err}"
+        );
+        assert!(
+            err.contains("bad.csv:4: unknown category \"sentiment\""),
+            "{err}"
+        );
+        assert!(
+            err.contains("bad.csv:5: weight \"abc\" is not a number"),
+            "{err}"
+        );
     }
 
     #[test]
     fn reports_duplicates_and_conflicts_across_inflections() {
         let dir = tempfile::tempdir().unwrap();
-        let f = write_csv(dir.path(), "d.csv", "term,category,weight\nresign,leadership,-1\nresigned,leadership,-1\nresigns,negative,-2\n");
+        let f = write_csv(
+            dir.path(),
+            "d.csv",
+            "term,category,weight\nresign,leadership,-1\nresigned,leadership,-1\nresigns,negative,-2\n",
+        );
         let (_, problems) = Lexicon::check_files(&[f]);
         assert_eq!(problems.len(), 2);
         assert!(problems[0].to_string().contains("d.csv:3: duplicate"));
@@ -428,7 +535,11 @@ mod tests {
     #[test]
     fn ragged_rows_are_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let f = write_csv(dir.path(), "r.csv", "term,category,weight,note\ngood,positive\n");
+        let f = write_csv(
+            dir.path(),
+            "r.csv",
+            "term,category,weight,note\ngood,positive\n",
+        );
         let err = Lexicon::load_files(&[f]).unwrap_err().to_string();
         assert!(err.contains("r.csv:2: expected 4 fields, found 2"), "{err}");
     }

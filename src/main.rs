@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use stance::cmd;
 
 #[derive(Parser)]
-#[command(name = "stance", version, about = "Rates each article's stance on holding a listed company, and explains it")]
+#[command(
+    name = "stance",
+    version,
+    about = "Rates each article's stance on holding a listed company, and explains it"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -13,12 +17,20 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Score(cmd::score::Args),
+    Train(cmd::train::Args),
+    Eval(cmd::eval::Args),
+    Explain(cmd::explain::Args),
+    Lexicon(cmd::lexicon::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(args) => cmd::score::run(args),
+        Command::Train(args) => cmd::train::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
+        Command::Lexicon(args) => cmd::lexicon::run(args),
     };
     match result {
         Ok(code) => code,

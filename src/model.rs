@@ -12,7 +12,7 @@ pub const STANCE_CLASSES: [&str; 3] = ["bearish", "neutral", "bullish"];
 pub const VOICE_CLASSES: [&str; 3] = ["retail", "analysis", "corporate"];
 
 /// How sentence features are pooled into an article's features.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Pooling {
     /// Weighted mean over sentences: length never pushes a score to an extreme.
@@ -21,6 +21,12 @@ pub enum Pooling {
     /// Weighted sum divided by the square root of the total weight: consistent evidence across
     /// many sentences counts for more than a single sentence, while noise does not grow.
     Sqrt,
+    /// Plain weighted sum: for short texts, where every sentence is part of one statement.
+    Sum,
+    /// Each sentence is scored on its own; the article's probabilities are the average of the
+    /// sentences' probabilities, each weighted by its target weight times its opinion strength
+    /// (1 - P(neutral)), so background sentences do not drown the sentences that take a side.
+    Opinion,
 }
 
 impl Pooling {
@@ -29,6 +35,7 @@ impl Pooling {
         match self {
             Pooling::Mean => total,
             Pooling::Sqrt => total.sqrt(),
+            Pooling::Sum | Pooling::Opinion => 1.0,
         }
     }
 }
@@ -50,6 +57,12 @@ pub struct Model {
     pub classes: Vec<String>,
     #[serde(default)]
     pub pooling: Pooling,
+    /// For articles pooled from several sentences, stance by score band: |P(bullish) -
+    /// P(bearish)| below this is neutral (the industry's -0.15..0.15 band). A pooled article's
+    /// probabilities mix its sentences' and so lean neutral; one sentence's do not, and its
+    /// most probable class decides. Absent: always the most probable class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neutral_band: Option<f64>,
     pub intercepts: Vec<f64>,
     pub weights: Vec<FeatureWeights>,
     /// How the model was made: command, data, hashes, metrics. Free-form, never read for scoring.
@@ -68,11 +81,21 @@ pub struct ModelError {
 impl Model {
     pub fn load(path: &Path) -> Result<Model, ModelError> {
         let file = path.display().to_string();
-        let err = |field: &str, reason: String| ModelError { file: file.clone(), field: field.into(), reason };
+        let err = |field: &str, reason: String| ModelError {
+            file: file.clone(),
+            field: field.into(),
+            reason,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| err("file", e.to_string()))?;
-        let model: Model = serde_json::from_str(&text)
-            .map_err(|e| err(&format!("line {} column {}", e.line(), e.column()), e.to_string()))?;
-        model.validate().map_err(|(field, reason)| err(&field, reason))?;
+        let model: Model = serde_json::from_str(&text).map_err(|e| {
+            err(
+                &format!("line {} column {}", e.line(), e.column()),
+                e.to_string(),
+            )
+        })?;
+        model
+            .validate()
+            .map_err(|(field, reason)| err(&field, reason))?;
         Ok(model)
     }
 
@@ -85,25 +108,42 @@ impl Model {
     /// Checks the shape and values; the error names the offending field.
     pub fn validate(&self) -> Result<(), (String, String)> {
         if self.format != FORMAT {
-            return Err(("format".into(), format!("expected {FORMAT:?}, found {:?}", self.format)));
+            return Err((
+                "format".into(),
+                format!("expected {FORMAT:?}, found {:?}", self.format),
+            ));
         }
         let expected: &[&str] = match self.task.as_str() {
             "stance" => &STANCE_CLASSES,
             "voice" => &VOICE_CLASSES,
-            other => return Err(("task".into(), format!("expected \"stance\" or \"voice\", found {other:?}"))),
+            other => {
+                return Err((
+                    "task".into(),
+                    format!("expected \"stance\" or \"voice\", found {other:?}"),
+                ));
+            }
         };
         if self.classes != expected {
-            return Err(("classes".into(), format!("a {} model has classes {expected:?}", self.task)));
+            return Err((
+                "classes".into(),
+                format!("a {} model has classes {expected:?}", self.task),
+            ));
         }
         let k = self.classes.len();
         if self.intercepts.len() != k {
-            return Err(("intercepts".into(), format!("expected {k} numbers, found {}", self.intercepts.len())));
+            return Err((
+                "intercepts".into(),
+                format!("expected {k} numbers, found {}", self.intercepts.len()),
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         for (i, w) in self.weights.iter().enumerate() {
             let field = format!("weights[{i}] ({})", w.feature);
             if w.weights.len() != k {
-                return Err((field, format!("expected {k} weights, found {}", w.weights.len())));
+                return Err((
+                    field,
+                    format!("expected {k} weights, found {}", w.weights.len()),
+                ));
             }
             if !w.weights.iter().all(|x| x.is_finite()) {
                 return Err((field, "weights must be finite numbers".into()));
@@ -111,6 +151,14 @@ impl Model {
             if !seen.insert(w.feature.as_str()) {
                 return Err((field, "feature listed twice".into()));
             }
+        }
+        if let Some(band) = self.neutral_band
+            && (self.task != "stance" || !(0.0..1.0).contains(&band))
+        {
+            return Err((
+                "neutral_band".into(),
+                "a stance model's neutral band is in [0, 1)".into(),
+            ));
         }
         if !self.intercepts.iter().all(|x| x.is_finite()) {
             return Err(("intercepts".into(), "must be finite numbers".into()));
@@ -122,9 +170,26 @@ impl Model {
         self.classes.len()
     }
 
-    /// A short label for output rows: name and a prefix of the file's hash.
+    /// A short label for output rows.
     pub fn label(&self) -> String {
         self.name.clone()
+    }
+
+    /// The class this model's decision rule picks; `pooled` when several sentences were pooled.
+    pub fn decide(&self, probabilities: &[f64], pooled: bool) -> usize {
+        match self.neutral_band {
+            Some(band) if pooled => {
+                let score = probabilities[2] - probabilities[0];
+                if score >= band {
+                    2
+                } else if score <= -band {
+                    0
+                } else {
+                    1
+                }
+            }
+            _ => argmax(probabilities),
+        }
     }
 }
 
@@ -138,7 +203,10 @@ pub fn softmax(logits: &[f64]) -> Vec<f64> {
 
 /// Index of the largest value; ties go to the first.
 pub fn argmax(values: &[f64]) -> usize {
-    values.iter().enumerate().fold(0, |best, (i, &v)| if v > values[best] { i } else { best })
+    values
+        .iter()
+        .enumerate()
+        .fold(0, |best, (i, &v)| if v > values[best] { i } else { best })
 }
 
 #[cfg(test)]
@@ -159,8 +227,12 @@ mod tests {
             task: "stance".into(),
             classes: STANCE_CLASSES.iter().map(|s| s.to_string()).collect(),
             pooling: Pooling::Mean,
+            neutral_band: None,
             intercepts: vec![0.0, 1.0, 0.0],
-            weights: vec![FeatureWeights { feature: "lex:positive".into(), weights: vec![-1.0, 0.0, 1.0] }],
+            weights: vec![FeatureWeights {
+                feature: "lex:positive".into(),
+                weights: vec![-1.0, 0.0, 1.0],
+            }],
             training: serde_json::Value::Null,
         }
     }
@@ -174,6 +246,17 @@ mod tests {
         m.classes.swap(0, 2);
         assert_eq!(m.validate().unwrap_err().0, "classes");
         assert!(model().validate().is_ok());
+    }
+
+    #[test]
+    fn band_decision_uses_the_score() {
+        let mut m = model();
+        assert_eq!(m.decide(&[0.1, 0.6, 0.3], true), 1);
+        m.neutral_band = Some(0.15);
+        assert_eq!(m.decide(&[0.1, 0.6, 0.3], true), 2);
+        assert_eq!(m.decide(&[0.1, 0.6, 0.3], false), 1);
+        assert_eq!(m.decide(&[0.3, 0.6, 0.1], true), 0);
+        assert_eq!(m.decide(&[0.2, 0.6, 0.2], true), 1);
     }
 
     #[test]

@@ -73,10 +73,12 @@ pub struct ScoreRow {
 impl ScoreRow {
     pub fn new(article: &Article, eval: &Evaluation, model: &str) -> ScoreRow {
         let p = &eval.stance.probabilities;
-        let best = if eval.on_target() { eval.stance.best() } else { NEUTRAL };
-        let (bullish, bearish) = eval.drivers(DRIVERS_PER_SIDE);
+        let best = eval.stance_class();
+        let found = eval.drivers(DRIVERS_PER_SIDE);
         let drivers = |list: Vec<(String, f64)>| {
-            list.into_iter().map(|(term, contribution)| Driver { term, contribution }).collect()
+            list.into_iter()
+                .map(|(term, contribution)| Driver { term, contribution })
+                .collect()
         };
         let voice = eval.voice.as_ref().map(|v| VoiceColumns {
             voice: crate::model::VOICE_CLASSES[v.best()].to_string(),
@@ -97,22 +99,29 @@ impl ScoreRow {
             p_neutral: p[NEUTRAL],
             p_bullish: p[BULLISH],
             confidence: eval.confidence(),
-            drivers_bullish: drivers(bullish),
-            drivers_bearish: drivers(bearish),
+            drivers_bullish: drivers(found.bullish),
+            drivers_bearish: drivers(found.bearish),
             tokens: eval.tokens,
             model: model.to_string(),
             voice,
         }
     }
 
-    /// The CSV cells, in column order.
-    pub fn cells(&self) -> Vec<String> {
+    /// The CSV cells, in column order. Unless `raw`, text cells are made spreadsheet-safe.
+    pub fn cells(&self, raw: bool) -> Vec<String> {
+        let text = |s: &str| {
+            if raw {
+                s.to_string()
+            } else {
+                spreadsheet_safe(s)
+            }
+        };
         let mut cells = vec![
-            self.id.clone(),
-            self.title.clone(),
-            self.date.clone(),
-            self.source.clone(),
-            self.target.clone(),
+            text(&self.id),
+            text(&self.title),
+            text(&self.date),
+            text(&self.source),
+            text(&self.target),
             self.relevance.to_string(),
             self.stance.clone(),
             number(self.score),
@@ -120,15 +129,30 @@ impl ScoreRow {
             number(self.p_neutral),
             number(self.p_bullish),
             number(self.confidence),
-            drivers_cell(&self.drivers_bullish),
-            drivers_cell(&self.drivers_bearish),
+            text(&drivers_cell(&self.drivers_bullish)),
+            text(&drivers_cell(&self.drivers_bearish)),
             self.tokens.to_string(),
-            self.model.clone(),
+            text(&self.model),
         ];
         if let Some(v) = &self.voice {
-            cells.extend([v.voice.clone(), number(v.p_retail), number(v.p_analysis), number(v.p_corporate)]);
+            cells.extend([
+                v.voice.clone(),
+                number(v.p_retail),
+                number(v.p_analysis),
+                number(v.p_corporate),
+            ]);
         }
         cells
+    }
+}
+
+/// Neutralises a text cell a spreadsheet would run as a formula (the OWASP rule: a cell starting
+/// with `=`, `+`, `-`, `@`, tab or carriage return gets a leading single quote).
+pub fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
     }
 }
 
@@ -140,7 +164,11 @@ pub fn number(x: f64) -> String {
 
 /// `term:+0.1234; term:-0.0567`
 pub fn drivers_cell(drivers: &[Driver]) -> String {
-    drivers.iter().map(|d| format!("{}:{:+.4}", d.term, d.contribution)).collect::<Vec<_>>().join("; ")
+    drivers
+        .iter()
+        .map(|d| format!("{}:{:+.4}", d.term, d.contribution))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -149,25 +177,51 @@ pub enum OutputFormat {
     Jsonl,
 }
 
+/// CSV details for the people and programs that read it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Leave text cells exactly as they are (for programs); otherwise formula-like cells are neutralised.
+    pub raw: bool,
+    /// Start with a UTF-8 byte-order mark, so Excel reads non-ASCII text correctly.
+    pub bom: bool,
+}
+
 /// Writes rows as they come.
 pub struct RowWriter<W: Write> {
     format: OutputFormat,
+    options: CsvOptions,
     csv: Option<csv::Writer<W>>,
     plain: Option<W>,
     header_written: bool,
 }
 
 impl<W: Write> RowWriter<W> {
-    pub fn new(out: W, format: OutputFormat) -> Self {
-        match format {
-            OutputFormat::Csv => RowWriter {
+    pub fn new(mut out: W, format: OutputFormat, options: CsvOptions) -> io::Result<Self> {
+        Ok(match format {
+            OutputFormat::Csv => {
+                if options.bom {
+                    out.write_all("\u{FEFF}".as_bytes())?;
+                }
+                RowWriter {
+                    format,
+                    options,
+                    csv: Some(
+                        csv::WriterBuilder::new()
+                            .terminator(csv::Terminator::CRLF)
+                            .from_writer(out),
+                    ),
+                    plain: None,
+                    header_written: false,
+                }
+            }
+            OutputFormat::Jsonl => RowWriter {
                 format,
-                csv: Some(csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out)),
-                plain: None,
+                options,
+                csv: None,
+                plain: Some(out),
                 header_written: false,
             },
-            OutputFormat::Jsonl => RowWriter { format, csv: None, plain: Some(out), header_written: false },
-        }
+        })
     }
 
     pub fn write(&mut self, row: &ScoreRow) -> io::Result<()> {
@@ -182,7 +236,7 @@ impl<W: Write> RowWriter<W> {
                     csv.write_record(&header)?;
                     self.header_written = true;
                 }
-                csv.write_record(row.cells())?;
+                csv.write_record(row.cells(self.options.raw))?;
             }
             OutputFormat::Jsonl => {
                 let out = self.plain.as_mut().expect("jsonl writer");
@@ -212,7 +266,10 @@ impl<W: Write> RowWriter<W> {
 /// [`commit`]: Destination::commit
 pub enum Destination {
     Stdout(io::BufWriter<io::Stdout>),
-    File { tmp: io::BufWriter<tempfile::NamedTempFile>, path: PathBuf },
+    File {
+        tmp: io::BufWriter<tempfile::NamedTempFile>,
+        path: PathBuf,
+    },
 }
 
 impl Destination {
@@ -221,9 +278,18 @@ impl Destination {
     }
 
     pub fn file(path: &Path) -> io::Result<Self> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let tmp = tempfile::Builder::new().prefix(".stance-").suffix(".tmp").tempfile_in(dir)?;
-        Ok(Destination::File { tmp: io::BufWriter::new(tmp), path: path.to_path_buf() })
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".stance-")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        Ok(Destination::File {
+            tmp: io::BufWriter::new(tmp),
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn commit(self) -> io::Result<()> {
@@ -232,6 +298,12 @@ impl Destination {
             Destination::File { tmp, path } => {
                 let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
                 tmp.as_file().sync_all()?;
+                // Temporary files are private; an output file is an ordinary one.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
+                }
                 tmp.persist(&path).map_err(|e| e.error)?;
                 Ok(())
             }
@@ -274,8 +346,30 @@ mod tests {
     }
 
     #[test]
+    fn formula_like_text_is_neutralised() {
+        assert_eq!(
+            spreadsheet_safe("=HYPERLINK(\"http://x\",\"y\")"),
+            "'=HYPERLINK(\"http://x\",\"y\")"
+        );
+        assert_eq!(spreadsheet_safe("@SUM(1+1)"), "'@SUM(1+1)");
+        for bad in ["+1", "-1", "\tx", "\rx"] {
+            assert!(spreadsheet_safe(bad).starts_with('\''));
+        }
+        assert_eq!(spreadsheet_safe("Alibaba – news"), "Alibaba – news");
+    }
+
+    #[test]
     fn drivers_are_signed() {
-        let d = [Driver { term: "a b".into(), contribution: 0.12 }, Driver { term: "c".into(), contribution: -0.3 }];
+        let d = [
+            Driver {
+                term: "a b".into(),
+                contribution: 0.12,
+            },
+            Driver {
+                term: "c".into(),
+                contribution: -0.3,
+            },
+        ];
         assert_eq!(drivers_cell(&d), "a b:+0.1200; c:-0.3000");
     }
 }

@@ -62,12 +62,16 @@ impl PhraseMatcher {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&encoded)
             .expect("phrase patterns are small and valid");
-        PhraseMatcher { automaton: Some(automaton) }
+        PhraseMatcher {
+            automaton: Some(automaton),
+        }
     }
 
     pub fn find(&self, encoded: &[u8], out: &mut Vec<PhraseMatch>) {
         out.clear();
-        let Some(automaton) = &self.automaton else { return };
+        let Some(automaton) = &self.automaton else {
+            return;
+        };
         out.extend(automaton.find_iter(encoded).map(|m| PhraseMatch {
             pattern: m.pattern().as_usize(),
             start: m.start() / BYTES_PER_TOKEN,
@@ -84,7 +88,14 @@ mod tests {
     fn tokens(codes: &[u32]) -> Vec<AnalyzedToken> {
         codes
             .iter()
-            .map(|&code| AnalyzedToken { token: Token { start: 0, end: 1, kind: TokenKind::Word }, code })
+            .map(|&code| AnalyzedToken {
+                token: Token {
+                    start: 0,
+                    end: 1,
+                    kind: TokenKind::Word,
+                },
+                code,
+            })
             .collect()
     }
 
@@ -95,7 +106,8 @@ mod tests {
         encode(&tokens(&[5, 1, 2, 3, 2, 1]), &mut bytes);
         let mut found = Vec::new();
         matcher.find(&bytes, &mut found);
-        let spans: Vec<(usize, usize, usize)> = found.iter().map(|m| (m.pattern, m.start, m.end)).collect();
+        let spans: Vec<(usize, usize, usize)> =
+            found.iter().map(|m| (m.pattern, m.start, m.end)).collect();
         assert_eq!(spans, [(1, 1, 4), (2, 4, 5), (0, 5, 6)]);
     }
 

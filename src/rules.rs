@@ -6,6 +6,9 @@
 //!   a shifter with nothing favourable after it is itself a negative cue of its weight.
 //! - Intensifiers and downtoners within two tokens before a cue scale it.
 //! - A hedge anywhere in the sentence scales all its cues.
+//! - A contrast word ("but") scales the cues before it by its weight w and those after by
+//!   2 - w (VADER's 0.5 and 1.5): what follows "but" is the point.
+//! - A shifter right after a favourable cue turns it too ("my confidence is shaken").
 //! - Direction x metric: a direction word ("rose", "widened") next to a metric ("profit",
 //!   "loss") gives one cue whose sign is the product of the two. A lone direction counts half.
 //!
@@ -50,13 +53,11 @@ impl Cue {
     }
 }
 
-/// How the rules changed a cue, for explanations.
+/// How the rules turned a cue, shown in its label.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Modifiers {
     pub negated: bool,
     pub shifted: bool,
-    pub scaled: f64,
-    pub hedged: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -64,8 +65,8 @@ pub struct Evidence {
     pub cue: Cue,
     /// Lexicon entry index; for a direction x metric pair, the direction's entry.
     pub entry: usize,
-    /// The metric's entry, for a pair.
-    pub paired_entry: Option<usize>,
+    /// The metric's entry and token range, for a pair.
+    pub paired: Option<(usize, usize, usize)>,
     pub sentence: usize,
     /// Token range covered (both words of a pair).
     pub start: usize,
@@ -77,14 +78,19 @@ pub struct Evidence {
 }
 
 /// Applies the rules to the hits of every sentence. `hits` must be sorted by start.
+/// `scales` receives, for every token, the factor that hedges and contrast give a cue there,
+/// so learned term features can be scaled the same way.
 pub fn evidence(
     lexicon: &CompiledLexicon,
     tokens: &[AnalyzedToken],
     sentences: &[Sentence],
     hits: &[PhraseMatch],
     out: &mut Vec<Evidence>,
+    scales: &mut Vec<f64>,
 ) {
     out.clear();
+    scales.clear();
+    scales.resize(tokens.len(), 1.0);
     let mut first = 0;
     for (si, s) in sentences.iter().enumerate() {
         while first < hits.len() && hits[first].start < s.start {
@@ -94,7 +100,7 @@ pub fn evidence(
         while last < hits.len() && hits[last].end <= s.end {
             last += 1;
         }
-        sentence_evidence(lexicon, tokens, si, &hits[first..last], out);
+        sentence_evidence(lexicon, tokens, s, si, &hits[first..last], out, scales);
         first = last;
     }
 }
@@ -102,9 +108,11 @@ pub fn evidence(
 fn sentence_evidence(
     lexicon: &CompiledLexicon,
     tokens: &[AnalyzedToken],
+    span: &Sentence,
     sentence: usize,
     hits: &[PhraseMatch],
     out: &mut Vec<Evidence>,
+    scales: &mut [f64],
 ) {
     let category = |h: &PhraseMatch| lexicon.entry(h.pattern).category;
     let weight = |h: &PhraseMatch| lexicon.entry(h.pattern).weight;
@@ -112,43 +120,77 @@ fn sentence_evidence(
         .iter()
         .filter(|h| category(h) == Category::Hedge)
         .map(weight)
-        .fold(None, |acc: Option<f64>, w| Some(acc.map_or(w, |a| a.min(w))));
+        .fold(None, |acc: Option<f64>, w| {
+            Some(acc.map_or(w, |a| a.min(w)))
+        });
+    let contrast = hits
+        .iter()
+        .find(|h| category(h) == Category::Contrast)
+        .map(|h| (h.start, weight(h)));
+    for (i, scale) in scales
+        .iter_mut()
+        .enumerate()
+        .take(span.end)
+        .skip(span.start)
+    {
+        let by_contrast = match contrast {
+            Some((at, w)) if i < at => w,
+            Some((at, w)) if i >= at => 2.0 - w,
+            _ => 1.0,
+        };
+        *scale = hedge.unwrap_or(1.0) * by_contrast;
+    }
     let begin = out.len();
     let mut metric_used = vec![false; hits.len()];
     for (i, h) in hits.iter().enumerate() {
         match category(h) {
             Category::Direction => {
-                let metric = nearest_metric(tokens, hits, i, &metric_used, |h| category(h) == Category::Metric);
-                let (cue, value, paired_entry, start, end) = match metric {
+                let metric = nearest_metric(tokens, hits, i, &metric_used, |h| {
+                    category(h) == Category::Metric
+                });
+                let (cue, value, paired, start, end) = match metric {
                     Some(j) => {
                         metric_used[j] = true;
                         let m = &hits[j];
-                        (Cue::DirectionMetric, weight(h) * weight(m), Some(m.pattern), h.start.min(m.start), h.end.max(m.end))
+                        let paired = Some((m.pattern, m.start, m.end));
+                        (
+                            Cue::DirectionMetric,
+                            weight(h) * weight(m),
+                            paired,
+                            h.start.min(m.start),
+                            h.end.max(m.end),
+                        )
                     }
-                    None => (Cue::Lexicon(Category::Direction), weight(h) * LONE_DIRECTION_FACTOR, None, h.start, h.end),
+                    None => (
+                        Cue::Lexicon(Category::Direction),
+                        weight(h) * LONE_DIRECTION_FACTOR,
+                        None,
+                        h.start,
+                        h.end,
+                    ),
                 };
                 out.push(Evidence {
                     cue,
                     entry: h.pattern,
-                    paired_entry,
+                    paired,
                     sentence,
                     start,
                     end,
                     head: h.start,
                     value,
-                    modifiers: Modifiers { scaled: 1.0, ..Modifiers::default() },
+                    modifiers: Modifiers::default(),
                 });
             }
             c if c.role() == Role::Evidence => out.push(Evidence {
                 cue: Cue::Lexicon(c),
                 entry: h.pattern,
-                paired_entry: None,
+                paired: None,
                 sentence,
                 start: h.start,
                 end: h.end,
                 head: h.start,
                 value: weight(h),
-                modifiers: Modifiers { scaled: 1.0, ..Modifiers::default() },
+                modifiers: Modifiers::default(),
             }),
             _ => {}
         }
@@ -157,6 +199,17 @@ fn sentence_evidence(
     for e in &mut out[begin..] {
         let head = e.head;
         let favourable = e.value > 0.0;
+        let after = hits.iter().enumerate().find(|(_, h)| {
+            category(h) == Category::Shifter
+                && h.start >= e.end
+                && h.start - e.end < NEGATION_WINDOW
+                && same_clause(tokens, e.end, h.start)
+        });
+        if let (Some((hi, h)), true) = (after, favourable) {
+            shifter_used[hi] = true;
+            e.modifiers.shifted = true;
+            e.value *= weight(h);
+        }
         for (hi, h) in hits.iter().enumerate().filter(|(_, h)| h.end <= head) {
             let distance = head - h.end + 1;
             if !same_clause(tokens, h.end, head) {
@@ -168,35 +221,33 @@ fn sentence_evidence(
                     e.modifiers.negated = true;
                     e.value *= w;
                 }
-                Category::Shifter if distance <= NEGATION_WINDOW && favourable && !e.modifiers.negated => {
+                Category::Shifter
+                    if distance <= NEGATION_WINDOW && favourable && !e.modifiers.negated =>
+                {
                     shifter_used[hi] = true;
                     e.modifiers.shifted = true;
                     e.value *= w;
                 }
                 Category::Intensifier | Category::Downtoner if distance <= SCALING_WINDOW => {
-                    e.modifiers.scaled *= w;
-                    e.value *= w;
+                    e.value *= w
                 }
                 _ => {}
             }
         }
-        if let Some(h) = hedge {
-            e.modifiers.hedged = true;
-            e.value *= h;
-        }
+        e.value *= scales[head];
     }
     for (i, h) in hits.iter().enumerate() {
         if category(h) == Category::Shifter && !shifter_used[i] {
             out.push(Evidence {
                 cue: Cue::Lexicon(Category::Negative),
                 entry: h.pattern,
-                paired_entry: None,
+                paired: None,
                 sentence,
                 start: h.start,
                 end: h.end,
                 head: h.start,
-                value: weight(h) * hedge.unwrap_or(1.0),
-                modifiers: Modifiers { scaled: 1.0, hedged: hedge.is_some(), ..Modifiers::default() },
+                value: weight(h) * scales[h.start],
+                modifiers: Modifiers::default(),
             });
         }
     }
@@ -211,7 +262,13 @@ fn nearest_metric(
     is_metric: impl Fn(&PhraseMatch) -> bool,
 ) -> Option<usize> {
     let d = &hits[i];
-    let gap = |m: &PhraseMatch| if m.end <= d.start { d.start - m.end } else { m.start.saturating_sub(d.end) };
+    let gap = |m: &PhraseMatch| {
+        if m.end <= d.start {
+            d.start - m.end
+        } else {
+            m.start.saturating_sub(d.end)
+        }
+    };
     hits.iter()
         .enumerate()
         .filter(|&(j, m)| !used[j] && is_metric(m) && gap(m) < PAIRING_WINDOW)
@@ -222,7 +279,9 @@ fn nearest_metric(
 
 /// True when no clause break lies in tokens `from..to`.
 fn same_clause(tokens: &[AnalyzedToken], from: usize, to: usize) -> bool {
-    tokens[from.min(to)..to.max(from)].iter().all(|t| !t.token.is_break())
+    tokens[from.min(to)..to.max(from)]
+        .iter()
+        .all(|t| !t.token.is_break())
 }
 
 #[cfg(test)]
@@ -251,15 +310,21 @@ very,intensifier,1.5,
 slightly,downtoner,0.5,
 may,hedge,0.6,
 hurt,shifter,-1,
+shake,shifter,-0.8,
+but,contrast,0.5,
 confidence of holding,holding,1.5,
 ";
 
     fn run(text: &str) -> Vec<(Cue, f64)> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.csv");
-        std::fs::File::create(&path).unwrap().write_all(LEXICON.as_bytes()).unwrap();
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(LEXICON.as_bytes())
+            .unwrap();
         let mut codebook = Codebook::new();
-        let lexicon = CompiledLexicon::compile(Lexicon::load_files(&[path]).unwrap(), &mut codebook);
+        let lexicon =
+            CompiledLexicon::compile(Lexicon::load_files(&[path]).unwrap(), &mut codebook);
         let mut tokens = Vec::new();
         Analyzer::default().analyze(text, &codebook, &mut tokens);
         let mut sentences = Vec::new();
@@ -269,8 +334,17 @@ confidence of holding,holding,1.5,
         let mut hits = Vec::new();
         lexicon.matcher.find(&bytes, &mut hits);
         let mut out = Vec::new();
-        evidence(&lexicon, &tokens, &sentences, &hits, &mut out);
-        out.iter().map(|e| (e.cue, (e.value * 1000.0).round() / 1000.0)).collect()
+        evidence(
+            &lexicon,
+            &tokens,
+            &sentences,
+            &hits,
+            &mut out,
+            &mut Vec::new(),
+        );
+        out.iter()
+            .map(|e| (e.cue, (e.value * 1000.0).round() / 1000.0))
+            .collect()
     }
 
     const POS: Cue = Cue::Lexicon(Category::Positive);
@@ -308,9 +382,21 @@ confidence of holding,holding,1.5,
 
     #[test]
     fn shifters_turn_favourable_cues_against_the_holder() {
-        assert_eq!(run("hurt the confidence of holding"), [(Cue::Lexicon(Category::Holding), -1.5)]);
+        assert_eq!(
+            run("hurt the confidence of holding"),
+            [(Cue::Lexicon(Category::Holding), -1.5)]
+        );
         assert_eq!(run("hurt bad"), [(NEG, -1.0), (NEG, -1.0)]);
+        assert_eq!(
+            run("my confidence of holding is shaken"),
+            [(Cue::Lexicon(Category::Holding), -1.2)]
+        );
         assert_eq!(run("it may hurt"), [(NEG, -0.6)]);
+    }
+
+    #[test]
+    fn what_follows_but_counts_more() {
+        assert_eq!(run("good but bad"), [(POS, 0.5), (NEG, -1.5)]);
     }
 
     #[test]

@@ -10,8 +10,8 @@ use rustc_hash::FxHashMap;
 use crate::analyze::{AnalyzedToken, Analyzer, Codebook, StemFilter};
 use crate::features::{FeatureIndex, FeatureVector};
 use crate::lexicon::{CompiledLexicon, Lexicon};
-use crate::model::{Model, argmax, softmax};
-use crate::phrase::{PhraseMatch, encode};
+use crate::model::{Model, Pooling, argmax, softmax};
+use crate::phrase::{PhraseMatch, PhraseMatcher, encode};
 use crate::rules::{Cue, Evidence, evidence};
 use crate::sentence::{Sentence, split};
 use crate::style::{StyleCount, count as count_style};
@@ -27,6 +27,21 @@ pub struct EngineConfig {
     pub targets: PathBuf,
     pub model: PathBuf,
     pub voice_model: Option<PathBuf>,
+}
+
+impl EngineConfig {
+    /// The lexicon directory's CSV files, then the extra ones.
+    pub fn lexicon_files(&self) -> Result<Vec<PathBuf>, crate::lexicon::LexiconError> {
+        let mut files = Lexicon::csv_files(&self.lexicon_dir)?;
+        files.extend(self.extra_lexicons.iter().cloned());
+        Ok(files)
+    }
+
+    /// Loads and validates the lexicons and the targets file.
+    pub fn load_lexicon_and_targets(&self) -> anyhow::Result<(Lexicon, TargetBook)> {
+        let lexicon = Lexicon::load_files(&self.lexicon_files()?)?;
+        Ok((lexicon, TargetBook::load(&self.targets)?))
+    }
 }
 
 /// The repository's data directory, found from the build location.
@@ -56,7 +71,8 @@ pub struct Linear {
 impl Linear {
     fn new(model: Model, codebook: &mut Codebook, file: &Path) -> anyhow::Result<Linear> {
         let names: Vec<String> = model.weights.iter().map(|w| w.feature.clone()).collect();
-        let index = FeatureIndex::new(&names, codebook).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let index = FeatureIndex::new(&names, codebook)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         Ok(Linear { model, index })
     }
 
@@ -67,23 +83,36 @@ impl Linear {
     /// Scores a feature vector. Each part's logit contribution is its value times its feature's
     /// weights, so the intercepts plus all contributions are the logits.
     pub fn predict(&self, vector: &FeatureVector) -> Prediction {
-        let k = self.model.class_count();
         let parts: Vec<Contribution> = vector
             .merged()
             .into_iter()
             .map(|p| {
-                let logits: Vec<f64> = self.weights(p.feature).iter().map(|w| w * p.value).collect();
-                Contribution { label: p.label, feature: p.feature, value: p.value, logits, score: 0.0 }
+                let logits: Vec<f64> = self
+                    .weights(p.feature)
+                    .iter()
+                    .map(|w| w * p.value)
+                    .collect();
+                Contribution {
+                    label: p.label,
+                    feature: p.feature,
+                    value: p.value,
+                    logits,
+                    score: 0.0,
+                }
             })
             .collect();
         let mut logits = self.model.intercepts.clone();
         for p in &parts {
-            for c in 0..k {
-                logits[c] += p.logits[c];
+            for (l, c) in logits.iter_mut().zip(&p.logits) {
+                *l += c;
             }
         }
         let probabilities = softmax(&logits);
-        Prediction { logits, probabilities, parts }
+        Prediction {
+            logits,
+            probabilities,
+            parts,
+        }
     }
 }
 
@@ -144,13 +173,15 @@ pub fn attribute(intercepts: &[f64], prediction: &mut Prediction) -> f64 {
         (0.2816035507792589, 0.1826034150449236),
         (0.4580167776572274, 0.1691565193950025),
         (0.6178762444026438, 0.1495959888165767),
-        (0.7554044083550030, 0.1246289712555339),
+        (0.755_404_408_355_003, 0.1246289712555339),
         (0.8656312023878318, 0.0951585116824928),
         (0.9445750230732326, 0.0622535239386479),
         (0.9894009349916499, 0.0271524594117541),
     ];
     let k = intercepts.len();
-    let path: Vec<f64> = (0..k).map(|c| prediction.logits[c] - intercepts[c]).collect();
+    let path: Vec<f64> = (0..k)
+        .map(|c| prediction.logits[c] - intercepts[c])
+        .collect();
     let base = stance_score(intercepts);
     let delta = stance_score(&prediction.logits) - base;
     let mut g = vec![0.0; k];
@@ -183,6 +214,18 @@ pub struct Document<'a> {
     pub headline_paragraphs: usize,
 }
 
+/// How one sentence counted in an opinion-pooled article.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SentenceScore {
+    pub sentence: usize,
+    /// Target weight (mention, same paragraph, elsewhere; times the headline factor).
+    pub weight: f64,
+    /// Share of the article: weight x (1 - P(neutral)), normalized to sum to 1.
+    pub share: f64,
+    pub probabilities: Vec<f64>,
+    pub score: f64,
+}
+
 /// Everything the pipeline found in one article.
 #[derive(Clone, Debug)]
 pub struct Evaluation {
@@ -192,8 +235,12 @@ pub struct Evaluation {
     pub tokens: usize,
     pub sentences: usize,
     pub stance: Prediction,
+    /// The class the model's decision rule picks.
+    decision: usize,
     /// Score with no features: what the intercepts alone say.
     pub base_score: f64,
+    /// Per-sentence scores, for opinion pooling.
+    pub sentence_scores: Vec<SentenceScore>,
     pub voice: Option<Prediction>,
 }
 
@@ -206,12 +253,26 @@ impl Evaluation {
         self.stance.probabilities[BULLISH] - self.stance.probabilities[BEARISH]
     }
 
-    pub fn confidence(&self) -> f64 {
-        if self.on_target() { self.stance.probabilities[self.stance.best()] } else { 0.0 }
+    /// The stance class by the model's decision rule; neutral when the target is absent.
+    pub fn stance_class(&self) -> usize {
+        if self.on_target() {
+            self.decision
+        } else {
+            NEUTRAL
+        }
     }
 
-    /// The `n` strongest parts each way, merged by label, as (label, score contribution).
-    pub fn drivers(&self, n: usize) -> (Vec<(String, f64)>, Vec<(String, f64)>) {
+    /// The probability of the chosen class; 0 when the target is absent (nothing was judged).
+    pub fn confidence(&self) -> f64 {
+        if self.on_target() {
+            self.stance.probabilities[self.decision]
+        } else {
+            0.0
+        }
+    }
+
+    /// The `n` strongest parts each way, merged by label.
+    pub fn drivers(&self, n: usize) -> Drivers {
         let mut by_label: Vec<(String, f64)> = Vec::new();
         let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
         for p in &self.stance.parts {
@@ -223,14 +284,23 @@ impl Evaluation {
                 }
             }
         }
-        let mut bullish: Vec<(String, f64)> = by_label.iter().filter(|(_, s)| *s > 0.0).cloned().collect();
-        let mut bearish: Vec<(String, f64)> = by_label.into_iter().filter(|(_, s)| *s < 0.0).collect();
+        let mut bullish: Vec<(String, f64)> =
+            by_label.iter().filter(|(_, s)| *s > 0.0).cloned().collect();
+        let mut bearish: Vec<(String, f64)> =
+            by_label.into_iter().filter(|(_, s)| *s < 0.0).collect();
         bullish.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         bearish.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         bullish.truncate(n);
         bearish.truncate(n);
-        (bullish, bearish)
+        Drivers { bullish, bearish }
     }
+}
+
+/// The terms that moved a score most, as (label, share of the score), strongest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drivers {
+    pub bullish: Vec<(String, f64)>,
+    pub bearish: Vec<(String, f64)>,
 }
 
 /// What a scorer saw in detail, for explanations.
@@ -247,19 +317,16 @@ pub struct Engine {
     pub targets: TargetBook,
     pub stance: Linear,
     pub voice: Option<Linear>,
+    /// Every company of the targets file, to find sentences about other companies.
+    companies: PhraseMatcher,
+    company_names: Vec<String>,
     codebook: Codebook,
     fingerprint: String,
 }
 
 impl Engine {
     pub fn load(config: &EngineConfig) -> anyhow::Result<Engine> {
-        let mut lexicon = Lexicon::load_dir(&config.lexicon_dir)?;
-        if !config.extra_lexicons.is_empty() {
-            let mut files = lexicon.files.clone();
-            files.extend(config.extra_lexicons.iter().cloned());
-            lexicon = Lexicon::load_files(&files)?;
-        }
-        let targets = TargetBook::load(&config.targets)?;
+        let (lexicon, targets) = config.load_lexicon_and_targets()?;
         let model = Model::load(&config.model)?;
         let voice = config.voice_model.as_deref().map(Model::load).transpose()?;
         Engine::new(lexicon, targets, model, voice, config)
@@ -272,32 +339,50 @@ impl Engine {
         voice: Option<Model>,
         config: &EngineConfig,
     ) -> anyhow::Result<Engine> {
-        anyhow::ensure!(model.task == "stance", "{}: task: expected a stance model", config.model.display());
+        anyhow::ensure!(
+            model.task == "stance",
+            "{}: task: expected a stance model",
+            config.model.display()
+        );
         let mut codebook = Codebook::new();
         let mut hasher = blake3::Hasher::new();
         hasher.update(lexicon.fingerprint().as_bytes());
         hasher.update(format!("{:?}", targets.weighting).as_bytes());
-        for path in std::iter::once(&config.targets).chain(std::iter::once(&config.model)).chain(config.voice_model.iter()) {
+        for path in std::iter::once(&config.targets)
+            .chain(std::iter::once(&config.model))
+            .chain(config.voice_model.iter())
+        {
             hasher.update(&std::fs::read(path).unwrap_or_default());
         }
         let lexicon = CompiledLexicon::compile(lexicon, &mut codebook);
         let stance = Linear::new(model, &mut codebook, &config.model)?;
         let voice = match voice {
             Some(m) => {
-                let file = config.voice_model.as_deref().unwrap_or(Path::new("voice model"));
-                anyhow::ensure!(m.task == "voice", "{}: task: expected a voice model", file.display());
+                let file = config
+                    .voice_model
+                    .as_deref()
+                    .unwrap_or(Path::new("voice model"));
+                anyhow::ensure!(
+                    m.task == "voice",
+                    "{}: task: expected a voice model",
+                    file.display()
+                );
                 Some(Linear::new(m, &mut codebook, file)?)
             }
             None => None,
         };
         let stem = StemFilter::default();
-        let names: Vec<String> = targets.names().map(String::from).collect();
-        for name in names {
-            for s in TargetMatcher::stems_needed(&targets.resolve(&name), &stem) {
-                codebook.intern(&s);
-            }
-        }
-        Ok(Engine { lexicon, targets, stance, voice, codebook, fingerprint: hasher.finalize().to_hex().to_string() })
+        let (companies, company_names) = targets.compile_all(&mut codebook, &stem);
+        Ok(Engine {
+            lexicon,
+            targets,
+            stance,
+            voice,
+            companies,
+            company_names,
+            codebook,
+            fingerprint: hasher.finalize().to_hex().to_string(),
+        })
     }
 
     /// A hash of everything that decides a score: lexicons, targets and models.
@@ -317,7 +402,9 @@ impl Engine {
             encoded: Vec::new(),
             hits: Vec::new(),
             mentions: Vec::new(),
+            others: Vec::new(),
             evidence: Vec::new(),
+            scales: Vec::new(),
             styles: Vec::new(),
         }
     }
@@ -338,7 +425,9 @@ pub struct Scorer<'e> {
     encoded: Vec<u8>,
     hits: Vec<PhraseMatch>,
     mentions: Vec<PhraseMatch>,
+    others: Vec<PhraseMatch>,
     evidence: Vec<Evidence>,
+    scales: Vec<f64>,
     styles: Vec<StyleCount>,
 }
 
@@ -364,57 +453,191 @@ impl Scorer<'_> {
         key
     }
 
-    pub fn evaluate(&mut self, doc: Document, target: &Target) -> Evaluation {
+    /// Runs every stage up to evidence and style counts; returns how the article weighs sentences.
+    pub fn analyze(&mut self, doc: Document, target: &Target) -> Focus {
         let key = self.prepare_target(target);
-        self.analyzer.analyze(doc.text, &self.codebook, &mut self.tokens);
+        self.analyzer
+            .analyze(doc.text, &self.codebook, &mut self.tokens);
         split(&self.tokens, &mut self.sentences);
         encode(&self.tokens, &mut self.encoded);
-        self.engine.lexicon.matcher.find(&self.encoded, &mut self.hits);
+        self.engine
+            .lexicon
+            .matcher
+            .find(&self.encoded, &mut self.hits);
         let matcher = &self.matchers[&key];
         matcher.find(&self.encoded, &mut self.mentions);
+        self.engine.companies.find(&self.encoded, &mut self.others);
+        let owners = &self.engine.company_names;
+        self.others.retain(|m| owners[m.pattern] != target.name());
         let focus = focus(
             &self.sentences,
             &self.mentions,
+            &self.others,
             matcher.is_any(),
             doc.headline_paragraphs,
             &self.engine.targets.weighting,
         );
-        evidence(&self.engine.lexicon, &self.tokens, &self.sentences, &self.hits, &mut self.evidence);
-        count_style(doc.text, &self.tokens, &self.sentences, &self.engine.lexicon, &self.hits, &mut self.styles);
+        evidence(
+            &self.engine.lexicon,
+            &self.tokens,
+            &self.sentences,
+            &self.hits,
+            &mut self.evidence,
+            &mut self.scales,
+        );
+        count_style(
+            doc.text,
+            &self.tokens,
+            &self.sentences,
+            &self.engine.lexicon,
+            &self.hits,
+            &mut self.styles,
+        );
+        focus
+    }
 
+    pub fn evaluate(&mut self, doc: Document, target: &Target) -> Evaluation {
+        let focus = self.analyze(doc, target);
         let engine = self.engine;
-        let mut stance = if focus.relevance > 0 {
-            let vector = self.vector(&engine.stance, doc.text, &focus.sentence_weights);
-            engine.stance.predict(&vector)
-        } else {
-            let k = engine.stance.model.class_count();
-            let mut probabilities = vec![0.0; k];
+        let intercepts = &engine.stance.model.intercepts;
+        let (stance, base_score, sentence_scores) = if focus.relevance == 0 {
+            let mut probabilities = vec![0.0; intercepts.len()];
             probabilities[NEUTRAL] = 1.0;
-            Prediction { logits: engine.stance.model.intercepts.clone(), probabilities, parts: Vec::new() }
+            let none = Prediction {
+                logits: intercepts.clone(),
+                probabilities,
+                parts: Vec::new(),
+            };
+            (none, stance_score(intercepts), Vec::new())
+        } else if engine.stance.model.pooling == Pooling::Opinion {
+            self.opinion_prediction(&engine.stance, doc.text, &focus.sentence_weights)
+        } else {
+            let mut p = engine.stance.predict(&self.vector(
+                &engine.stance,
+                doc.text,
+                &focus.sentence_weights,
+            ));
+            let base = attribute(intercepts, &mut p);
+            (p, base, Vec::new())
         };
-        let base_score = attribute(&engine.stance.model.intercepts, &mut stance);
-        let voice = engine.voice.as_ref().map(|linear| {
-            let ones = vec![1.0; self.sentences.len()];
-            linear.predict(&self.vector(linear, doc.text, &ones))
-        });
+        let voice = engine
+            .voice
+            .as_ref()
+            .map(|linear| linear.predict(&self.voice_vector(linear, doc.text)));
+        let decision = engine
+            .stance
+            .model
+            .decide(&stance.probabilities, sentence_scores.len() > 1);
         Evaluation {
             target: target.name().to_string(),
+            decision,
             focus,
-            tokens: self.tokens.iter().filter(|t| !t.token.is_break() && t.token.kind != TokenKind::Symbol).count(),
+            tokens: self
+                .tokens
+                .iter()
+                .filter(|t| {
+                    matches!(
+                        t.token.kind,
+                        TokenKind::Word | TokenKind::Number | TokenKind::Cjk
+                    )
+                })
+                .count(),
             sentences: self.sentences.len(),
             stance,
             base_score,
+            sentence_scores,
             voice,
         }
     }
 
-    /// The details of the last evaluation, for explanations.
-    pub fn trace(&self) -> Trace {
-        Trace { tokens: self.tokens.clone(), sentences: self.sentences.clone(), evidence: self.evidence.clone() }
+    /// Scores each weighted sentence alone, then averages the sentences' predictions with
+    /// weights target x (1 - P(neutral)). Every average is linear, so the article's logits are
+    /// still the intercepts plus the parts' contributions, and its score the base score plus the
+    /// parts' score shares, exactly.
+    fn opinion_prediction(
+        &self,
+        linear: &Linear,
+        text: &str,
+        weights: &[f64],
+    ) -> (Prediction, f64, Vec<SentenceScore>) {
+        let intercepts = &linear.model.intercepts;
+        let k = intercepts.len();
+        let mut by_sentence: Vec<FeatureVector> = vec![FeatureVector::default(); weights.len()];
+        for part in self.vector(linear, text, &vec![1.0; weights.len()]).parts {
+            if let Some(s) = part.sentence {
+                by_sentence[s].parts.push(part);
+            }
+        }
+        let mut scored: Vec<(usize, f64, f64, Prediction)> = Vec::new();
+        let mut base = stance_score(intercepts);
+        for (s, (vector, &w)) in by_sentence.iter().zip(weights).enumerate() {
+            if w > 0.0 {
+                let mut p = linear.predict(vector);
+                base = attribute(intercepts, &mut p);
+                scored.push((s, w, w * (1.0 - p.probabilities[NEUTRAL]), p));
+            }
+        }
+        let total: f64 = scored.iter().map(|(_, _, o, _)| o).sum();
+        let mut article = Prediction {
+            logits: vec![0.0; k],
+            probabilities: vec![0.0; k],
+            parts: Vec::new(),
+        };
+        let mut index: FxHashMap<(String, usize), usize> = FxHashMap::default();
+        let mut sentence_scores = Vec::with_capacity(scored.len());
+        for (s, w, o, p) in &scored {
+            let a = o / total;
+            sentence_scores.push(SentenceScore {
+                sentence: *s,
+                weight: *w,
+                share: a,
+                probabilities: p.probabilities.clone(),
+                score: p.probabilities[BULLISH] - p.probabilities[BEARISH],
+            });
+            for c in 0..k {
+                article.logits[c] += a * p.logits[c];
+                article.probabilities[c] += a * p.probabilities[c];
+            }
+            for part in &p.parts {
+                let i = *index
+                    .entry((part.label.clone(), part.feature))
+                    .or_insert_with(|| {
+                        article.parts.push(Contribution {
+                            logits: vec![0.0; k],
+                            value: 0.0,
+                            score: 0.0,
+                            ..part.clone()
+                        });
+                        article.parts.len() - 1
+                    });
+                let merged = &mut article.parts[i];
+                merged.value += a * part.value;
+                merged.score += a * part.score;
+                for c in 0..k {
+                    merged.logits[c] += a * part.logits[c];
+                }
+            }
+        }
+        (article, base, sentence_scores)
     }
 
-    /// Pools sentence features with `weights` into the article's labelled feature vector.
-    fn vector(&self, linear: &Linear, text: &str, weights: &[f64]) -> FeatureVector {
+    /// Voice features count every sentence alike, whatever it is about.
+    pub fn voice_vector(&self, linear: &Linear, text: &str) -> FeatureVector {
+        self.vector(linear, text, &vec![1.0; self.sentences.len()])
+    }
+
+    /// The details of the last evaluation, for explanations.
+    pub fn trace(&self) -> Trace {
+        Trace {
+            tokens: self.tokens.clone(),
+            sentences: self.sentences.clone(),
+            evidence: self.evidence.clone(),
+        }
+    }
+
+    /// Pools the last analyzed article's sentence features with `weights` (one per sentence)
+    /// into its labelled feature vector for `linear`'s features.
+    pub fn vector(&self, linear: &Linear, text: &str, weights: &[f64]) -> FeatureVector {
         let index = &linear.index;
         let mut vector = FeatureVector::default();
         let total: f64 = weights.iter().sum();
@@ -423,50 +646,107 @@ impl Scorer<'_> {
         }
         let divisor = linear.model.pooling.divisor(total);
         let lexicon = &self.engine.lexicon;
-        for e in &self.evidence {
+        let labels: Vec<String> = self
+            .evidence
+            .iter()
+            .map(|e| evidence_label(lexicon, &self.tokens, text, e))
+            .collect();
+        for (e, label) in self.evidence.iter().zip(&labels) {
             let w = weights[e.sentence];
             if w == 0.0 {
                 continue;
             }
             if let Some(feature) = index.cue(e.cue) {
-                vector.add(&evidence_label(lexicon, &self.tokens, text, e), feature, e.value * w / divisor);
+                let span = (
+                    self.tokens[e.start].token.start,
+                    self.tokens[e.end - 1].token.end,
+                );
+                vector.add(
+                    label,
+                    feature,
+                    Some(e.sentence),
+                    span,
+                    e.value * w / divisor,
+                );
             }
         }
         if index.has_terms() {
             let mut buf = String::new();
+            // Evidence is in sentence order, so one cursor finds each sentence's cues.
+            let mut first = 0;
             for (si, s) in self.sentences.iter().enumerate() {
+                while first < self.evidence.len() && self.evidence[first].sentence < si {
+                    first += 1;
+                }
                 let w = weights[si];
                 if w == 0.0 {
                     continue;
                 }
+                let cues = self.evidence[first..]
+                    .iter()
+                    .zip(&labels[first..])
+                    .take_while(|(e, _)| e.sentence == si);
+                let cues: Vec<(usize, usize, &String)> =
+                    cues.map(|(e, l)| (e.start, e.end, l)).collect();
                 let tokens = &self.tokens[s.start..s.end];
+                let scales = &self.scales[s.start..s.end];
                 index.for_each_term(tokens, |feature, at, len| {
                     let (a, b) = (tokens[at].token.start, tokens[at + len - 1].token.end);
-                    crate::tokenize::normalize_into(&text[a..b], &mut buf);
-                    vector.add(&buf, feature, w / divisor);
+                    let (from, to) = (s.start + at, s.start + at + len);
+                    // A learned term inside a matched phrase is reported under the phrase.
+                    let label = match cues
+                        .iter()
+                        .find(|(start, end, _)| *start <= from && to <= *end)
+                    {
+                        Some((_, _, label)) => label.as_str(),
+                        None => {
+                            crate::tokenize::normalize_into(&text[a..b], &mut buf);
+                            buf.as_str()
+                        }
+                    };
+                    vector.add(label, feature, Some(si), (a, b), w * scales[at] / divisor);
                 });
             }
         }
         let sentences = self.sentences.len().max(1) as f64;
         for (style, feature) in index.styles() {
             for c in self.styles.iter().filter(|c| c.feature == *style) {
-                vector.add(&c.label, *feature, c.amount / sentences);
+                vector.add(&c.label, *feature, None, (0, 0), c.amount / sentences);
             }
         }
         vector
     }
 }
 
-/// A readable name for a piece of evidence: the lexicon term, or "metric direction" as written.
-pub fn evidence_label(lexicon: &CompiledLexicon, tokens: &[AnalyzedToken], text: &str, e: &Evidence) -> String {
-    match (e.cue, e.paired_entry) {
-        (Cue::DirectionMetric, Some(_)) => {
-            let surface = |i: usize| text[tokens[i].token.start..tokens[i].token.end].to_lowercase();
-            let words: Vec<String> =
-                (e.start..e.end).filter(|&i| !tokens[i].token.is_break() && tokens[i].code != 0).map(surface).collect();
-            words.join(" ")
+/// A readable name for a piece of evidence: the lexicon term, or "metric direction" as written,
+/// marked when a negator or shifter turned it.
+pub fn evidence_label(
+    lexicon: &CompiledLexicon,
+    tokens: &[AnalyzedToken],
+    text: &str,
+    e: &Evidence,
+) -> String {
+    let base = match (e.cue, e.paired) {
+        (Cue::DirectionMetric, Some((_, m_start, m_end))) => {
+            let words = |from: usize, to: usize| {
+                let (a, b) = (tokens[from].token.start, tokens[to - 1].token.end);
+                text[a..b].to_lowercase()
+            };
+            let direction_len = lexicon.entry(e.entry).stems.len();
+            let (metric, direction) =
+                (words(m_start, m_end), words(e.head, e.head + direction_len));
+            if m_start < e.head {
+                format!("{metric} {direction}")
+            } else {
+                format!("{direction} {metric}")
+            }
         }
         _ => lexicon.entry(e.entry).term.to_lowercase(),
+    };
+    match (e.modifiers.negated, e.modifiers.shifted) {
+        (true, _) => format!("{base} (negated)"),
+        (_, true) => format!("{base} (turned)"),
+        _ => base,
     }
 }
 
@@ -476,18 +756,29 @@ mod tests {
 
     #[test]
     fn attribution_adds_up_to_the_score_exactly() {
-        for logits in [[0.3, 1.2, -0.4], [-2.0, 0.5, 3.0], [5.0, -1.0, 0.0], [0.1, 0.1, 0.1]] {
+        for logits in [
+            [0.3, 1.2, -0.4],
+            [-2.0, 0.5, 3.0],
+            [5.0, -1.0, 0.0],
+            [0.1, 0.1, 0.1],
+        ] {
             let intercepts = [0.2, 0.9, -0.1];
             let parts: Vec<Contribution> = (0..3)
                 .map(|i| Contribution {
                     label: format!("p{i}"),
                     feature: i,
                     value: 1.0,
-                    logits: (0..3).map(|c| (logits[c] - intercepts[c]) * [0.5, 0.3, 0.2][i]).collect(),
+                    logits: (0..3)
+                        .map(|c| (logits[c] - intercepts[c]) * [0.5, 0.3, 0.2][i])
+                        .collect(),
                     score: 0.0,
                 })
                 .collect();
-            let mut prediction = Prediction { logits: logits.to_vec(), probabilities: softmax(&logits), parts };
+            let mut prediction = Prediction {
+                logits: logits.to_vec(),
+                probabilities: softmax(&logits),
+                parts,
+            };
             let base = attribute(&intercepts, &mut prediction);
             let total: f64 = base + prediction.parts.iter().map(|p| p.score).sum::<f64>();
             let score = prediction.probabilities[BULLISH] - prediction.probabilities[BEARISH];

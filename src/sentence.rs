@@ -24,7 +24,10 @@ impl Sentence {
 
     /// Byte range of the sentence in the text.
     pub fn span(&self, tokens: &[AnalyzedToken]) -> (usize, usize) {
-        (tokens[self.start].token.start, tokens[self.end - 1].token.end)
+        (
+            tokens[self.start].token.start,
+            tokens[self.end - 1].token.end,
+        )
     }
 }
 
@@ -42,14 +45,21 @@ pub fn split(tokens: &[AnalyzedToken], out: &mut Vec<Sentence>) {
         };
         if let Some(terminator) = ends {
             if has_content {
-                out.push(Sentence { start, end: i, paragraph, terminator });
+                out.push(Sentence {
+                    start,
+                    end: i,
+                    paragraph,
+                    terminator,
+                });
             } else if let (Some(c), Some(last)) = (terminator, out.last_mut()) {
                 // "?!" or a closing quote then "." : the terminator joins the previous sentence.
                 if last.paragraph == paragraph && last.terminator != Some('?') {
                     last.terminator = Some(c);
                 }
             }
-            if t.token.kind == TokenKind::ParagraphBreak && has_content_since_paragraph(out, paragraph) {
+            if t.token.kind == TokenKind::ParagraphBreak
+                && has_content_since_paragraph(out, paragraph)
+            {
                 paragraph += 1;
             }
             start = i + 1;
@@ -59,7 +69,12 @@ pub fn split(tokens: &[AnalyzedToken], out: &mut Vec<Sentence>) {
         }
     }
     if has_content {
-        out.push(Sentence { start, end: tokens.len(), paragraph, terminator: None });
+        out.push(Sentence {
+            start,
+            end: tokens.len(),
+            paragraph,
+            terminator: None,
+        });
     }
     for s in out.iter_mut() {
         trim(tokens, s);

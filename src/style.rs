@@ -93,7 +93,11 @@ pub fn count(
     out.clear();
     let mut push = |feature: StyleFeature, label: &str, amount: f64| {
         if amount != 0.0 {
-            out.push(StyleCount { feature, label: label.to_string(), amount });
+            out.push(StyleCount {
+                feature,
+                label: label.to_string(),
+                amount,
+            });
         }
     };
     let ends = |c: char| sentences.iter().filter(|s| s.terminator == Some(c)).count() as f64;
@@ -113,11 +117,16 @@ pub fn count(
     push(StyleFeature::Emoji, "emoji", emoji);
     push(StyleFeature::Cashtag, "$cashtags", cashtags);
     push(StyleFeature::Figures, "figures", figures);
-    let quotes = text.chars().filter(|c| matches!(c, '"' | '\u{201C}' | '\u{201D}')).count() as f64;
+    let quotes = text
+        .chars()
+        .filter(|c| matches!(c, '"' | '\u{201C}' | '\u{201D}'))
+        .count() as f64;
     push(StyleFeature::Quotes, "quotation marks", quotes / 2.0);
     for h in hits {
         let entry = lexicon.entry(h.pattern);
-        let feature = StyleFeature::ALL.into_iter().find(|f| f.voice_category() == Some(entry.category));
+        let feature = StyleFeature::ALL
+            .into_iter()
+            .find(|f| f.voice_category() == Some(entry.category));
         if let Some(feature) = feature {
             push(feature, &entry.term, entry.weight);
         }

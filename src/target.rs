@@ -20,13 +20,24 @@ pub struct Weighting {
     pub mention: f64,
     pub same_paragraph: f64,
     pub elsewhere: f64,
+    /// Replaces `elsewhere` when the headline names the target: the whole article is about it.
+    pub elsewhere_when_headline: f64,
+    /// A sentence that names another company of the targets file, and not the target.
+    pub other_target: f64,
     /// Multiplies the weight of headline sentences.
     pub headline: f64,
 }
 
 impl Default for Weighting {
     fn default() -> Self {
-        Weighting { mention: 1.0, same_paragraph: 0.5, elsewhere: 0.1, headline: 2.0 }
+        Weighting {
+            mention: 1.0,
+            same_paragraph: 0.5,
+            elsewhere: 0.1,
+            elsewhere_when_headline: 0.5,
+            other_target: 0.0,
+            headline: 2.0,
+        }
     }
 }
 
@@ -51,7 +62,10 @@ struct TargetsFile {
 pub enum Target {
     /// Every sentence counts (short texts such as headlines and tweets).
     Any,
-    Named { name: String, aliases: Vec<String> },
+    Named {
+        name: String,
+        aliases: Vec<String>,
+    },
 }
 
 impl Target {
@@ -89,13 +103,20 @@ pub struct TargetBook {
 impl TargetBook {
     pub fn load(path: &Path) -> Result<TargetBook, TargetsError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| TargetsError { file: file.clone(), line: 0, reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| TargetsError {
+            file: file.clone(),
+            line: 0,
+            reason: e.to_string(),
+        })?;
         TargetBook::parse(&text, &file)
     }
 
     pub fn parse(text: &str, file: &str) -> Result<TargetBook, TargetsError> {
-        let error = |line: usize, reason: String| TargetsError { file: file.to_string(), line, reason };
+        let error = |line: usize, reason: String| TargetsError {
+            file: file.to_string(),
+            line,
+            reason,
+        };
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let parsed: TargetsFile = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(0, |s| line_of(s.start));
@@ -103,18 +124,28 @@ impl TargetBook {
         })?;
         // Semantic errors point at the first line that holds the offending value.
         let line_with = |needle: &str| {
-            text.lines().position(|l| l.contains(&format!("\"{needle}\""))).map_or(0, |i| i + 1)
+            text.lines()
+                .position(|l| l.contains(&format!("\"{needle}\"")))
+                .map_or(0, |i| i + 1)
         };
         let weighting = parsed.weighting.unwrap_or_default();
         for (field, value) in [
             ("mention", weighting.mention),
             ("same_paragraph", weighting.same_paragraph),
             ("elsewhere", weighting.elsewhere),
+            ("elsewhere_when_headline", weighting.elsewhere_when_headline),
+            ("other_target", weighting.other_target),
             ("headline", weighting.headline),
         ] {
             if !(0.0..=10.0).contains(&value) {
-                let line = text.lines().position(|l| l.trim_start().starts_with(field)).map_or(0, |i| i + 1);
-                return Err(error(line, format!("weighting.{field} = {value} must be in [0, 10]")));
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(field))
+                    .map_or(0, |i| i + 1);
+                return Err(error(
+                    line,
+                    format!("weighting.{field} = {value} must be in [0, 10]"),
+                ));
             }
         }
         let mut seen: Vec<(String, String)> = Vec::new();
@@ -123,23 +154,38 @@ impl TargetBook {
                 return Err(error(line_with(&entry.name), "target name is empty".into()));
             }
             if entry.aliases.is_empty() {
-                return Err(error(line_with(&entry.name), format!("target {:?} has no aliases", entry.name)));
+                return Err(error(
+                    line_with(&entry.name),
+                    format!("target {:?} has no aliases", entry.name),
+                ));
             }
             for alias in entry.aliases.iter().chain(std::iter::once(&entry.name)) {
                 if alias.trim().is_empty() {
-                    return Err(error(line_with(&entry.name), format!("target {:?} has an empty alias", entry.name)));
+                    return Err(error(
+                        line_with(&entry.name),
+                        format!("target {:?} has an empty alias", entry.name),
+                    ));
                 }
                 let key = alias.trim().to_lowercase();
-                if let Some((_, owner)) = seen.iter().find(|(k, owner)| *k == key && *owner != entry.name) {
+                if let Some((_, owner)) = seen
+                    .iter()
+                    .find(|(k, owner)| *k == key && *owner != entry.name)
+                {
                     return Err(error(
                         line_with(alias),
-                        format!("alias {alias:?} of {:?} already names {owner:?}", entry.name),
+                        format!(
+                            "alias {alias:?} of {:?} already names {owner:?}",
+                            entry.name
+                        ),
                     ));
                 }
                 seen.push((key, entry.name.clone()));
             }
         }
-        Ok(TargetBook { weighting, entries: parsed.target })
+        Ok(TargetBook {
+            weighting,
+            entries: parsed.target,
+        })
     }
 
     /// `any` scores every sentence; a known name or alias gives that target; anything else is
@@ -159,14 +205,42 @@ impl TargetBook {
                 if !aliases.iter().any(|a| a.eq_ignore_ascii_case(&e.name)) {
                     aliases.insert(0, e.name.clone());
                 }
-                Target::Named { name: e.name.clone(), aliases }
+                Target::Named {
+                    name: e.name.clone(),
+                    aliases,
+                }
             }
-            None => Target::Named { name: wanted.to_string(), aliases: vec![wanted.to_string()] },
+            None => Target::Named {
+                name: wanted.to_string(),
+                aliases: vec![wanted.to_string()],
+            },
         }
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.name.as_str())
+    }
+
+    /// One matcher for every known company; each pattern maps to the company's name.
+    pub fn compile_all(
+        &self,
+        codebook: &mut Codebook,
+        stem: &StemFilter,
+    ) -> (PhraseMatcher, Vec<String>) {
+        let mut patterns = Vec::new();
+        let mut owners = Vec::new();
+        for name in self.names() {
+            if let Target::Named { aliases, .. } = self.resolve(name) {
+                for alias in aliases {
+                    let stems = phrase_stems(&alias, stem);
+                    if !stems.is_empty() {
+                        patterns.push(stems.iter().map(|s| codebook.intern(s)).collect());
+                        owners.push(name.to_string());
+                    }
+                }
+            }
+        }
+        (PhraseMatcher::new(&patterns), owners)
     }
 }
 
@@ -178,21 +252,17 @@ pub struct TargetMatcher {
 
 impl TargetMatcher {
     pub fn compile(target: &Target, codebook: &mut Codebook, stem: &StemFilter) -> Self {
-        let Target::Named { aliases, .. } = target else { return TargetMatcher { matcher: None } };
+        let Target::Named { aliases, .. } = target else {
+            return TargetMatcher { matcher: None };
+        };
         let patterns: Vec<Vec<u32>> = aliases
             .iter()
             .map(|a| phrase_stems(a, stem))
             .filter(|s| !s.is_empty())
             .map(|stems| stems.iter().map(|s| codebook.intern(s)).collect())
             .collect();
-        TargetMatcher { matcher: Some(PhraseMatcher::new(&patterns)) }
-    }
-
-    /// Stem codes the matcher needs: a codebook that lacks any of them must be extended first.
-    pub fn stems_needed(target: &Target, stem: &StemFilter) -> Vec<String> {
-        match target {
-            Target::Any => Vec::new(),
-            Target::Named { aliases, .. } => aliases.iter().flat_map(|a| phrase_stems(a, stem)).collect(),
+        TargetMatcher {
+            matcher: Some(PhraseMatcher::new(&patterns)),
         }
     }
 
@@ -217,15 +287,23 @@ pub struct Focus {
 }
 
 /// Weighs each sentence by how directly it is about the target.
-/// `headline_paragraphs` is how many leading paragraphs form the headline (0 or 1).
+/// `others` are mentions of other known companies; `headline_paragraphs` is how many leading
+/// paragraphs form the headline (0 or 1).
 pub fn focus(
     sentences: &[Sentence],
     mentions: &[PhraseMatch],
+    others: &[PhraseMatch],
     any: bool,
     headline_paragraphs: usize,
     w: &Weighting,
 ) -> Focus {
-    let headline = |s: &Sentence| if s.paragraph < headline_paragraphs { w.headline } else { 1.0 };
+    let headline = |s: &Sentence| {
+        if s.paragraph < headline_paragraphs {
+            w.headline
+        } else {
+            1.0
+        }
+    };
     if any {
         return Focus {
             sentence_weights: sentences.iter().map(headline).collect(),
@@ -233,29 +311,29 @@ pub fn focus(
             relevance: if sentences.is_empty() { 0 } else { 100 },
         };
     }
-    let mut mentioned = vec![false; sentences.len()];
-    let mut si = 0;
-    for m in mentions {
-        while si < sentences.len() && sentences[si].end <= m.start {
-            si += 1;
-        }
-        if si < sentences.len() && sentences[si].start <= m.start {
-            mentioned[si] = true;
-        }
-    }
+    let mentioned = sentences_with(sentences, mentions);
+    let names_other = sentences_with(sentences, others);
     let paragraphs = sentences.last().map_or(0, |s| s.paragraph + 1);
     let mut paragraph_mentioned = vec![false; paragraphs];
     for (s, &m) in sentences.iter().zip(&mentioned) {
         paragraph_mentioned[s.paragraph] |= m;
     }
-    let sentence_weights = sentences
+    let in_headline = sentences
         .iter()
         .zip(&mentioned)
-        .map(|(s, &m)| {
-            let base = if m {
+        .any(|(s, &m)| m && s.paragraph < headline_paragraphs);
+    let sentence_weights = sentences
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let base = if mentioned[i] {
                 w.mention
+            } else if names_other[i] {
+                w.other_target
             } else if paragraph_mentioned[s.paragraph] {
                 w.same_paragraph
+            } else if in_headline {
+                w.elsewhere_when_headline
             } else {
                 w.elsewhere
             };
@@ -263,7 +341,6 @@ pub fn focus(
         })
         .collect();
     let mentioned_count = mentioned.iter().filter(|&&m| m).count();
-    let in_headline = sentences.iter().zip(&mentioned).any(|(s, &m)| m && s.paragraph < headline_paragraphs);
     let relevance = if mentioned_count == 0 {
         0
     } else if in_headline {
@@ -272,7 +349,26 @@ pub fn focus(
         let share = mentioned_count as f64 / sentences.len() as f64;
         (40.0 + 60.0 * (2.0 * share).min(1.0)).round().min(95.0) as u8
     };
-    Focus { sentence_weights, mentions: mentions.len(), relevance }
+    Focus {
+        sentence_weights,
+        mentions: mentions.len(),
+        relevance,
+    }
+}
+
+/// Which sentences contain any of `matches` (both sorted by position).
+fn sentences_with(sentences: &[Sentence], matches: &[PhraseMatch]) -> Vec<bool> {
+    let mut found = vec![false; sentences.len()];
+    let mut si = 0;
+    for m in matches {
+        while si < sentences.len() && sentences[si].end <= m.start {
+            si += 1;
+        }
+        if si < sentences.len() && sentences[si].start <= m.start {
+            found[si] = true;
+        }
+    }
+    found
 }
 
 impl fmt::Display for Target {
@@ -293,11 +389,17 @@ mod tests {
 mention = 1.0
 same_paragraph = 0.5
 elsewhere = 0.0
+elsewhere_when_headline = 0.3
+other_target = 0.0
 headline = 2.0
 
 [[target]]
 name = "Alibaba"
 aliases = ["BABA", "$BABA", "Alibaba Cloud", "Qwen", "Eddie Wu", "阿里巴巴", "阿里"]
+
+[[target]]
+name = "OpenAI"
+aliases = ["OpenAI"]
 "#;
 
     fn focus_of(text: &str, target: &str, headline: usize) -> Focus {
@@ -306,6 +408,7 @@ aliases = ["BABA", "$BABA", "Alibaba Cloud", "Qwen", "Eddie Wu", "阿里巴巴",
         let mut codebook = Codebook::new();
         let stem = StemFilter::default();
         let matcher = TargetMatcher::compile(&target, &mut codebook, &stem);
+        book.compile_all(&mut codebook, &stem);
         let mut tokens = Vec::new();
         Analyzer::default().analyze(text, &codebook, &mut tokens);
         let mut sentences = Vec::new();
@@ -314,7 +417,18 @@ aliases = ["BABA", "$BABA", "Alibaba Cloud", "Qwen", "Eddie Wu", "阿里巴巴",
         encode(&tokens, &mut bytes);
         let mut mentions = Vec::new();
         matcher.find(&bytes, &mut mentions);
-        focus(&sentences, &mentions, matcher.is_any(), headline, &book.weighting)
+        let (all, owners) = book.compile_all(&mut codebook, &stem);
+        let mut others = Vec::new();
+        all.find(&bytes, &mut others);
+        others.retain(|m| owners[m.pattern] != target.name());
+        focus(
+            &sentences,
+            &mentions,
+            &others,
+            matcher.is_any(),
+            headline,
+            &book.weighting,
+        )
     }
 
     #[test]
@@ -323,22 +437,43 @@ aliases = ["BABA", "$BABA", "Alibaba Cloud", "Qwen", "Eddie Wu", "阿里巴巴",
         assert_eq!(book.resolve("alibaba").name(), "Alibaba");
         assert_eq!(book.resolve("baba").name(), "Alibaba");
         assert_eq!(book.resolve("ANY"), Target::Any);
-        assert_eq!(book.resolve("Nokia"), Target::Named { name: "Nokia".into(), aliases: vec!["Nokia".into()] });
+        assert_eq!(
+            book.resolve("Nokia"),
+            Target::Named {
+                name: "Nokia".into(),
+                aliases: vec!["Nokia".into()]
+            }
+        );
     }
 
     #[test]
-    fn weights_mentions_paragraphs_and_headlines() {
-        let f = focus_of("Qwen soars\nOpenAI is valued highly. Alibaba’s cloud grew. It is big.\nOther news.", "alibaba", 1);
-        assert_eq!(f.sentence_weights, [2.0, 0.5, 1.0, 0.5, 0.0]);
+    fn weights_mentions_paragraphs_headlines_and_other_companies() {
+        let f = focus_of(
+            "Qwen soars\nRates are up. Alibaba’s cloud grew. OpenAI is valued highly.\nOther news.",
+            "alibaba",
+            1,
+        );
+        assert_eq!(f.sentence_weights, [2.0, 0.5, 1.0, 0.0, 0.3]);
         assert_eq!(f.relevance, 100);
+        let f = focus_of("Markets\nAlibaba’s cloud grew.\nOther news.", "alibaba", 1);
+        assert_eq!(f.sentence_weights, [0.0, 1.0, 0.0]);
     }
 
     #[test]
     fn matches_tickers_possessives_names_and_chinese() {
-        for text in ["$BABA up", "Eddie Wu spoke", "阿里巴巴发布", "Alibaba's results", "ALIBABA CLOUD grew"] {
+        for text in [
+            "$BABA up",
+            "Eddie Wu spoke",
+            "阿里巴巴发布",
+            "Alibaba's results",
+            "ALIBABA CLOUD grew",
+        ] {
             assert!(focus_of(text, "alibaba", 0).relevance > 0, "{text}");
         }
-        assert_eq!(focus_of("Eddie Murphy and Wu Ming", "alibaba", 0).relevance, 0);
+        assert_eq!(
+            focus_of("Eddie Murphy and Wu Ming", "alibaba", 0).relevance,
+            0
+        );
     }
 
     #[test]
@@ -350,7 +485,8 @@ aliases = ["BABA", "$BABA", "Alibaba Cloud", "Qwen", "Eddie Wu", "阿里巴巴",
 
     #[test]
     fn errors_name_file_and_line() {
-        let err = TargetBook::parse("[[target]]\nname = \"A\"\naliases = \"x\"\n", "t.toml").unwrap_err();
+        let err =
+            TargetBook::parse("[[target]]\nname = \"A\"\naliases = \"x\"\n", "t.toml").unwrap_err();
         assert_eq!((err.file.as_str(), err.line), ("t.toml", 3), "{err}");
         let dup = "[[target]]\nname = \"A\"\naliases = [\"X\"]\n[[target]]\nname = \"B\"\naliases = [\"x\"]\n";
         let err = TargetBook::parse(dup, "t.toml").unwrap_err();

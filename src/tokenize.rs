@@ -15,6 +15,8 @@ pub enum TokenKind {
     Cjk,
     /// An emoji or pictograph, kept because it signals an informal voice.
     Symbol,
+    /// A web address, kept whole so its dots and slashes neither split sentences nor make words.
+    Url,
     /// `,` `;` `:` dashes and brackets.
     ClauseBreak,
     /// `.` `!` `?` and their CJK forms; the character is kept for style features.
@@ -54,6 +56,23 @@ impl<'a> Tokenizer<'a> {
         self.text.get(pos..).and_then(|s| s.chars().next())
     }
 
+    /// The end of a web address starting at `start`, if one does.
+    fn url_end(&self, start: usize) -> Option<usize> {
+        let rest = self.text.as_bytes().get(start..)?;
+        let prefix = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        if !(prefix(b"http://") || prefix(b"https://") || prefix(b"www.")) {
+            return None;
+        }
+        let len = self.text[start..]
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\u{201C}' | '\u{201D}')
+            })
+            .unwrap_or(self.text.len() - start);
+        let url = self.text[start..start + len]
+            .trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '\'']);
+        Some(start + url.len())
+    }
+
     /// Scans a word or number starting at `start`, applying the in-word rules for apostrophes,
     /// dots, commas and percent signs. Returns the end offset.
     fn scan_word(&self, start: usize) -> usize {
@@ -79,7 +98,8 @@ impl<'a> Tokenizer<'a> {
             let next = self.char_at(pos + width);
             let prev_is_digit = prev.is_some_and(|p| p.is_ascii_digit());
             match c {
-                '\'' | '\u{2019}' | '\u{02BC}' if next.is_some_and(is_letter) && prev.is_some() => {}
+                '\'' | '\u{2019}' | '\u{02BC}' if next.is_some_and(is_letter) && prev.is_some() => {
+                }
                 '.' if prev_is_digit && next.is_some_and(|n| n.is_ascii_digit()) => {}
                 '.' if next.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit())
                     && !segment_has_lower
@@ -116,9 +136,19 @@ impl Iterator for Tokenizer<'_> {
             let start = self.pos;
             let c = self.char_at(start)?;
             let width = c.len_utf8();
+            if let Some(end) = self.url_end(start) {
+                self.pos = end;
+                return Some(Token {
+                    start,
+                    end,
+                    kind: TokenKind::Url,
+                });
+            }
             let kind = if is_cjk(c) {
                 TokenKind::Cjk
-            } else if is_word_char(c) || (c == '$' && self.char_at(start + 1).is_some_and(is_letter)) {
+            } else if is_word_char(c)
+                || (c == '$' && self.char_at(start + 1).is_some_and(is_letter))
+            {
                 let end = self.scan_word(start);
                 self.pos = end;
                 let body = &self.text[start..end];
@@ -132,7 +162,9 @@ impl Iterator for Tokenizer<'_> {
                 // Runs such as "..." or "?!" or "\r\n" form one break.
                 let mut end = start + width;
                 while let Some(n) = self.char_at(end) {
-                    if break_kind(n) == Some(kind) || (kind == TokenKind::ParagraphBreak && n == '\r') {
+                    if break_kind(n) == Some(kind)
+                        || (kind == TokenKind::ParagraphBreak && n == '\r')
+                    {
                         end += n.len_utf8();
                     } else {
                         break;
@@ -147,7 +179,11 @@ impl Iterator for Tokenizer<'_> {
                 continue;
             };
             self.pos += width;
-            return Some(Token { start, end: start + width, kind });
+            return Some(Token {
+                start,
+                end: start + width,
+                kind,
+            });
         }
     }
 }
@@ -185,8 +221,8 @@ fn break_kind(c: char) -> Option<TokenKind> {
                 _ => '.',
             }))
         }
-        ',' | ';' | ':' | '(' | ')' | '[' | ']' | '\u{2013}' | '\u{2014}' | '\u{FF0C}' | '\u{3001}'
-        | '\u{FF1B}' | '\u{FF1A}' | '|' => Some(TokenKind::ClauseBreak),
+        ',' | ';' | ':' | '(' | ')' | '[' | ']' | '\u{2013}' | '\u{2014}' | '\u{FF0C}'
+        | '\u{3001}' | '\u{FF1B}' | '\u{FF1A}' | '|' => Some(TokenKind::ClauseBreak),
         _ => None,
     }
 }
@@ -231,37 +267,57 @@ mod tests {
     fn keeps_abbreviations_tickers_and_figures_whole() {
         assert_eq!(
             texts("The U.S. rose 3.5% as $BABA and 9988.HK gained 1,000 points."),
-            ["the", "u.s.", "rose", "3.5%", "as", "$baba", "and", "9988.hk", "gained", "1,000", "points"]
+            [
+                "the", "u.s.", "rose", "3.5%", "as", "$baba", "and", "9988.hk", "gained", "1,000",
+                "points"
+            ]
         );
     }
 
     #[test]
     fn abbreviation_dot_is_not_a_sentence_break_but_a_full_stop_is() {
-        let kinds: Vec<TokenKind> = Tokenizer::new("In the U.S. it fell. Then").map(|t| t.kind).collect();
-        let sentence_breaks = kinds.iter().filter(|k| matches!(k, TokenKind::SentenceBreak(_))).count();
+        let kinds: Vec<TokenKind> = Tokenizer::new("In the U.S. it fell. Then")
+            .map(|t| t.kind)
+            .collect();
+        let sentence_breaks = kinds
+            .iter()
+            .filter(|k| matches!(k, TokenKind::SentenceBreak(_)))
+            .count();
         assert_eq!(sentence_breaks, 1);
     }
 
     #[test]
     fn splits_hyphenated_words_into_parts() {
-        assert_eq!(texts("open-source and double\u{2011}down"), ["open", "source", "and", "double", "down"]);
+        assert_eq!(
+            texts("open-source and double\u{2011}down"),
+            ["open", "source", "and", "double", "down"]
+        );
     }
 
     #[test]
     fn folds_curly_apostrophes_and_keeps_contractions() {
-        assert_eq!(texts("Alibaba\u{2019}s model isn\u{2019}t dead"), ["alibaba's", "model", "isn't", "dead"]);
+        assert_eq!(
+            texts("Alibaba\u{2019}s model isn\u{2019}t dead"),
+            ["alibaba's", "model", "isn't", "dead"]
+        );
         assert_eq!(texts("‘quoted’ words"), ["quoted", "words"]);
     }
 
     #[test]
     fn keeps_each_cjk_character_as_a_token() {
-        assert_eq!(texts("阿里巴巴的通义千问"), ["阿", "里", "巴", "巴", "的", "通", "义", "千", "问"]);
+        assert_eq!(
+            texts("阿里巴巴的通义千问"),
+            ["阿", "里", "巴", "巴", "的", "通", "义", "千", "问"]
+        );
         assert_eq!(texts("Qwen（通义）up"), ["qwen", "通", "义", "up"]);
     }
 
     #[test]
     fn decimals_inside_names_stay_in_the_word() {
-        assert_eq!(texts("Qwen3.5-0.8B is out."), ["qwen3.5", "0.8b", "is", "out"]);
+        assert_eq!(
+            texts("Qwen3.5-0.8B is out."),
+            ["qwen3.5", "0.8b", "is", "out"]
+        );
     }
 
     #[test]
@@ -272,7 +328,9 @@ mod tests {
 
     #[test]
     fn emits_breaks_for_clauses_sentences_and_lines() {
-        let kinds: Vec<TokenKind> = Tokenizer::new("up, down... why?!\nnext").map(|t| t.kind).collect();
+        let kinds: Vec<TokenKind> = Tokenizer::new("up, down... why?!\nnext")
+            .map(|t| t.kind)
+            .collect();
         assert_eq!(
             kinds,
             [
@@ -290,9 +348,34 @@ mod tests {
     }
 
     #[test]
+    fn urls_are_one_token_and_break_nothing() {
+        let tokens: Vec<Token> =
+            Tokenizer::new("Cut to Hold https://t.co/AbC.x? Yes. www.x.com/a.").collect();
+        let kinds: Vec<TokenKind> = tokens.iter().map(|t| t.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                TokenKind::Word,
+                TokenKind::Word,
+                TokenKind::Word,
+                TokenKind::Url,
+                TokenKind::SentenceBreak('?'),
+                TokenKind::Word,
+                TokenKind::SentenceBreak('.'),
+                TokenKind::Url,
+                TokenKind::SentenceBreak('.'),
+            ]
+        );
+        assert_eq!(tokens[3].end - tokens[3].start, "https://t.co/AbC.x".len());
+    }
+
+    #[test]
     fn emoji_are_symbols() {
         let kinds: Vec<TokenKind> = Tokenizer::new("moon 🚀🚀").map(|t| t.kind).collect();
-        assert_eq!(kinds, [TokenKind::Word, TokenKind::Symbol, TokenKind::Symbol]);
+        assert_eq!(
+            kinds,
+            [TokenKind::Word, TokenKind::Symbol, TokenKind::Symbol]
+        );
     }
 
     #[test]

@@ -4,7 +4,11 @@ use std::path::PathBuf;
 
 use crate::score::{Engine, EngineConfig};
 
+pub mod eval;
+pub mod explain;
+pub mod lexicon;
 pub mod score;
+pub mod train;
 
 /// Where the lexicons, targets and models come from; shared by every subcommand that scores.
 #[derive(clap::Args, Clone, Debug)]
@@ -21,6 +25,9 @@ pub struct EngineArgs {
     /// Stance model JSON [default: data/models/stance.json]
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Voice model JSON [default: data/models/voice.json when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub voice_model: Option<PathBuf>,
 }
 
 impl EngineArgs {
@@ -35,6 +42,9 @@ impl EngineArgs {
         }
         if let Some(m) = &self.model {
             config.model = m.clone();
+        }
+        if let Some(v) = &self.voice_model {
+            config.voice_model = Some(v.clone());
         }
         config
     }

@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use super::EngineArgs;
 use crate::input::{InputFormat, InputOptions, read_all};
-use crate::output::{Destination, OutputFormat, RowWriter, ScoreRow};
+use crate::output::{CsvOptions, Destination, OutputFormat, RowWriter, ScoreRow};
 use crate::score::Document;
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
@@ -31,6 +31,13 @@ pub struct Args {
     pub output: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: OutputFormat,
+    /// Leave CSV text cells as they are; by default a cell starting with = + - @ tab or CR gets a
+    /// leading ' so no spreadsheet runs it as a formula
+    #[arg(long)]
+    pub raw_csv: bool,
+    /// Start the CSV with a UTF-8 byte-order mark, so Excel shows non-ASCII titles correctly
+    #[arg(long)]
+    pub excel: bool,
     /// Company to score against: a name or alias from the targets file, any other name as
     /// written, or "any" to score every sentence. A per-article target field wins.
     #[arg(long, default_value = "alibaba")]
@@ -62,12 +69,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = engine.stance.model.label();
     let mut scorer = engine.scorer();
     let destination = match &args.output {
-        Some(path) => Destination::file(path).with_context(|| format!("creating {}", path.display()))?,
+        Some(path) => {
+            Destination::file(path).with_context(|| format!("creating {}", path.display()))?
+        }
         None => Destination::stdout(),
     };
-    let mut writer = RowWriter::new(destination, args.format);
+    let mut writer = RowWriter::new(
+        destination,
+        args.format,
+        CsvOptions {
+            raw: args.raw_csv,
+            bom: args.excel,
+        },
+    )?;
     let (mut scored, mut problems) = (0usize, 0usize);
-    for item in read_all(&args.paths, &options) {
+    for item in read_all(args.paths, &options) {
         let article = match item {
             Ok(a) => a,
             Err(p) => {
@@ -79,9 +95,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for w in &article.warnings {
             eprintln!("warning: {w}");
         }
-        let target = article.target.as_deref().map_or_else(|| default_target.clone(), |t| engine.targets.resolve(t));
+        let target = article
+            .target
+            .as_deref()
+            .map_or_else(|| default_target.clone(), |t| engine.targets.resolve(t));
         let eval = scorer.evaluate(
-            Document { text: &article.text, headline_paragraphs: article.headline_paragraphs },
+            Document {
+                text: &article.text,
+                headline_paragraphs: article.headline_paragraphs,
+            },
             &target,
         );
         writer.write(&ScoreRow::new(&article, &eval, &model))?;
@@ -94,6 +116,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let destination = writer.finish()?;
-    destination.commit().with_context(|| format!("writing {}", args.output.as_deref().unwrap_or("-".as_ref()).display()))?;
+    destination.commit().with_context(|| {
+        format!(
+            "writing {}",
+            args.output.as_deref().unwrap_or("-".as_ref()).display()
+        )
+    })?;
     Ok(ExitCode::SUCCESS)
 }

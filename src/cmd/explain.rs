@@ -1,0 +1,403 @@
+//! `stance explain`: why an article got its score, down to each feature, term and sentence.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::EngineArgs;
+use crate::input::{InputOptions, read_all};
+use crate::model::STANCE_CLASSES;
+use crate::output::ScoreRow;
+use crate::score::{Document, Engine, Evaluation, Scorer};
+
+const ABOUT: &str =
+    "Explain a score: feature contributions, strongest terms in context, sentence shares";
+const LONG_ABOUT: &str = "\
+Explain a score: feature contributions, strongest terms in context, sentence shares.
+
+For each class, the intercept plus the feature contributions is the logit, exactly. Each part's
+score share comes from the gradient of P(bullish) - P(bearish) averaged along the straight path
+from the intercepts to the logits (integrated gradients), so the base score plus all shares is
+the reported score. Terms are highlighted in colour on a terminal unless NO_COLOR is set.";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Args {
+    /// An article file (or any input `stance score` reads)
+    pub file: PathBuf,
+    #[arg(long, default_value = "alibaba")]
+    pub target: String,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
+    /// How many terms to show
+    #[arg(long, default_value_t = 12)]
+    pub terms: usize,
+    /// How many feature rows to show in text; the rest are summed in one row
+    #[arg(long, default_value_t = 12)]
+    pub features: usize,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let engine = args.engine.load()?;
+    let mut scorer = engine.scorer();
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut explained = 0;
+    for item in read_all(
+        vec![args.file.display().to_string()],
+        &InputOptions::default(),
+    ) {
+        let article = match item {
+            Ok(a) => a,
+            Err(p) => {
+                eprintln!("warning: {p}");
+                continue;
+            }
+        };
+        let target = engine
+            .targets
+            .resolve(article.target.as_deref().unwrap_or(&args.target));
+        let doc = Document {
+            text: &article.text,
+            headline_paragraphs: article.headline_paragraphs,
+        };
+        let eval = scorer.evaluate(doc, &target);
+        let explanation = Explanation::new(&engine, &mut scorer, &article.text, &eval, args.terms);
+        match args.format {
+            ExplainFormat::Json => {
+                let row = ScoreRow::new(&article, &eval, &engine.stance.model.label());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&explanation.json(&row, &eval))?
+                );
+            }
+            ExplainFormat::Text => print!(
+                "{}",
+                explanation.text(&article.id, &eval, &article.text, color, args.features)
+            ),
+        }
+        explained += 1;
+    }
+    Ok(if explained > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A term with its total score share and where it occurs.
+struct TermView {
+    label: String,
+    score: f64,
+    occurrences: Vec<(usize, (usize, usize))>,
+}
+
+/// One row of the feature table.
+struct FeatureRow {
+    name: String,
+    value: f64,
+    weights: Vec<f64>,
+    contributions: Vec<f64>,
+    score: f64,
+}
+
+struct Explanation {
+    features: Vec<FeatureRow>,
+    intercepts: Vec<f64>,
+    terms: Vec<TermView>,
+    sentence_spans: Vec<(usize, usize)>,
+    model: String,
+    pooling: String,
+}
+
+impl Explanation {
+    fn new(
+        engine: &Engine,
+        scorer: &mut Scorer,
+        text: &str,
+        eval: &Evaluation,
+        top: usize,
+    ) -> Explanation {
+        let linear = &engine.stance;
+        let k = linear.model.class_count();
+        let mut features: Vec<FeatureRow> = Vec::new();
+        for p in &eval.stance.parts {
+            let name = &linear.index.names[p.feature];
+            match features.iter_mut().find(|f| &f.name == name) {
+                Some(f) => {
+                    f.value += p.value;
+                    for c in 0..k {
+                        f.contributions[c] += p.logits[c];
+                    }
+                    f.score += p.score;
+                }
+                None => features.push(FeatureRow {
+                    name: name.clone(),
+                    value: p.value,
+                    weights: linear.model.weights[p.feature].weights.clone(),
+                    contributions: p.logits.clone(),
+                    score: p.score,
+                }),
+            }
+        }
+        features.sort_by(|a, b| {
+            b.score
+                .abs()
+                .total_cmp(&a.score.abs())
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let mut terms: Vec<TermView> = Vec::new();
+        for p in &eval.stance.parts {
+            match terms.iter_mut().find(|t| t.label == p.label) {
+                Some(t) => t.score += p.score,
+                None => terms.push(TermView {
+                    label: p.label.clone(),
+                    score: p.score,
+                    occurrences: Vec::new(),
+                }),
+            }
+        }
+        terms.sort_by(|a, b| {
+            b.score
+                .abs()
+                .total_cmp(&a.score.abs())
+                .then_with(|| a.label.cmp(&b.label))
+        });
+        terms.truncate(top);
+        let trace = scorer.trace();
+        let weights: Vec<f64> = vec![1.0; trace.sentences.len()];
+        for part in scorer.vector(linear, text, &weights).parts {
+            if let (Some(s), Some(t)) = (
+                part.sentence,
+                terms.iter_mut().find(|t| t.label == part.label),
+            ) && !t.occurrences.iter().any(|o| o.1 == part.span)
+            {
+                t.occurrences.push((s, part.span));
+            }
+        }
+        let sentence_spans = trace
+            .sentences
+            .iter()
+            .map(|s| s.span(&trace.tokens))
+            .collect();
+        Explanation {
+            features,
+            intercepts: linear.model.intercepts.clone(),
+            terms,
+            sentence_spans,
+            model: linear.model.label(),
+            pooling: format!("{:?}", linear.model.pooling).to_lowercase(),
+        }
+    }
+
+    fn text(&self, id: &str, eval: &Evaluation, text: &str, color: bool, rows: usize) -> String {
+        use std::fmt::Write;
+        let p = &eval.stance.probabilities;
+        let stance = STANCE_CLASSES[eval.stance_class()];
+        let mut out = String::new();
+        let _ = writeln!(out, "{id}: {stance}, score {:+.4}", eval.score());
+        let _ = writeln!(
+            out,
+            "P(bearish) {:.4}  P(neutral) {:.4}  P(bullish) {:.4}",
+            p[0], p[1], p[2]
+        );
+        let _ = writeln!(
+            out,
+            "target {}, relevance {}, model {} (pooling {})",
+            eval.target, eval.focus.relevance, self.model, self.pooling
+        );
+        if !eval.on_target() {
+            let _ = writeln!(
+                out,
+                "\nThe article never names the target: it is reported neutral, not guessed.\n"
+            );
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "\nFeature contributions to each class logit (value x weight); score = share of score:"
+        );
+        let _ = writeln!(
+            out,
+            "{:<28}{:>9} |{:>9}{:>9}{:>9} |{:>9}{:>9}{:>9} |{:>9}",
+            "feature",
+            "value",
+            "w_bear",
+            "w_neu",
+            "w_bull",
+            "bearish",
+            "neutral",
+            "bullish",
+            "score"
+        );
+        for FeatureRow {
+            name,
+            value,
+            weights: w,
+            contributions: c,
+            score,
+        } in self.features.iter().take(rows)
+        {
+            let _ = writeln!(
+                out,
+                "{:<28}{:>9.4} |{:>9.3}{:>9.3}{:>9.3} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
+                truncate(name, 28),
+                value,
+                w[0],
+                w[1],
+                w[2],
+                c[0],
+                c[1],
+                c[2],
+                score
+            );
+        }
+        if self.features.len() > rows {
+            let rest = &self.features[rows..];
+            let sum = |c: usize| rest.iter().map(|f| f.contributions[c]).sum::<f64>();
+            let label = format!("({} more features)", rest.len());
+            let score: f64 = rest.iter().map(|f| f.score).sum();
+            let _ = writeln!(
+                out,
+                "{label:<28}{:>9} |{:>27} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
+                "",
+                "",
+                sum(0),
+                sum(1),
+                sum(2),
+                score
+            );
+        }
+        let b = &self.intercepts;
+        let l = &eval.stance.logits;
+        let _ = writeln!(
+            out,
+            "{:<28}{:>9} |{:>27} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
+            "intercepts (base)", "", "", b[0], b[1], b[2], eval.base_score
+        );
+        let _ = writeln!(
+            out,
+            "{:<28}{:>9} |{:>27} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
+            "logits (total)",
+            "",
+            "",
+            l[0],
+            l[1],
+            l[2],
+            eval.score()
+        );
+        let _ = writeln!(
+            out,
+            "\nStrongest terms (share of the score) and where they occur:"
+        );
+        for t in &self.terms {
+            let _ = writeln!(out, "  {:+.4}  {}", t.score, t.label);
+            for (s, span) in t.occurrences.iter().take(2) {
+                let _ = writeln!(
+                    out,
+                    "      s{s}: {}",
+                    highlight(text, self.sentence_spans[*s], *span, t.score, color)
+                );
+            }
+        }
+        if !eval.sentence_scores.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nSentences that count most (share of the article, target weight, sentence score):"
+            );
+            let mut shares = eval.sentence_scores.clone();
+            shares.sort_by(|a, b| b.share.total_cmp(&a.share));
+            for s in shares.iter().take(6) {
+                let (a, b) = self.sentence_spans[s.sentence];
+                let _ = writeln!(
+                    out,
+                    "  {:>5.1}%  w {:.2}  {:+.3}  s{}: {}",
+                    100.0 * s.share,
+                    s.weight,
+                    s.score,
+                    s.sentence,
+                    truncate(&text[a..b], 110)
+                );
+            }
+        }
+        out.push('\n');
+        out
+    }
+
+    fn json(&self, row: &ScoreRow, eval: &Evaluation) -> serde_json::Value {
+        json!({
+            "row": row,
+            "model": self.model,
+            "pooling": self.pooling,
+            "classes": STANCE_CLASSES,
+            "intercepts": self.intercepts,
+            "logits": eval.stance.logits,
+            "base_score": eval.base_score,
+            "features": self.features.iter().map(|f| json!({
+                "feature": f.name, "value": f.value, "weights": f.weights, "contributions": f.contributions, "score": f.score
+            })).collect::<Vec<_>>(),
+            "parts": eval.stance.parts.iter().map(|p| json!({
+                "label": p.label, "feature": p.feature, "value": p.value, "logits": p.logits, "score": p.score
+            })).collect::<Vec<_>>(),
+            "terms": self.terms.iter().map(|t| json!({
+                "term": t.label, "score": t.score,
+                "sentences": t.occurrences.iter().map(|(s, _)| s).collect::<Vec<_>>()
+            })).collect::<Vec<_>>(),
+            "sentences": eval.sentence_scores.iter().map(|s| json!({
+                "sentence": s.sentence, "weight": s.weight, "share": s.share, "score": s.score, "probabilities": s.probabilities
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.replace('\n', " ");
+    }
+    let cut: String = s.chars().take(max - 1).collect();
+    format!("{}…", cut.replace('\n', " "))
+}
+
+/// The sentence around `span`, shortened, with the span marked in colour or with « ».
+fn highlight(
+    text: &str,
+    sentence: (usize, usize),
+    span: (usize, usize),
+    score: f64,
+    color: bool,
+) -> String {
+    let (s0, s1) = sentence;
+    let (a, b) = (span.0.clamp(s0, s1), span.1.clamp(s0, s1));
+    let before: String = text[s0..a]
+        .chars()
+        .rev()
+        .take(60)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let after: String = text[b..s1].chars().take(60).collect();
+    let (open, close) = match (color, score >= 0.0) {
+        (true, true) => ("\x1b[1;32m", "\x1b[0m"),
+        (true, false) => ("\x1b[1;31m", "\x1b[0m"),
+        (false, _) => ("«", "»"),
+    };
+    let lead = if before.len() < a - s0 { "…" } else { "" };
+    let tail = if after.len() < s1 - b { "…" } else { "" };
+    format!(
+        "{lead}{}{open}{}{close}{}{tail}",
+        before.replace('\n', " "),
+        &text[a..b],
+        after.replace('\n', " ")
+    )
+}

@@ -1,0 +1,263 @@
+//! `stance train`: learn readable weights from labelled CSV files with linfa.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use serde_json::json;
+
+use super::EngineArgs;
+use crate::metrics::Metrics;
+use crate::model::Pooling;
+use crate::train::{
+    DataOptions, FitOptions, Prior, Scaling, Task, TermOptions, cross_validate, file_hash, fit,
+    prepare, to_model,
+};
+
+const ABOUT: &str = "Train a linear softmax model on labelled CSV files";
+const LONG_ABOUT: &str = "\
+Train a linear softmax model on labelled CSV files.
+
+Features are the lexicon cue sums plus learned stems and stem bigrams (chosen by document
+frequency, so labels never pick them), each a named feature with readable weights. Features are
+standardized for fitting and the scaling is folded back, so stored weights are per raw unit.
+Labels: negative/neutral/positive or bearish/neutral/bullish (voice: retail/analysis/corporate),
+case-insensitive; numeric labels need --label-map. Training reads short texts with --target any
+unless --target or --target-col says otherwise.";
+
+/// Which rows to read and how; shared with `stance eval`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct DataArgs {
+    /// Labelled CSV file (repeatable)
+    #[arg(long = "data", required = true, value_name = "FILE.csv")]
+    pub data: Vec<PathBuf>,
+    #[arg(long, default_value = "text")]
+    pub text_col: String,
+    #[arg(long, default_value = "label")]
+    pub label_col: String,
+    /// Column naming the entity each row is about; files without it use --target
+    #[arg(long, value_name = "COL")]
+    pub target_col: Option<String>,
+    /// Target for rows without one
+    #[arg(long, default_value = "any")]
+    pub target: String,
+    #[arg(long, value_enum, default_value = "stance")]
+    pub task: Task,
+    /// Map raw labels to classes, e.g. 0=bearish,1=neutral,2=bullish
+    #[arg(long, value_delimiter = ',', value_parser = parse_pair)]
+    pub label_map: Vec<(String, String)>,
+    /// Keep only rows where COL equals VALUE (repeatable), e.g. n_entities=1
+    #[arg(long = "filter", value_name = "COL=VALUE", value_parser = parse_pair)]
+    pub filters: Vec<(String, String)>,
+}
+
+impl DataArgs {
+    pub fn options(&self) -> DataOptions {
+        DataOptions {
+            task: self.task,
+            text_col: self.text_col.clone(),
+            label_col: self.label_col.clone(),
+            target_col: self.target_col.clone(),
+            target: self.target.clone(),
+            label_map: self.label_map.clone(),
+            filters: self.filters.clone(),
+        }
+    }
+}
+
+/// How features are chosen and weights fitted; shared with `stance eval --cv`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct FitArgs {
+    /// Inverse regularisation strength (as scikit-learn's C; linfa alpha = 1/C)
+    #[arg(long = "c", default_value_t = 0.3)]
+    pub c: f64,
+    /// How many stems and stem bigrams become features (0: lexicon features only)
+    #[arg(long, default_value_t = 6000)]
+    pub max_terms: usize,
+    /// A term must occur in at least this many texts
+    #[arg(long, default_value_t = 3)]
+    pub min_df: usize,
+    #[arg(long, default_value_t = 400)]
+    pub max_iterations: u64,
+    /// Converged when |gradient| / rows falls below this
+    #[arg(long, default_value_t = 1e-3)]
+    pub tolerance: f64,
+    /// How features are made comparable before fitting
+    #[arg(long, value_enum, default_value = "none")]
+    pub scaling: Scaling,
+    /// How sentence features of a training text are pooled (its texts are short)
+    #[arg(long, value_enum, default_value = "sum")]
+    pub training_pooling: Pooling,
+    /// Class frequencies the decision assumes
+    #[arg(long, value_enum, default_value = "data")]
+    pub prior: Prior,
+    /// Seed for the cross-validation folds
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+impl FitArgs {
+    pub fn terms(&self) -> TermOptions {
+        TermOptions {
+            max_terms: self.max_terms,
+            min_df: self.min_df,
+        }
+    }
+
+    pub fn fit(&self) -> FitOptions {
+        FitOptions {
+            scaling: self.scaling,
+            prior: self.prior,
+            c: self.c,
+            max_iterations: self.max_iterations,
+            tolerance: self.tolerance,
+        }
+    }
+}
+
+pub fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, found {s:?}"))
+}
+
+#[derive(clap::Args, Debug)]
+#[command(about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Args {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub fit: FitArgs,
+    /// How the model pools an article's sentences when it scores
+    #[arg(long, value_enum, default_value = "opinion")]
+    pub pooling: Pooling,
+    /// Articles pooled from several sentences are neutral when |P(bullish) - P(bearish)| is
+    /// below this (the industry's -0.15..0.15 band); 0 keeps the most probable class
+    #[arg(long, default_value_t = 0.15)]
+    pub neutral_band: f64,
+    /// Cross-validate with K stratified folds first and record the metrics (0: skip)
+    #[arg(long, default_value_t = 5)]
+    pub cv: usize,
+    /// Name stored in the model and shown in the output's model column
+    #[arg(long, default_value = "trained")]
+    pub name: String,
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let config = args.engine.config();
+    let task = args.data.task;
+    let prepared = prepare(
+        &args.data.data,
+        &args.data.options(),
+        args.fit.terms(),
+        args.fit.training_pooling,
+        &config,
+    )?;
+    for p in &prepared.problems {
+        eprintln!("warning: {p}");
+    }
+    eprintln!(
+        "{} rows, {} features ({} terms)",
+        prepared.y.len(),
+        prepared.features.len(),
+        prepared
+            .features
+            .iter()
+            .filter(|f| f.starts_with("term:"))
+            .count()
+    );
+    let classes = task.classes();
+    let cv_started = Instant::now();
+    let cv = if args.cv > 0 {
+        let (predicted, converged) = cross_validate(
+            &prepared.x,
+            &prepared.y,
+            classes.len(),
+            args.cv,
+            args.fit.seed,
+            args.fit.fit(),
+        )?;
+        let metrics = Metrics::new(&classes, &prepared.y, &predicted);
+        eprintln!(
+            "{}-fold CV: macro-F1 {:.4}, accuracy {:.4}",
+            args.cv, metrics.macro_f1, metrics.accuracy
+        );
+        Some(
+            json!({"folds": args.cv, "seed": args.fit.seed, "all_folds_converged": converged, "metrics": metrics}),
+        )
+    } else {
+        None
+    };
+    let cv_seconds = cv_started.elapsed().as_secs_f64();
+    let fit_started = Instant::now();
+    let fitted = fit(&prepared.x, &prepared.y, classes.len(), args.fit.fit())?;
+    let fit_seconds = fit_started.elapsed().as_secs_f64();
+    if !fitted.converged {
+        eprintln!(
+            "warning: the fit did not converge in {} iterations (gradient norm {:.3e}); raise --max-iterations or lower --c",
+            args.fit.max_iterations, fitted.gradient_norm
+        );
+    }
+    let data: Vec<serde_json::Value> = args
+        .data
+        .data
+        .iter()
+        .map(|f| {
+            Ok(json!({"file": f.file_name().map(|n| n.to_string_lossy()), "blake3": file_hash(f)?}))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut counts = vec![0usize; classes.len()];
+    for &y in &prepared.y {
+        counts[y] += 1;
+    }
+    let training = json!({
+        "method": "multinomial logistic regression (linfa-logistic, L-BFGS); any scaling is folded into the weights",
+        "scaling": format!("{:?}", args.fit.scaling).to_lowercase(),
+        "prior": format!("{:?}", args.fit.prior).to_lowercase(),
+        "training_pooling": args.fit.training_pooling,
+        "c": args.fit.c,
+        "alpha": 1.0 / args.fit.c,
+        "rows": prepared.y.len(),
+        "rows_per_class": classes.iter().zip(&counts).map(|(c, n)| (c.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "rows_with_problems": prepared.problems.len(),
+        "data": data,
+        "text_col": args.data.text_col,
+        "label_col": args.data.label_col,
+        "target_col": args.data.target_col,
+        "filters": args.data.filters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
+        "terms": {"max_terms": args.fit.max_terms, "min_df": args.fit.min_df, "selection": "document frequency"},
+        "lexicon_fingerprint": prepared.lexicon.fingerprint(),
+        "targets_blake3": file_hash(&config.targets)?,
+        "converged": fitted.converged,
+        "gradient_norm": fitted.gradient_norm,
+        "max_iterations": args.fit.max_iterations,
+        "cross_validation": cv,
+    });
+    let mut model = to_model(
+        task,
+        &args.name,
+        &prepared.features,
+        &fitted,
+        args.pooling,
+        training,
+    );
+    if task == Task::Stance && args.neutral_band > 0.0 {
+        model.neutral_band = Some(args.neutral_band);
+    }
+    model
+        .save(&args.output)
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    eprintln!(
+        "wrote {} ({} features with weights): fit {fit_seconds:.1} s, cross-validation {cv_seconds:.1} s, total {:.1} s",
+        args.output.display(),
+        model.weights.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,669 @@
+//! Learning readable weights with linfa: labelled texts become the same feature vectors the
+//! scorer uses, a multinomial logistic regression is fitted on standardized features, and the
+//! standardization is folded back so every stored weight is per raw feature unit.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail, ensure};
+use linfa::prelude::*;
+use linfa_logistic::MultiLogisticRegression;
+use ndarray::{Array1, Array2, Axis};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use rustc_hash::FxHashMap;
+
+use crate::analyze::StemFilter;
+use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
+use crate::lexicon::Lexicon;
+use crate::model::{
+    FORMAT, FeatureWeights, Model, Pooling, STANCE_CLASSES, VOICE_CLASSES, softmax,
+};
+use crate::rules::Cue;
+use crate::score::{Document, Engine, EngineConfig};
+use crate::style::StyleFeature;
+use crate::target::{Target, TargetBook};
+use crate::tokenize::{TokenKind, Tokenizer, normalize_into};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Task {
+    Stance,
+    Voice,
+}
+
+impl Task {
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::Stance => "stance",
+            Task::Voice => "voice",
+        }
+    }
+
+    pub fn classes(self) -> [&'static str; 3] {
+        match self {
+            Task::Stance => STANCE_CLASSES,
+            Task::Voice => VOICE_CLASSES,
+        }
+    }
+
+    /// Accepts each class name and, for stance, negative/positive; case-insensitive.
+    pub fn parse_label(self, raw: &str) -> Option<usize> {
+        let raw = raw.trim().to_ascii_lowercase();
+        let raw = match (self, raw.as_str()) {
+            (Task::Stance, "negative") => "bearish",
+            (Task::Stance, "positive") => "bullish",
+            (_, r) => r,
+        };
+        self.classes().iter().position(|c| *c == raw)
+    }
+}
+
+/// How to read a labelled CSV file.
+#[derive(Clone, Debug)]
+pub struct DataOptions {
+    pub task: Task,
+    pub text_col: String,
+    pub label_col: String,
+    /// A column naming the entity each row is about.
+    pub target_col: Option<String>,
+    /// Target for rows without one: "any" for short texts.
+    pub target: String,
+    /// `raw=class` pairs, needed for numeric labels.
+    pub label_map: Vec<(String, String)>,
+    /// Keep only rows whose column equals the value.
+    pub filters: Vec<(String, String)>,
+}
+
+/// A labelled article.
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub article: Article,
+    pub label: usize,
+}
+
+/// Reads labelled rows; rows with problems are returned as problems, never silently dropped.
+/// A file without the target column uses the default target for its rows.
+pub fn read_examples(
+    files: &[PathBuf],
+    options: &DataOptions,
+) -> anyhow::Result<(Vec<Example>, Vec<Problem>)> {
+    let input = InputOptions {
+        format: InputFormat::Csv,
+        text_col: options.text_col.clone(),
+        id_col: "\u{0}no id column".into(),
+        ..InputOptions::default()
+    };
+    let mut examples = Vec::new();
+    let mut problems = Vec::new();
+    for file in files {
+        ensure!(file.is_file(), "{}: no such file", file.display());
+        let before = examples.len();
+        for item in read_all(vec![file.display().to_string()], &input) {
+            let mut article = match item {
+                Ok(a) => a,
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            };
+            let field = |name: &str| -> Option<String> {
+                match name {
+                    "title" => article.title.clone(),
+                    "date" => article.date.clone(),
+                    "source" => article.source.clone(),
+                    "url" => article.url.clone(),
+                    "target" => article.target.clone(),
+                    _ => article
+                        .extra
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone()),
+                }
+            };
+            if !options
+                .filters
+                .iter()
+                .all(|(col, want)| field(col).as_deref() == Some(want.as_str()))
+            {
+                continue;
+            }
+            let Some(raw) = field(&options.label_col) else {
+                bail!(
+                    "{}: no column {:?} (choose one with --label-col)",
+                    file.display(),
+                    options.label_col
+                );
+            };
+            let mapped = options
+                .label_map
+                .iter()
+                .find(|(k, _)| *k == raw.trim())
+                .map_or(raw.as_str(), |(_, v)| v.as_str());
+            let Some(label) = options.task.parse_label(mapped) else {
+                problems.push(Problem {
+                    location: article.id.clone(),
+                    message: format!(
+                        "label {raw:?} is not one of {:?}{}",
+                        options.task.classes(),
+                        if raw.trim().parse::<f64>().is_ok() {
+                            " (numeric labels need --label-map)"
+                        } else {
+                            ""
+                        }
+                    ),
+                });
+                continue;
+            };
+            if let Some(col) = &options.target_col {
+                article.target = field(col);
+            }
+            examples.push(Example { article, label });
+        }
+        ensure!(
+            examples.len() > before,
+            "{}: no labelled rows",
+            file.display()
+        );
+    }
+    Ok((examples, problems))
+}
+
+/// How learned term features are chosen.
+#[derive(Clone, Copy, Debug)]
+pub struct TermOptions {
+    pub max_terms: usize,
+    pub min_df: usize,
+}
+
+/// Function words (as stems): a term made only of these says nothing a reader could check.
+/// Negators are not here: "not" is evidence.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "as", "and", "or",
+    "but", "if", "is", "are", "was", "were", "be", "been", "am", "it", "it'", "it", "this", "that",
+    "these", "those", "there", "here", "i", "we", "you", "he", "she", "they", "him", "her", "them",
+    "his", "their", "our", "your", "my", "me", "us", "its", "which", "who", "whom", "what", "when",
+    "where", "how", "so", "than", "then", "also", "into", "about", "over", "after", "befor", "has",
+    "have", "had", "do", "doe", "did", "will", "would", "can", "could", "should", "may", "might",
+    "must", "s", "t", "via", "amp", "rt", "http", "https",
+];
+
+/// Picks stems and stem bigrams by document frequency. Labels are not looked at, so choosing
+/// terms on all rows before cross-validation leaks nothing about held-out labels.
+pub fn select_terms(examples: &[Example], options: TermOptions) -> Vec<String> {
+    let stem = StemFilter::default();
+    let mut cache: FxHashMap<String, String> = FxHashMap::default();
+    let mut df: FxHashMap<String, usize> = FxHashMap::default();
+    let mut buf = String::new();
+    let mut seen: Vec<String> = Vec::new();
+    for example in examples {
+        let text = &example.article.text;
+        seen.clear();
+        let mut prev: Option<String> = None;
+        for token in Tokenizer::new(text) {
+            let stem = match token.kind {
+                TokenKind::Word | TokenKind::Cjk => {
+                    normalize_into(&text[token.start..token.end], &mut buf);
+                    Some(
+                        cache
+                            .entry(buf.clone())
+                            .or_insert_with(|| stem.stem(&buf))
+                            .clone(),
+                    )
+                }
+                _ => None,
+            };
+            if let Some(s) = &stem {
+                if let Some(p) = &prev {
+                    seen.push(format!("{p} {s}"));
+                }
+                seen.push(s.clone());
+            }
+            prev = if token.is_break() || token.kind == TokenKind::Number {
+                None
+            } else {
+                stem.or(prev)
+            };
+        }
+        seen.retain(|t| t.split(' ').any(|w| !STOPWORDS.contains(&w)));
+        seen.sort_unstable();
+        seen.dedup();
+        for term in &seen {
+            *df.entry(term.clone()).or_default() += 1;
+        }
+    }
+    let mut terms: Vec<(String, usize)> = df
+        .into_iter()
+        .filter(|(_, n)| *n >= options.min_df)
+        .collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(options.max_terms);
+    terms.sort();
+    terms
+        .into_iter()
+        .map(|(t, _)| format!("term:{t}"))
+        .collect()
+}
+
+/// The non-term features of each task.
+pub fn base_features(task: Task) -> Vec<String> {
+    let cues = Cue::all().into_iter().map(Cue::feature_name);
+    match task {
+        Task::Stance => cues.collect(),
+        Task::Voice => StyleFeature::ALL
+            .into_iter()
+            .map(StyleFeature::feature_name)
+            .chain(cues)
+            .collect(),
+    }
+}
+
+fn zero_model(task: Task, features: &[String], pooling: Pooling) -> Model {
+    let classes = task.classes();
+    Model {
+        format: FORMAT.into(),
+        name: "candidate".into(),
+        task: task.name().into(),
+        classes: classes.iter().map(|c| c.to_string()).collect(),
+        pooling,
+        neutral_band: None,
+        intercepts: vec![0.0; classes.len()],
+        weights: features
+            .iter()
+            .map(|f| FeatureWeights {
+                feature: f.clone(),
+                weights: vec![0.0; classes.len()],
+            })
+            .collect(),
+        training: serde_json::Value::Null,
+    }
+}
+
+/// An engine whose model lists every candidate feature at weight zero, to compute feature values.
+pub fn candidate_engine(
+    lexicon: &Lexicon,
+    targets: &TargetBook,
+    config: &EngineConfig,
+    task: Task,
+    features: &[String],
+    pooling: Pooling,
+) -> anyhow::Result<Engine> {
+    let candidate = zero_model(task, features, pooling);
+    let (stance, voice) = match task {
+        Task::Stance => (candidate, None),
+        Task::Voice => (zero_model(Task::Stance, &[], pooling), Some(candidate)),
+    };
+    Engine::new(lexicon.clone(), targets.clone(), stance, voice, config)
+}
+
+/// The feature matrix (one row per example) of a candidate engine's features.
+pub fn feature_matrix(
+    engine: &Engine,
+    task: Task,
+    examples: &[Example],
+    default_target: &str,
+) -> Array2<f64> {
+    let linear = match task {
+        Task::Stance => &engine.stance,
+        Task::Voice => engine.voice.as_ref().expect("voice candidate"),
+    };
+    let targets = &engine.targets;
+    let default_target = targets.resolve(default_target);
+    let mut scorer = engine.scorer();
+    let mut x = Array2::<f64>::zeros((examples.len(), linear.index.len()));
+    for (i, example) in examples.iter().enumerate() {
+        let a = &example.article;
+        let doc = Document {
+            text: &a.text,
+            headline_paragraphs: a.headline_paragraphs,
+        };
+        let vector = match task {
+            Task::Voice => {
+                scorer.analyze(doc, &Target::Any);
+                scorer.voice_vector(linear, &a.text)
+            }
+            Task::Stance => {
+                let target = a
+                    .target
+                    .as_deref()
+                    .map_or_else(|| default_target.clone(), |t| targets.resolve(t));
+                let mut focus = scorer.analyze(doc, &target);
+                // A labelled entity the text never names (misspelt or abbreviated) still labels the text.
+                if focus.relevance == 0 {
+                    focus = scorer.analyze(doc, &Target::Any);
+                }
+                scorer.vector(linear, &a.text, &focus.sentence_weights)
+            }
+        };
+        for p in &vector.parts {
+            x[[i, p.feature]] += p.value;
+        }
+    }
+    x
+}
+
+/// How features are made comparable before fitting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scaling {
+    /// Subtract the mean and divide by the standard deviation of every feature.
+    Standard,
+    /// Fit on raw values: term counts per sentence and cue sums already share a unit.
+    None,
+}
+
+/// Which class frequencies the decision assumes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Prior {
+    /// As in the training data.
+    Data,
+    /// Equal: the log of each class's training share is subtracted from its intercept, so a
+    /// frequent class (neutral in news) does not win by frequency alone.
+    Balanced,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct FitOptions {
+    pub scaling: Scaling,
+    pub prior: Prior,
+    /// Inverse L2 strength, as scikit-learn's C: linfa's alpha is 1 / C on the summed loss.
+    pub c: f64,
+    pub max_iterations: u64,
+    /// Converged when the gradient's norm divided by the row count is below this.
+    pub tolerance: f64,
+}
+
+/// A fitted model in raw feature units.
+#[derive(Clone, Debug)]
+pub struct Fitted {
+    pub intercepts: Vec<f64>,
+    /// features x classes
+    pub weights: Array2<f64>,
+    pub gradient_norm: f64,
+    pub converged: bool,
+}
+
+impl Fitted {
+    /// The most probable class of each row: a labelled text is one statement, so its own
+    /// probabilities decide (the score band is for pooled articles).
+    pub fn predict(&self, x: &Array2<f64>) -> Vec<usize> {
+        let logits = x.dot(&self.weights) + &Array1::from(self.intercepts.clone());
+        logits
+            .rows()
+            .into_iter()
+            .map(|r| crate::model::argmax(r.as_slice().expect("standard layout")))
+            .collect()
+    }
+}
+
+/// Fits a multinomial logistic regression with linfa on standardized features.
+pub fn fit(
+    x: &Array2<f64>,
+    y: &[usize],
+    classes: usize,
+    options: FitOptions,
+) -> anyhow::Result<Fitted> {
+    ensure!(x.nrows() == y.len() && !y.is_empty(), "no training rows");
+    for c in 0..classes {
+        ensure!(y.contains(&c), "class {c} has no training rows");
+    }
+    let n = x.nrows() as f64;
+    let (mean, std) = match options.scaling {
+        Scaling::Standard => (
+            x.mean_axis(Axis(0)).expect("rows"),
+            x.std_axis(Axis(0), 0.0)
+                .mapv(|s| if s > 1e-12 { s } else { 1.0 }),
+        ),
+        Scaling::None => (Array1::zeros(x.ncols()), Array1::ones(x.ncols())),
+    };
+    let z = (x - &mean) / &std;
+    let alpha = 1.0 / options.c;
+    let dataset = Dataset::new(z, Array1::from(y.to_vec()));
+    let fitted = MultiLogisticRegression::default()
+        .alpha(alpha)
+        .max_iterations(options.max_iterations)
+        .gradient_tolerance(options.tolerance * n)
+        .fit(&dataset)
+        .context("fitting the logistic regression")?;
+    ensure!(
+        fitted.classes() == (0..classes).collect::<Vec<_>>().as_slice(),
+        "unexpected class order from linfa"
+    );
+    let w = fitted.params().to_owned();
+    let b = fitted.intercept().to_owned();
+    // linfa returns Ok even when it stopped at max_iterations: check the gradient ourselves.
+    let z = dataset.records();
+    let mut p = z.dot(&w) + &b;
+    for mut row in p.rows_mut() {
+        let probs = softmax(row.as_slice().expect("standard layout"));
+        row.assign(&Array1::from(probs));
+    }
+    for (i, &label) in y.iter().enumerate() {
+        p[[i, label]] -= 1.0;
+    }
+    let grad_w = z.t().dot(&p) + &(&w * alpha);
+    let grad_b = p.sum_axis(Axis(0));
+    let gradient_norm = (grad_w
+        .iter()
+        .chain(grad_b.iter())
+        .map(|g| g * g)
+        .sum::<f64>())
+    .sqrt();
+    let weights = &w / &std.clone().insert_axis(Axis(1));
+    let shift = mean.dot(&weights);
+    let prior_shift = |c: usize| match options.prior {
+        Prior::Data => 0.0,
+        Prior::Balanced => (y.iter().filter(|&&l| l == c).count() as f64 / n).ln(),
+    };
+    let intercepts: Vec<f64> = (0..classes)
+        .map(|c| b[c] - shift[c] - prior_shift(c))
+        .collect();
+    Ok(Fitted {
+        intercepts,
+        weights,
+        gradient_norm,
+        converged: gradient_norm <= options.tolerance * n,
+    })
+}
+
+/// Stratified K-fold: every fold gets its share of each class, shuffled with a fixed seed.
+pub fn stratified_folds(y: &[usize], k: usize, seed: u64) -> Vec<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let classes = y.iter().max().map_or(0, |m| m + 1);
+    let mut fold = vec![0; y.len()];
+    let mut offset = 0;
+    for c in 0..classes {
+        let mut rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c).collect();
+        rows.shuffle(&mut rng);
+        for (j, &i) in rows.iter().enumerate() {
+            fold[i] = (offset + j) % k;
+        }
+        offset += rows.len();
+    }
+    fold
+}
+
+/// Out-of-fold predictions for every row, and whether every fold's fit converged.
+pub fn cross_validate(
+    x: &Array2<f64>,
+    y: &[usize],
+    classes: usize,
+    k: usize,
+    seed: u64,
+    options: FitOptions,
+) -> anyhow::Result<(Vec<usize>, bool)> {
+    ensure!(
+        k >= 2 && k <= y.len(),
+        "--cv needs between 2 and {} folds",
+        y.len()
+    );
+    let fold = stratified_folds(y, k, seed);
+    let mut predicted = vec![0; y.len()];
+    let mut converged = true;
+    for f in 0..k {
+        let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
+        let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
+        let fitted = fit(
+            &x.select(Axis(0), &train),
+            &train.iter().map(|&i| y[i]).collect::<Vec<_>>(),
+            classes,
+            options,
+        )?;
+        converged &= fitted.converged;
+        for (&i, p) in test.iter().zip(fitted.predict(&x.select(Axis(0), &test))) {
+            predicted[i] = p;
+        }
+    }
+    Ok((predicted, converged))
+}
+
+/// Turns a fit into a model file, dropping term features whose weights are all zero.
+/// `pooling` is how articles will be pooled when the model scores them.
+pub fn to_model(
+    task: Task,
+    name: &str,
+    features: &[String],
+    fitted: &Fitted,
+    pooling: Pooling,
+    training: serde_json::Value,
+) -> Model {
+    let mut model = zero_model(task, features, pooling);
+    model.name = name.to_string();
+    model.intercepts = fitted.intercepts.clone();
+    model.weights = features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FeatureWeights {
+            feature: f.clone(),
+            weights: fitted.weights.row(i).to_vec(),
+        })
+        .filter(|w| !w.feature.starts_with("term:") || w.weights.iter().any(|v| v.abs() > 1e-12))
+        .collect();
+    model.training = training;
+    model
+}
+
+/// Labelled rows turned into a feature matrix, ready to fit or cross-validate.
+pub struct Prepared {
+    pub examples: Vec<Example>,
+    pub features: Vec<String>,
+    pub x: Array2<f64>,
+    pub y: Vec<usize>,
+    pub problems: Vec<Problem>,
+    pub lexicon: Lexicon,
+}
+
+/// Reads the data, chooses term features and builds the matrix with the engine's lexicons and targets.
+pub fn prepare(
+    files: &[PathBuf],
+    data: &DataOptions,
+    terms: TermOptions,
+    pooling: Pooling,
+    config: &EngineConfig,
+) -> anyhow::Result<Prepared> {
+    let (lexicon, targets) = config.load_lexicon_and_targets()?;
+    let (examples, problems) = read_examples(files, data)?;
+    let mut features = base_features(data.task);
+    if terms.max_terms > 0 {
+        features.extend(select_terms(&examples, terms));
+    }
+    let engine = candidate_engine(&lexicon, &targets, config, data.task, &features, pooling)?;
+    let x = feature_matrix(&engine, data.task, &examples, &data.target);
+    let y = examples.iter().map(|e| e.label).collect();
+    Ok(Prepared {
+        examples,
+        features,
+        x,
+        y,
+        problems,
+        lexicon,
+    })
+}
+
+/// BLAKE3 of a file, for training records.
+pub fn file_hash(path: &std::path::Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(blake3::hash(&bytes).to_hex().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_parse_case_insensitively_with_synonyms() {
+        assert_eq!(Task::Stance.parse_label("Positive"), Some(2));
+        assert_eq!(Task::Stance.parse_label("BEARISH"), Some(0));
+        assert_eq!(Task::Stance.parse_label("2"), None);
+        assert_eq!(Task::Voice.parse_label("Corporate"), Some(2));
+    }
+
+    #[test]
+    fn folds_are_stratified_and_reproducible() {
+        let y: Vec<usize> = (0..100)
+            .map(|i| {
+                if i < 70 {
+                    0
+                } else if i < 90 {
+                    1
+                } else {
+                    2
+                }
+            })
+            .collect();
+        let a = stratified_folds(&y, 10, 7);
+        assert_eq!(a, stratified_folds(&y, 10, 7));
+        for f in 0..10 {
+            let count = |c: usize| (0..100).filter(|&i| a[i] == f && y[i] == c).count();
+            assert_eq!((count(0), count(1), count(2)), (7, 2, 1));
+        }
+    }
+
+    #[test]
+    fn fit_learns_a_separable_problem_and_folds_standardization_back() {
+        // Feature 0 decides the class; feature 1 is a large constant offset with noise.
+        let rows = 90;
+        let x = Array2::from_shape_fn((rows, 2), |(i, j)| {
+            let class = i % 3;
+            if j == 0 {
+                class as f64 * 10.0 + (i % 5) as f64
+            } else {
+                1000.0 + (i % 7) as f64
+            }
+        });
+        let y: Vec<usize> = (0..rows).map(|i| i % 3).collect();
+        let fitted = fit(
+            &x,
+            &y,
+            3,
+            FitOptions {
+                scaling: Scaling::Standard,
+                prior: Prior::Data,
+                c: 10.0,
+                max_iterations: 500,
+                tolerance: 1e-4,
+            },
+        )
+        .unwrap();
+        assert_eq!(fitted.predict(&x), y);
+        assert!(fitted.converged, "gradient norm {}", fitted.gradient_norm);
+    }
+
+    #[test]
+    fn non_convergence_is_reported() {
+        let x = Array2::from_shape_fn((60, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+        let y: Vec<usize> = (0..60).map(|i| i % 3).collect();
+        let fitted = fit(
+            &x,
+            &y,
+            3,
+            FitOptions {
+                scaling: Scaling::Standard,
+                prior: Prior::Data,
+                c: 1e6,
+                max_iterations: 1,
+                tolerance: 1e-9,
+            },
+        )
+        .unwrap();
+        assert!(!fitted.converged);
+    }
+}

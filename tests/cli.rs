@@ -1,0 +1,405 @@
+//! End-to-end tests of the `stance` binary on the bundled sample corpus and on broken input.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn stance() -> Command {
+    Command::cargo_bin("stance").expect("binary")
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn rows(csv_text: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(csv_text.as_bytes())
+        .records()
+        .map(|r| r.expect("valid CSV"))
+        .collect()
+}
+
+fn header(csv_text: &str) -> Vec<String> {
+    csv::Reader::from_reader(csv_text.as_bytes())
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect()
+}
+
+fn column(csv_text: &str, name: &str) -> usize {
+    header(csv_text)
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+fn score_dir(dir: &Path, extra: &[&str]) -> (String, String, bool) {
+    let out = stance()
+        .arg("score")
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("runs");
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.success(),
+    )
+}
+
+#[test]
+fn scores_the_sample_corpus_with_the_documented_columns() {
+    let (out, err, ok) = score_dir(&repo("data/articles"), &[]);
+    assert!(ok, "{err}");
+    let expected = "id,title,date,source,target,relevance,stance,score,p_bearish,p_neutral,p_bullish,confidence,\
+                    drivers_bullish,drivers_bearish,tokens,model";
+    assert!(
+        header(&out).join(",").starts_with(expected),
+        "{}",
+        header(&out).join(",")
+    );
+    let rows = rows(&out);
+    let labels = fs::read_to_string(repo("data/articles/labels.csv")).unwrap();
+    assert_eq!(rows.len(), labels.lines().count() - 1);
+    let ids: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "rows come in path order");
+    for r in &rows {
+        let score: f64 = r[7].parse().unwrap();
+        let p: Vec<f64> = (8..11).map(|i| r[i].parse().unwrap()).collect();
+        assert!((-1.0..=1.0).contains(&score));
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 2e-4, "{p:?}");
+        assert!((score - (p[2] - p[0])).abs() < 2e-4);
+        assert_eq!(
+            r[7].split('.').nth(1).map(str::len),
+            Some(4),
+            "fixed four decimals"
+        );
+    }
+}
+
+#[test]
+fn an_article_that_never_names_the_target_is_reported_not_guessed() {
+    let (out, _, ok) = score_dir(&repo("data/articles/market-wrap.md"), &[]);
+    assert!(ok);
+    let r = &rows(&out)[0];
+    let (rel, stance, conf) = (
+        column(&out, "relevance"),
+        column(&out, "stance"),
+        column(&out, "confidence"),
+    );
+    assert_eq!((&r[rel], &r[stance], &r[conf]), ("0", "neutral", "0.0000"));
+}
+
+#[test]
+fn front_matter_target_and_target_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.md"), "---\ntitle: Nokia results\ntarget: Nokia\n---\nNokia profit rose sharply and the outlook improved.\n").unwrap();
+    let (out, _, _) = score_dir(dir.path(), &[]);
+    let r = &rows(&out)[0];
+    assert_eq!(&r[column(&out, "target")], "Nokia");
+    assert_eq!(&r[column(&out, "relevance")], "100");
+    assert_eq!(&r[column(&out, "stance")], "bullish");
+    fs::write(
+        dir.path().join("a.md"),
+        "Profit rose sharply and the outlook improved.\n",
+    )
+    .unwrap();
+    let (out, _, _) = score_dir(dir.path(), &["--target", "any"]);
+    assert_eq!(&rows(&out)[0][column(&out, "relevance")], "100");
+    let (out, _, _) = score_dir(dir.path(), &["--target", "Nokia"]);
+    assert_eq!(&rows(&out)[0][column(&out, "relevance")], "0");
+}
+
+#[test]
+fn reads_jsonl_csv_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("in.jsonl");
+    fs::write(&jsonl, "{\"id\":\"j1\",\"text\":\"Alibaba profit rose.\",\"source\":\"wire\"}\n{\"text\":\"Tencent was downgraded.\",\"target\":\"Tencent\"}\n").unwrap();
+    let (out, err, ok) = score_dir(&jsonl, &[]);
+    assert!(ok, "{err}");
+    let r = rows(&out);
+    assert_eq!(
+        (&r[0][0], &r[0][3], &r[1][0], &r[1][4]),
+        ("j1", "wire", "in.jsonl:2", "Tencent")
+    );
+    assert_ne!(
+        &r[1][column(&out, "relevance")],
+        "0",
+        "the line's own target was used"
+    );
+    assert!(
+        r[1][column(&out, "score")].parse::<f64>().unwrap() < -0.2,
+        "a downgrade leans bearish"
+    );
+
+    let csv_path = dir.path().join("in.csv");
+    fs::write(
+        &csv_path,
+        "id,body,source\nc1,\"Alibaba shares jumped, analysts said.\",desk\n",
+    )
+    .unwrap();
+    let (out, err, ok) = score_dir(&csv_path, &["--text-col", "body"]);
+    assert!(ok, "{err}");
+    assert_eq!(&rows(&out)[0][0], "c1");
+
+    let out = stance()
+        .args(["score", "-", "--target", "any"])
+        .write_stdin("Shares plunged after the loss widened.")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(&rows(&text)[0][column(&text, "stance")], "bearish");
+}
+
+#[test]
+fn jsonl_output_has_numbers_and_driver_lists() {
+    let (out, _, ok) = score_dir(
+        &repo("data/articles/alibaba-corporate-memo.md"),
+        &["--format", "jsonl"],
+    );
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert!(v["score"].is_f64() && v["relevance"].is_u64());
+    assert!(
+        v["drivers_bullish"][0]["term"].is_string()
+            && v["drivers_bullish"][0]["contribution"].is_f64()
+    );
+}
+
+#[test]
+fn writes_the_output_file_only_when_something_was_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("scores.csv");
+    stance()
+        .args(["score"])
+        .arg(repo("data/articles"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let first = fs::read_to_string(&out).unwrap();
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    stance()
+        .arg("score")
+        .arg(&empty)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing could be scored"));
+    assert_eq!(
+        fs::read_to_string(&out).unwrap(),
+        first,
+        "a failed run keeps the previous output"
+    );
+}
+
+#[test]
+fn bad_input_is_named_and_the_rest_is_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("good.txt"), "Alibaba profit rose strongly.").unwrap();
+    fs::write(d.join("empty.txt"), "   \n").unwrap();
+    fs::write(d.join("binary.txt"), b"\x00\x01\x02binary").unwrap();
+    fs::write(d.join("latin1.txt"), b"Alibaba caf\xe9 profit rose.").unwrap();
+    fs::create_dir(d.join("nothing_here")).unwrap();
+    let jsonl = d.join("lines.jsonl");
+    fs::write(
+        &jsonl,
+        "{\"text\":\"Alibaba up\"}\n{broken\n{\"text\":[1]}\n",
+    )
+    .unwrap();
+    let ragged = d.join("rows.csv");
+    fs::write(&ragged, "id,text\n1,Alibaba fell\n2\n").unwrap();
+    let missing = d.join("missing.txt");
+    let out = stance()
+        .arg("score")
+        .arg(d)
+        .arg(&jsonl)
+        .arg(&ragged)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{err}");
+    for needle in [
+        "empty.txt: empty, skipped",
+        "binary.txt: binary file",
+        "latin1.txt: invalid UTF-8 at byte 11",
+        "lines.jsonl:2: invalid JSON",
+        "lines.jsonl:3: field \"text\" must be a string, found an array",
+        "rows.csv:3: record has 1 fields",
+        "missing.txt: no such file or directory",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+    }
+    let scored = rows(&String::from_utf8(out.stdout).unwrap());
+    let ids: Vec<&str> = scored.iter().map(|r| &r[0]).collect();
+    assert_eq!(ids, ["good.txt", "latin1.txt", "lines.jsonl:1", "1"]);
+}
+
+#[test]
+fn nothing_scorable_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("e.txt"), "").unwrap();
+    stance()
+        .arg("score")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("e.txt: empty"));
+}
+
+#[test]
+fn broken_lexicon_and_targets_fail_fast_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let lex = dir.path().join("lex");
+    fs::create_dir(&lex).unwrap();
+    fs::write(
+        lex.join("bad.csv"),
+        "term,category,weight,note\ngood,positive,1,\nworse,negative,1,\n",
+    )
+    .unwrap();
+    stance()
+        .args(["score", "-", "--lexicons"])
+        .arg(&lex)
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.csv:3: weight 1 is not allowed for category negative",
+        ));
+    let targets = dir.path().join("t.toml");
+    fs::write(&targets, "[[target]]\nname = \"A\"\naliases = [\"x\"\n").unwrap();
+    stance()
+        .args(["score", "-", "--targets"])
+        .arg(&targets)
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("t.toml:"));
+}
+
+#[test]
+fn explanations_add_up_exactly_on_every_sample_article() {
+    let mut checked = 0;
+    for entry in fs::read_dir(repo("data/articles")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let out = stance()
+            .arg("explain")
+            .arg(&path)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let num = |x: &serde_json::Value| x.as_f64().unwrap();
+        let parts = v["parts"].as_array().unwrap();
+        if parts.is_empty() {
+            continue;
+        }
+        for c in 0..3 {
+            let sum: f64 =
+                num(&v["intercepts"][c]) + parts.iter().map(|p| num(&p["logits"][c])).sum::<f64>();
+            assert!(
+                (sum - num(&v["logits"][c])).abs() < 1e-9,
+                "{}: class {c}: {sum} vs {}",
+                path.display(),
+                v["logits"][c]
+            );
+        }
+        let explained = num(&v["base_score"]) + parts.iter().map(|p| num(&p["score"])).sum::<f64>();
+        assert!(
+            (explained - num(&v["row"]["score"])).abs() < 1e-9,
+            "{}: {explained} vs {}",
+            path.display(),
+            v["row"]["score"]
+        );
+        checked += 1;
+    }
+    assert!(checked >= 12);
+}
+
+#[test]
+fn lexicon_check_passes_on_the_shipped_lexicons_and_reports_problems() {
+    stance()
+        .args(["lexicon", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(" 0 problems"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("dup.csv");
+    fs::write(&bad, "term,category,weight,note\nresign,leadership,-1,\nresigned,leadership,-1,\nresigns,negative,-2,\n").unwrap();
+    stance()
+        .args(["lexicon", "check"])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("dup.csv:3: duplicate")
+                .and(predicate::str::contains("dup.csv:4: conflict")),
+        );
+}
+
+#[test]
+fn the_sample_corpus_mostly_reads_as_labelled() {
+    let (out, _, ok) = score_dir(&repo("data/articles"), &[]);
+    assert!(ok);
+    let stance = column(&out, "stance");
+    let scored: std::collections::HashMap<String, String> = rows(&out)
+        .iter()
+        .map(|r| (r[0].to_string(), r[stance].to_string()))
+        .collect();
+    let mut wrong = Vec::new();
+    let labels = rows(&fs::read_to_string(repo("data/articles/labels.csv")).unwrap());
+    for l in &labels {
+        if scored[&l[0]] != l[2] {
+            wrong.push(format!(
+                "{}: labelled {}, read {}",
+                &l[0], &l[2], scored[&l[0]]
+            ));
+        }
+    }
+    // A regression guard at the level reached: 13 of 15 (two balanced analysis pieces lean bullish).
+    assert!(labels.len() - wrong.len() >= 13, "{}", wrong.join("\n"));
+}
+
+#[test]
+fn hostile_titles_are_neutralised_unless_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.md"), "---\ntitle: =HYPERLINK(\"http://example.com\",\"x\")\nsource: \"@SUM(1+1)\"\n---\nAlibaba profit fell.\n").unwrap();
+    let (out, _, _) = score_dir(dir.path(), &[]);
+    let r = &rows(&out)[0];
+    assert_eq!(
+        &r[column(&out, "title")],
+        "'=HYPERLINK(\"http://example.com\",\"x\")"
+    );
+    assert_eq!(&r[column(&out, "source")], "'@SUM(1+1)");
+    assert!(
+        r[column(&out, "score")].starts_with('-'),
+        "numbers stay numbers: {}",
+        &r[column(&out, "score")]
+    );
+    let (raw, _, _) = score_dir(dir.path(), &["--raw-csv"]);
+    assert_eq!(
+        &rows(&raw)[0][column(&raw, "title")],
+        "=HYPERLINK(\"http://example.com\",\"x\")"
+    );
+    let out = stance()
+        .arg("score")
+        .arg(dir.path())
+        .arg("--excel")
+        .output()
+        .unwrap();
+    assert!(out.stdout.starts_with("\u{FEFF}id,".as_bytes()));
+}
