@@ -71,5 +71,13 @@ Each fold chooses terms by document frequency (labels never pick features) and f
 nine folds; the metric pools the out-of-fold predictions. A labelled text is one statement, so
 its most probable class is its stance; articles pooled from several sentences use the score band
 recorded in the model (\`neutral_band\`).
+
+## Voice model
+
+\`voice.json\` is the voice model (retail / analysis / corporate): a linear softmax over the style
+features only (voice-cue lexicons as ln(1 + total), rates of exclamations, questions, emoji,
+cashtags, figures and quotation marks). Made by \`scripts/train-voice.sh\` from the sample corpus in
+\`data/articles\` (its \`voice\` column); the seeds in \`../shared/seeds\` are kept out because they are
+the acceptance test.
 MD
 echo "wrote data/models/stance.json and data/models/README.md" >&2

@@ -6,6 +6,7 @@
 //! weights) → [`features`] → [`model`] (softmax) → [`output`] (rows). [`score`] ties the stages
 //! together; [`cmd`] holds the subcommands.
 
+pub mod aggregate;
 pub mod analyze;
 pub mod cmd;
 pub mod features;

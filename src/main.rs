@@ -21,6 +21,7 @@ enum Command {
     Eval(cmd::eval::Args),
     Explain(cmd::explain::Args),
     Lexicon(cmd::lexicon::Args),
+    Aggregate(cmd::aggregate::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => cmd::eval::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
+        Command::Aggregate(args) => cmd::aggregate::run(args),
     };
     match result {
         Ok(code) => code,

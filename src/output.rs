@@ -13,7 +13,7 @@ use crate::score::{BEARISH, BULLISH, Evaluation, NEUTRAL};
 pub const DRIVERS_PER_SIDE: usize = 3;
 
 /// The stance columns, in order. Voice columns follow when a voice model is loaded.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "id",
     "title",
     "date",
@@ -30,6 +30,7 @@ pub const COLUMNS: [&str; 16] = [
     "drivers_bearish",
     "tokens",
     "model",
+    "text_hash",
 ];
 pub const VOICE_COLUMNS: [&str; 4] = ["voice", "p_retail", "p_analysis", "p_corporate"];
 
@@ -66,6 +67,8 @@ pub struct ScoreRow {
     pub drivers_bearish: Vec<Driver>,
     pub tokens: usize,
     pub model: String,
+    /// BLAKE3 of the scored text (16 hex digits): the same story from two feeds has one hash.
+    pub text_hash: String,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub voice: Option<VoiceColumns>,
 }
@@ -103,6 +106,7 @@ impl ScoreRow {
             drivers_bearish: drivers(found.bearish),
             tokens: eval.tokens,
             model: model.to_string(),
+            text_hash: text_hash(&article.text),
             voice,
         }
     }
@@ -133,6 +137,7 @@ impl ScoreRow {
             text(&drivers_cell(&self.drivers_bearish)),
             self.tokens.to_string(),
             text(&self.model),
+            self.text_hash.clone(),
         ];
         if let Some(v) = &self.voice {
             cells.extend([
@@ -154,6 +159,11 @@ pub fn spreadsheet_safe(cell: &str) -> String {
     } else {
         cell.to_string()
     }
+}
+
+/// The first 16 hex digits of the text's BLAKE3 hash.
+pub fn text_hash(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
 }
 
 /// Four decimals, and never "-0.0000".

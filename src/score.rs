@@ -56,7 +56,7 @@ impl Default for EngineConfig {
             extra_lexicons: Vec::new(),
             targets: repo_path("lexicons/targets.toml"),
             model: repo_path("data/models/stance.json"),
-            voice_model: None,
+            voice_model: Some(repo_path("data/models/voice.json")).filter(|p| p.exists()),
         }
     }
 }
@@ -710,8 +710,21 @@ impl Scorer<'_> {
         }
         let sentences = self.sentences.len().max(1) as f64;
         for (style, feature) in index.styles() {
-            for c in self.styles.iter().filter(|c| c.feature == *style) {
-                vector.add(&c.label, *feature, None, (0, 0), c.amount / sentences);
+            let counts = self.styles.iter().filter(|c| c.feature == *style);
+            // Voice cues mark a piece whatever its length: ln(1 + total), shared among the cues
+            // in proportion so the parts still add up. Punctuation and symbols are per sentence.
+            let scale = if style.is_voice_cue() {
+                let total: f64 = counts.clone().map(|c| c.amount).sum();
+                if total > 0.0 {
+                    total.ln_1p() / total
+                } else {
+                    0.0
+                }
+            } else {
+                1.0 / sentences
+            };
+            for c in counts {
+                vector.add(&c.label, *feature, None, (0, 0), c.amount * scale);
             }
         }
         vector

@@ -63,6 +63,11 @@ impl StyleFeature {
         StyleFeature::ALL.into_iter().find(|s| s.name() == name)
     }
 
+    /// Counted from the voice lexicons (rather than punctuation or symbols).
+    pub fn is_voice_cue(self) -> bool {
+        self.voice_category().is_some()
+    }
+
     fn voice_category(self) -> Option<Category> {
         match self {
             StyleFeature::RetailCues => Some(Category::Retail),

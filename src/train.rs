@@ -244,15 +244,14 @@ pub fn select_terms(examples: &[Example], options: TermOptions) -> Vec<String> {
         .collect()
 }
 
-/// The non-term features of each task.
+/// The non-term features of each task: stance reads what is said (cue sums), voice how it is
+/// written (style rates and voice cues).
 pub fn base_features(task: Task) -> Vec<String> {
-    let cues = Cue::all().into_iter().map(Cue::feature_name);
     match task {
-        Task::Stance => cues.collect(),
+        Task::Stance => Cue::all().into_iter().map(Cue::feature_name).collect(),
         Task::Voice => StyleFeature::ALL
             .into_iter()
             .map(StyleFeature::feature_name)
-            .chain(cues)
             .collect(),
     }
 }

@@ -403,3 +403,85 @@ fn hostile_titles_are_neutralised_unless_raw() {
         .unwrap();
     assert!(out.stdout.starts_with("\u{FEFF}id,".as_bytes()));
 }
+
+#[test]
+fn aggregate_index_can_be_recomputed_by_hand_and_duplicates_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("articles");
+    fs::create_dir(&articles).unwrap();
+    for entry in fs::read_dir(repo("data/articles")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            fs::copy(&path, articles.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    fs::copy(
+        repo("data/articles/alibaba-retail-dip.md"),
+        articles.join("zz-copy-of-dip.md"),
+    )
+    .unwrap();
+    let scores = dir.path().join("scores.csv");
+    stance()
+        .arg("score")
+        .arg(&articles)
+        .arg("-o")
+        .arg(&scores)
+        .assert()
+        .success();
+    let out_csv = dir.path().join("index.csv");
+    stance()
+        .args(["aggregate"])
+        .arg(&scores)
+        .args([
+            "--by",
+            "voice",
+            "--weights",
+            "retail=2,analysis=1,corporate=0.5",
+            "-o",
+        ])
+        .arg(&out_csv)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("1 duplicate text(s) counted once")
+                .and(predicate::str::contains("retail 2")),
+        );
+    let text = fs::read_to_string(&scores).unwrap();
+    let (voice, rel, score, hash, id) = (
+        column(&text, "voice"),
+        column(&text, "relevance"),
+        column(&text, "score"),
+        column(&text, "text_hash"),
+        column(&text, "id"),
+    );
+    let index_text = fs::read_to_string(&out_csv).unwrap();
+    let groups = rows(&index_text);
+    let weight_of = |v: &str| {
+        [("retail", 2.0), ("analysis", 1.0), ("corporate", 0.5)]
+            .iter()
+            .find(|(n, _)| *n == v)
+            .unwrap()
+            .1
+    };
+    for g in &groups {
+        let mut seen = std::collections::HashSet::new();
+        let (mut num, mut den) = (0.0, 0.0);
+        for r in rows(&text).iter().filter(|r| r[voice] == g[0]) {
+            if !seen.insert(r[hash].to_string()) || r[id].starts_with("zz-copy") {
+                continue;
+            }
+            let w = weight_of(&r[voice]) * r[rel].parse::<f64>().unwrap() / 100.0;
+            num += w * r[score].parse::<f64>().unwrap();
+            den += w;
+        }
+        let index: f64 = g[column(&index_text, "index")].parse().unwrap();
+        assert!(
+            (index - num / den).abs() < 1e-3,
+            "{}: {index} vs {}",
+            &g[0],
+            num / den
+        );
+        assert_eq!(&g[column(&index_text, "weight_retail")], "2");
+    }
+    assert_eq!(groups.len(), 3);
+}

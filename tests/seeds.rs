@@ -128,3 +128,24 @@ fn seed_002_drivers_carry_the_memo() {
         "{bullish}"
     );
 }
+
+#[test]
+fn every_seed_has_its_labelled_voice() {
+    let Some(dir) = seeds() else { return };
+    let scored = score(&dir);
+    let voices: Vec<(String, String)> = csv::Reader::from_path(dir.join("labels.csv"))
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[3].to_string())
+        })
+        .collect();
+    for (file, voice) in voices {
+        assert_eq!(
+            scored[&file]["voice"], voice,
+            "{file}: p_retail {} p_analysis {} p_corporate {}",
+            scored[&file]["p_retail"], scored[&file]["p_analysis"], scored[&file]["p_corporate"]
+        );
+    }
+}

@@ -310,6 +310,32 @@ impl Explanation {
                 );
             }
         }
+        if let Some(voice) = &eval.voice {
+            let p = &voice.probabilities;
+            let _ = writeln!(
+                out,
+                "\nVoice: {} (P retail {:.4}, analysis {:.4}, corporate {:.4}); strongest cues (logit: retail analysis corporate):",
+                crate::model::VOICE_CLASSES[voice.best()],
+                p[0],
+                p[1],
+                p[2]
+            );
+            let mut cues = voice.parts.clone();
+            cues.sort_by(|a, b| {
+                let spread = |l: &[f64]| {
+                    l.iter().cloned().fold(f64::MIN, f64::max)
+                        - l.iter().cloned().fold(f64::MAX, f64::min)
+                };
+                spread(&b.logits).total_cmp(&spread(&a.logits))
+            });
+            for c in cues.iter().take(8) {
+                let _ = writeln!(
+                    out,
+                    "  {:>+8.3} {:>+8.3} {:>+8.3}  {}",
+                    c.logits[0], c.logits[1], c.logits[2], c.label
+                );
+            }
+        }
         if !eval.sentence_scores.is_empty() {
             let _ = writeln!(
                 out,
@@ -353,6 +379,12 @@ impl Explanation {
                 "term": t.label, "score": t.score,
                 "sentences": t.occurrences.iter().map(|(s, _)| s).collect::<Vec<_>>()
             })).collect::<Vec<_>>(),
+            "voice": eval.voice.as_ref().map(|v| json!({
+                "classes": crate::model::VOICE_CLASSES,
+                "probabilities": v.probabilities,
+                "logits": v.logits,
+                "parts": v.parts.iter().map(|p| json!({"label": p.label, "logits": p.logits})).collect::<Vec<_>>(),
+            })),
             "sentences": eval.sentence_scores.iter().map(|s| json!({
                 "sentence": s.sentence, "weight": s.weight, "share": s.share, "score": s.score, "probabilities": s.probabilities
             })).collect::<Vec<_>>(),

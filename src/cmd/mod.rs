@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::score::{Engine, EngineConfig};
 
+pub mod aggregate;
 pub mod eval;
 pub mod explain;
 pub mod lexicon;
