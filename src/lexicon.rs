@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::{Codebook, StemFilter, phrase_stems};
 use crate::phrase::{MAX_CODE, PhraseMatcher};
 
+/// The longest term, in words; rule windows rely on this bound to stay linear.
+pub const MAX_TERM_WORDS: usize = 8;
+
 /// What a lexicon entry does. Evidence categories become stance features; modifiers change
 /// the evidence near them; direction and metric combine into one cue; voice cues feed the voice model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

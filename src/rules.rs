@@ -16,7 +16,7 @@
 //! cost is linear in the sentence length.
 
 use crate::analyze::AnalyzedToken;
-use crate::lexicon::{Category, CompiledLexicon, Role};
+use crate::lexicon::{Category, CompiledLexicon, MAX_TERM_WORDS, Role};
 use crate::phrase::PhraseMatch;
 use crate::sentence::Sentence;
 
@@ -199,18 +199,23 @@ fn sentence_evidence(
     for e in &mut out[begin..] {
         let head = e.head;
         let favourable = e.value > 0.0;
-        let after = hits.iter().enumerate().find(|(_, h)| {
-            category(h) == Category::Shifter
-                && h.start >= e.end
-                && h.start - e.end < NEGATION_WINDOW
-                && same_clause(tokens, e.end, h.start)
+        let after = starting_in(hits, e.end, e.end + NEGATION_WINDOW).find(|&hi| {
+            category(&hits[hi]) == Category::Shifter && same_clause(tokens, e.end, hits[hi].start)
         });
-        if let (Some((hi, h)), true) = (after, favourable) {
+        if let (Some(hi), true) = (after, favourable) {
             shifter_used[hi] = true;
             e.modifiers.shifted = true;
-            e.value *= weight(h);
+            e.value *= weight(&hits[hi]);
         }
-        for (hi, h) in hits.iter().enumerate().filter(|(_, h)| h.end <= head) {
+        let before = starting_in(
+            hits,
+            head.saturating_sub(NEGATION_WINDOW + MAX_TERM_WORDS),
+            head,
+        );
+        for (hi, h) in before
+            .map(|hi| (hi, &hits[hi]))
+            .filter(|(_, h)| h.end <= head)
+        {
             let distance = head - h.end + 1;
             if !same_clause(tokens, h.end, head) {
                 continue;
@@ -253,6 +258,14 @@ fn sentence_evidence(
     }
 }
 
+/// Indices of the hits (sorted by start) that start in tokens `from..to`, found by binary
+/// search so that every rule window costs a constant, however long the sentence.
+fn starting_in(hits: &[PhraseMatch], from: usize, to: usize) -> std::ops::Range<usize> {
+    let first = hits.partition_point(|h| h.start < from);
+    let last = hits.partition_point(|h| h.start < to);
+    first..last.max(first)
+}
+
 /// The unused metric closest to direction hit `i`, within the pairing window and clause.
 fn nearest_metric(
     tokens: &[AnalyzedToken],
@@ -262,6 +275,11 @@ fn nearest_metric(
     is_metric: impl Fn(&PhraseMatch) -> bool,
 ) -> Option<usize> {
     let d = &hits[i];
+    let window = starting_in(
+        hits,
+        d.start.saturating_sub(PAIRING_WINDOW + MAX_TERM_WORDS),
+        d.end + PAIRING_WINDOW,
+    );
     let gap = |m: &PhraseMatch| {
         if m.end <= d.start {
             d.start - m.end
@@ -269,8 +287,8 @@ fn nearest_metric(
             m.start.saturating_sub(d.end)
         }
     };
-    hits.iter()
-        .enumerate()
+    window
+        .map(|j| (j, &hits[j]))
         .filter(|&(j, m)| !used[j] && is_metric(m) && gap(m) < PAIRING_WINDOW)
         .filter(|(_, m)| same_clause(tokens, m.end.min(d.end), m.start.max(d.start)))
         .min_by_key(|(_, m)| gap(m))

@@ -686,18 +686,25 @@ impl Scorer<'_> {
                     .iter()
                     .zip(&labels[first..])
                     .take_while(|(e, _)| e.sentence == si);
-                let cues: Vec<(usize, usize, &String)> =
+                let mut cues: Vec<(usize, usize, &String)> =
                     cues.map(|(e, l)| (e.start, e.end, l)).collect();
+                cues.sort_by_key(|c| c.0);
+                // Terms come in token order: a cursor keeps the furthest-reaching cue begun so far.
+                let (mut next, mut reach): (usize, Option<(usize, usize, &String)>) = (0, None);
                 let tokens = &self.tokens[s.start..s.end];
                 let scales = &self.scales[s.start..s.end];
                 index.for_each_term(tokens, |feature, at, len| {
                     let (a, b) = (tokens[at].token.start, tokens[at + len - 1].token.end);
                     let (from, to) = (s.start + at, s.start + at + len);
+                    while next < cues.len() && cues[next].0 <= from {
+                        if reach.is_none_or(|r| cues[next].1 > r.1) {
+                            reach = Some(cues[next]);
+                        }
+                        next += 1;
+                    }
                     // A learned term inside a matched phrase is reported under the phrase.
-                    let label = match cues
-                        .iter()
-                        .find(|(start, end, _)| *start <= from && to <= *end)
-                    {
+                    let covering = reach.filter(|(start, end, _)| *start <= from && to <= *end);
+                    let label = match covering {
                         Some((_, _, label)) => label.as_str(),
                         None => {
                             crate::tokenize::normalize_into(&text[a..b], &mut buf);

@@ -485,3 +485,19 @@ fn aggregate_index_can_be_recomputed_by_hand_and_duplicates_count_once() {
     }
     assert_eq!(groups.len(), 3);
 }
+
+#[test]
+fn a_long_single_line_article_is_scored_in_linear_time() {
+    // One 3 MB "sentence" full of cues and modifiers: a step that looked at every earlier hit for
+    // each hit would take minutes here; the timeout turns that into a failure, not a hang.
+    let dir = tempfile::tempdir().unwrap();
+    let words = ["profit", "rose", "not", "good", "but", "may", "very", "strong", "shares", "fell", "Alibaba", "the"];
+    let text: Vec<&str> = (0..500_000).map(|i| words[(i * 7 + i / 13) % words.len()]).collect();
+    fs::write(dir.path().join("long.txt"), text.join(" ")).unwrap();
+    stance()
+        .arg("score")
+        .arg(dir.path().join("long.txt"))
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+}

@@ -131,9 +131,10 @@ impl Explanation {
         let linear = &engine.stance;
         let k = linear.model.class_count();
         let mut features: Vec<FeatureRow> = Vec::new();
+        let mut row_of: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
         for p in &eval.stance.parts {
             let name = &linear.index.names[p.feature];
-            match features.iter_mut().find(|f| &f.name == name) {
+            match row_of.get(&p.feature).map(|&i| &mut features[i]) {
                 Some(f) => {
                     f.value += p.value;
                     for c in 0..k {
@@ -141,13 +142,16 @@ impl Explanation {
                     }
                     f.score += p.score;
                 }
-                None => features.push(FeatureRow {
-                    name: name.clone(),
-                    value: p.value,
-                    weights: linear.model.weights[p.feature].weights.clone(),
-                    contributions: p.logits.clone(),
-                    score: p.score,
-                }),
+                None => {
+                    row_of.insert(p.feature, features.len());
+                    features.push(FeatureRow {
+                        name: name.clone(),
+                        value: p.value,
+                        weights: linear.model.weights[p.feature].weights.clone(),
+                        contributions: p.logits.clone(),
+                        score: p.score,
+                    });
+                }
             }
         }
         features.sort_by(|a, b| {
@@ -157,14 +161,18 @@ impl Explanation {
                 .then_with(|| a.name.cmp(&b.name))
         });
         let mut terms: Vec<TermView> = Vec::new();
+        let mut term_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for p in &eval.stance.parts {
-            match terms.iter_mut().find(|t| t.label == p.label) {
+            match term_of.get(p.label.as_str()).map(|&i| &mut terms[i]) {
                 Some(t) => t.score += p.score,
-                None => terms.push(TermView {
-                    label: p.label.clone(),
-                    score: p.score,
-                    occurrences: Vec::new(),
-                }),
+                None => {
+                    term_of.insert(&p.label, terms.len());
+                    terms.push(TermView {
+                        label: p.label.clone(),
+                        score: p.score,
+                        occurrences: Vec::new(),
+                    });
+                }
             }
         }
         terms.sort_by(|a, b| {
