@@ -491,8 +491,13 @@ fn a_long_single_line_article_is_scored_in_linear_time() {
     // One 3 MB "sentence" full of cues and modifiers: a step that looked at every earlier hit for
     // each hit would take minutes here; the timeout turns that into a failure, not a hang.
     let dir = tempfile::tempdir().unwrap();
-    let words = ["profit", "rose", "not", "good", "but", "may", "very", "strong", "shares", "fell", "Alibaba", "the"];
-    let text: Vec<&str> = (0..500_000).map(|i| words[(i * 7 + i / 13) % words.len()]).collect();
+    let words = [
+        "profit", "rose", "not", "good", "but", "may", "very", "strong", "shares", "fell",
+        "Alibaba", "the",
+    ];
+    let text: Vec<&str> = (0..500_000)
+        .map(|i| words[(i * 7 + i / 13) % words.len()])
+        .collect();
     fs::write(dir.path().join("long.txt"), text.join(" ")).unwrap();
     stance()
         .arg("score")

@@ -1,0 +1,117 @@
+//! Properties that hold for any input text, checked on generated text with proptest.
+
+use proptest::prelude::*;
+use stance::model::STANCE_CLASSES;
+use stance::score::{Document, Engine, EngineConfig};
+use stance::target::Target;
+use stance::tokenize::Tokenizer;
+
+fn engine() -> &'static Engine {
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| Engine::load(&EngineConfig::default()).expect("default engine"))
+}
+
+/// Text mixing finance words, modifiers, names, punctuation, CJK, emoji and odd characters.
+fn article() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "Alibaba",
+        "profit",
+        "rose",
+        "fell",
+        "not",
+        "no",
+        "but",
+        "may",
+        "very",
+        "strong",
+        "weak",
+        "buyback",
+        "downgraded",
+        "confidence of holding",
+        "shares",
+        "U.S.",
+        "3.5%",
+        "$BABA",
+        "9988.HK",
+        "isn’t",
+        "阿里巴巴",
+        "通义千问",
+        "🚀",
+        ".",
+        "!",
+        "?",
+        ",",
+        "\n",
+        "\n\n",
+        " - ",
+        "—",
+        "“quoted”",
+        "https://t.co/x.y",
+        "\u{0}",
+        "é",
+        "ǅ",
+        "\u{200D}",
+        "ß",
+        "İ",
+    ]);
+    prop::collection::vec(
+        prop_oneof![pieces.prop_map(String::from), "[a-zA-Z0-9 .,'’%$-]{0,12}"],
+        0..60,
+    )
+    .prop_map(|parts| parts.join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn tokens_slice_the_text_on_char_boundaries_in_order(text in article()) {
+        let mut last = 0;
+        for t in Tokenizer::new(&text) {
+            prop_assert!(t.start < t.end && t.end <= text.len());
+            prop_assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
+            prop_assert!(t.start >= last);
+            last = t.end;
+        }
+    }
+
+    #[test]
+    fn scores_are_bounded_probabilities_sum_to_one_and_parts_add_up(text in article(), any in any::<bool>()) {
+        let engine = engine();
+        let target = if any { Target::Any } else { engine.targets.resolve("alibaba") };
+        let eval = engine.scorer().evaluate(Document { text: &text, headline_paragraphs: 0 }, &target);
+        let p = &eval.stance.probabilities;
+        prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        prop_assert!(p.iter().all(|x| (0.0..=1.0).contains(x)));
+        prop_assert!((-1.0..=1.0).contains(&eval.score()));
+        prop_assert!(STANCE_CLASSES.get(eval.stance_class()).is_some());
+        if eval.on_target() {
+            let intercepts = &engine.stance.model.intercepts;
+            for (c, (b, logit)) in intercepts.iter().zip(&eval.stance.logits).enumerate() {
+                let sum: f64 = b + eval.stance.parts.iter().map(|q| q.logits[c]).sum::<f64>();
+                prop_assert!((sum - logit).abs() < 1e-9, "class {}: {} vs {}", c, sum, logit);
+            }
+            let explained = eval.base_score + eval.stance.parts.iter().map(|q| q.score).sum::<f64>();
+            prop_assert!((explained - eval.score()).abs() < 1e-9);
+        } else {
+            prop_assert_eq!(eval.stance_class(), 1);
+            prop_assert!(eval.stance.parts.is_empty());
+        }
+        if let Some(v) = &eval.voice {
+            prop_assert!((v.probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn the_same_input_gives_the_same_output(text in article()) {
+        let engine = engine();
+        let target = engine.targets.resolve("alibaba");
+        let doc = Document { text: &text, headline_paragraphs: 1 };
+        let first = engine.scorer().evaluate(doc, &target);
+        let mut warm = engine.scorer();
+        warm.evaluate(Document { text: "Tencent profit fell. Nokia rose.", headline_paragraphs: 0 }, &engine.targets.resolve("Nokia"));
+        let second = warm.evaluate(doc, &target);
+        prop_assert_eq!(first.stance, second.stance);
+        prop_assert_eq!(first.focus, second.focus);
+    }
+}
