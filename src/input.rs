@@ -127,7 +127,7 @@ impl Default for InputOptions {
             format: InputFormat::Auto,
             text_col: "text".into(),
             id_col: "id".into(),
-            max_article_bytes: 64 << 20,
+            max_article_bytes: 16 << 20,
         }
     }
 }
@@ -540,12 +540,35 @@ impl Iterator for JsonlReader {
     }
 }
 
+/// Counts the quote characters that pass through, and notes the end of the input.
+struct QuoteCounter<R> {
+    inner: R,
+    state: std::rc::Rc<std::cell::Cell<(u64, bool)>>,
+}
+
+impl<R: Read> Read for QuoteCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let (quotes, _) = self.state.get();
+        let more = buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        self.state.set((quotes + more, n == 0));
+        Ok(n)
+    }
+}
+
 /// Streams CSV records; `--text-col` names the text, other columns are kept by name.
 fn csv_articles(
     location: String,
     reader: Box<dyn Read>,
     options: &InputOptions,
 ) -> Box<dyn Iterator<Item = Item>> {
+    // The csv crate reads an unterminated quote to the end of the input as one field; an odd
+    // number of quotes at the end tells us the last record ran away, so it is reported, not scored.
+    let quotes = std::rc::Rc::new(std::cell::Cell::new((0u64, false)));
+    let reader = QuoteCounter {
+        inner: reader,
+        state: quotes.clone(),
+    };
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = match csv.headers() {
         Ok(h) => h.clone(),
@@ -582,6 +605,10 @@ fn csv_articles(
         })?;
         let line = record.position().map_or(n as u64 + 2, |p| p.line());
         let here = format!("{location}:{line}");
+        let (quote_count, at_end) = quotes.get();
+        if at_end && quote_count % 2 == 1 && record.iter().any(|f| f.contains(&b'\n')) {
+            return Err(problem(here, "a quote opened here is never closed; the rest of the file was read as one field, skipped"));
+        }
         if record.len() != headers.len() {
             return Err(problem(
                 here,

@@ -506,3 +506,99 @@ fn a_long_single_line_article_is_scored_in_linear_time() {
         .assert()
         .success();
 }
+
+#[test]
+fn hostile_inputs_are_named_and_the_rest_is_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let texts = d.join("texts");
+    fs::create_dir(&texts).unwrap();
+    fs::write(texts.join("good.txt"), "Alibaba profit rose.").unwrap();
+    // 100 MB with no newline: over the default limit, skipped without being read whole.
+    let huge = fs::File::create(texts.join("huge.txt")).unwrap();
+    huge.set_len(100 << 20).unwrap();
+    // A UTF-16 file with a byte-order mark is decoded.
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "阿里巴巴 profit rose"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    fs::write(texts.join("utf16.txt"), utf16).unwrap();
+    // A directory symlink loop and a file that vanished (a dangling link).
+    std::os::unix::fs::symlink(&texts, texts.join("loop")).unwrap();
+    std::os::unix::fs::symlink(d.join("gone.txt"), texts.join("vanished.txt")).unwrap();
+    // A JSONL line of 50 MB between two good lines.
+    let jsonl = d.join("big.jsonl");
+    let mut lines =
+        String::from("{\"id\":\"before\",\"text\":\"Alibaba shares fell.\"}\n{\"text\":\"");
+    lines.push_str(&"x".repeat(50 << 20));
+    lines.push_str("\"}\n{\"id\":\"after\",\"text\":\"Alibaba shares rose.\"}\n");
+    fs::write(&jsonl, lines).unwrap();
+    // A CSV whose last record opens a quote it never closes.
+    let csv_path = d.join("open.csv");
+    fs::write(
+        &csv_path,
+        "id,text\nok,Alibaba rose\nbad,\"never closed, Alibaba fell\nmore,text\n",
+    )
+    .unwrap();
+
+    let out = stance()
+        .arg("score")
+        .arg(&texts)
+        .arg(&jsonl)
+        .arg(&csv_path)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{err}");
+    for needle in [
+        "huge.txt: larger than 16777216 bytes, skipped",
+        "loop: symbolic link loop, not followed",
+        "vanished.txt",
+        "big.jsonl:2: line of 52428812 bytes is longer than 16777216 bytes, skipped",
+        "open.csv:3: a quote opened here is never closed",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+    }
+    let text = String::from_utf8(out.stdout).unwrap();
+    let ids: Vec<String> = rows(&text).iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(ids, ["good.txt", "utf16.txt", "before", "after", "ok"]);
+    assert_ne!(
+        &rows(&text)[1][column(&text, "relevance")],
+        "0",
+        "the UTF-16 text was decoded"
+    );
+}
+
+#[test]
+fn a_malformed_model_file_names_the_file_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let model: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(repo("data/models/stance.json")).unwrap())
+            .unwrap();
+    let mut broken = model.clone();
+    broken["weights"][0]["weights"] = serde_json::json!([1.0, 2.0]);
+    let path = dir.path().join("m.json");
+    fs::write(&path, broken.to_string()).unwrap();
+    stance()
+        .args(["score", "-", "--model"])
+        .arg(&path)
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "m.json: weights[0] (lex:positive): expected 3 weights, found 2",
+        ));
+    fs::write(&path, "{\"format\": ").unwrap();
+    stance()
+        .args(["score", "-", "--model"])
+        .arg(&path)
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("m.json: line 1"));
+}

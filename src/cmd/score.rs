@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(long, default_value = "id")]
     pub id_col: String,
     /// Skip any article (file, JSONL line, CSV record) larger than this many bytes
-    #[arg(long, default_value_t = 64 << 20)]
+    #[arg(long, default_value_t = 16 << 20)]
     pub max_article_bytes: usize,
     #[command(flatten)]
     pub engine: EngineArgs,
