@@ -144,17 +144,7 @@ pub fn read_all(inputs: Vec<String>, options: &InputOptions) -> impl Iterator<It
 
 fn read_input(input: &str, options: &InputOptions) -> Box<dyn Iterator<Item = Item>> {
     if input == "-" {
-        let stdin: Box<dyn Read> = Box::new(io::stdin());
-        return match options.format {
-            InputFormat::Jsonl => Box::new(JsonlReader::new("stdin".into(), stdin, options)),
-            InputFormat::Csv => csv_articles("stdin".into(), stdin, options),
-            InputFormat::Auto | InputFormat::Text => Box::new(std::iter::once(text_article(
-                "stdin".into(),
-                "stdin",
-                stdin,
-                options,
-            ))),
-        };
+        return read_stream("stdin", Box::new(io::stdin()), options);
     }
     let path = PathBuf::from(input);
     match std::fs::metadata(&path) {
@@ -166,6 +156,25 @@ fn read_input(input: &str, options: &InputOptions) -> Box<dyn Iterator<Item = It
                 .map_or_else(|| input.to_string(), |n| n.to_string_lossy().into_owned());
             file_articles(&path, name, options)
         }
+    }
+}
+
+/// Articles from any byte stream, read as `options.format` (`auto` means one text article);
+/// `name` stands for the stream in ids and messages. Standard input comes this way.
+pub fn read_stream(
+    name: &str,
+    reader: Box<dyn Read>,
+    options: &InputOptions,
+) -> Box<dyn Iterator<Item = Item>> {
+    match options.format {
+        InputFormat::Jsonl => Box::new(JsonlReader::new(name.into(), reader, options)),
+        InputFormat::Csv => csv_articles(name.into(), reader, options),
+        InputFormat::Auto | InputFormat::Text => Box::new(std::iter::once(text_article(
+            name.into(),
+            name,
+            reader,
+            options,
+        ))),
     }
 }
 
@@ -338,6 +347,12 @@ fn text_article(id: String, location: &str, reader: impl Read, options: &InputOp
         return Err(problem(location, "empty, skipped"));
     }
     let (fields, body) = front_matter(&text);
+    let has_title = fields
+        .iter()
+        .any(|(k, v)| k == "title" && !v.trim().is_empty());
+    if body.trim().is_empty() && !has_title {
+        return Err(problem(location, "no text after the front matter, skipped"));
+    }
     let mut article = Article::new(id, fields, body);
     article.warnings = warnings;
     Ok(article)
@@ -684,6 +699,29 @@ mod tests {
                 a.headline_paragraphs
             ),
             (Some("Big news"), Some("Nokia"), 1)
+        );
+    }
+
+    #[test]
+    fn front_matter_with_no_text_is_a_problem_not_an_article() {
+        let read = |t: &str| {
+            text_article(
+                "x".into(),
+                "x",
+                io::Cursor::new(t.as_bytes().to_vec()),
+                &InputOptions::default(),
+            )
+        };
+        assert_eq!(
+            read("---\n---\n\n\n\n").unwrap_err().message,
+            "no text after the front matter, skipped"
+        );
+        assert_eq!(
+            read("---\ntitle: Only a headline\n---\n")
+                .unwrap()
+                .text
+                .trim(),
+            "Only a headline"
         );
     }
 
