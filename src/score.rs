@@ -226,6 +226,15 @@ pub struct SentenceScore {
     pub score: f64,
 }
 
+impl<'a> From<&'a crate::input::Article> for Document<'a> {
+    fn from(article: &'a crate::input::Article) -> Self {
+        Document {
+            text: &article.text,
+            headline_paragraphs: article.headline_paragraphs,
+        }
+    }
+}
+
 /// Everything the pipeline found in one article.
 #[derive(Clone, Debug)]
 pub struct Evaluation {

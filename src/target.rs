@@ -217,6 +217,11 @@ impl TargetBook {
         }
     }
 
+    /// An article's own target when it names one, else `default`.
+    pub fn resolve_or(&self, name: Option<&str>, default: &Target) -> Target {
+        name.map_or_else(|| default.clone(), |n| self.resolve(n))
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.name.as_str())
     }

@@ -311,20 +311,14 @@ pub fn feature_matrix(
     let mut x = Array2::<f64>::zeros((examples.len(), linear.index.len()));
     for (i, example) in examples.iter().enumerate() {
         let a = &example.article;
-        let doc = Document {
-            text: &a.text,
-            headline_paragraphs: a.headline_paragraphs,
-        };
+        let doc = Document::from(a);
         let vector = match task {
             Task::Voice => {
                 scorer.analyze(doc, &Target::Any);
                 scorer.voice_vector(linear, &a.text)
             }
             Task::Stance => {
-                let target = a
-                    .target
-                    .as_deref()
-                    .map_or_else(|| default_target.clone(), |t| targets.resolve(t));
+                let target = targets.resolve_or(a.target.as_deref(), &default_target);
                 let mut focus = scorer.analyze(doc, &target);
                 // A labelled entity the text never names (misspelt or abbreviated) still labels the text.
                 if focus.relevance == 0 {
@@ -587,6 +581,16 @@ pub fn file_hash(path: &std::path::Path) -> anyhow::Result<String> {
 mod tests {
     use super::*;
 
+    fn options(c: f64, max_iterations: u64, tolerance: f64) -> FitOptions {
+        FitOptions {
+            scaling: Scaling::Standard,
+            prior: Prior::Data,
+            c,
+            max_iterations,
+            tolerance,
+        }
+    }
+
     #[test]
     fn labels_parse_case_insensitively_with_synonyms() {
         assert_eq!(Task::Stance.parse_label("Positive"), Some(2));
@@ -629,19 +633,7 @@ mod tests {
             }
         });
         let y: Vec<usize> = (0..rows).map(|i| i % 3).collect();
-        let fitted = fit(
-            &x,
-            &y,
-            3,
-            FitOptions {
-                scaling: Scaling::Standard,
-                prior: Prior::Data,
-                c: 10.0,
-                max_iterations: 500,
-                tolerance: 1e-4,
-            },
-        )
-        .unwrap();
+        let fitted = fit(&x, &y, 3, options(10.0, 500, 1e-4)).unwrap();
         assert_eq!(fitted.predict(&x), y);
         assert!(fitted.converged, "gradient norm {}", fitted.gradient_norm);
     }
@@ -650,19 +642,7 @@ mod tests {
     fn non_convergence_is_reported() {
         let x = Array2::from_shape_fn((60, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
         let y: Vec<usize> = (0..60).map(|i| i % 3).collect();
-        let fitted = fit(
-            &x,
-            &y,
-            3,
-            FitOptions {
-                scaling: Scaling::Standard,
-                prior: Prior::Data,
-                c: 1e6,
-                max_iterations: 1,
-                tolerance: 1e-9,
-            },
-        )
-        .unwrap();
+        let fitted = fit(&x, &y, 3, options(1e6, 1, 1e-9)).unwrap();
         assert!(!fitted.converged);
     }
 }

@@ -37,6 +37,13 @@ fn column(csv_text: &str, name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name}"))
 }
 
+/// Every message must appear in stderr.
+fn assert_mentions(err: &str, messages: &[&str]) {
+    for message in messages {
+        assert!(err.contains(message), "missing {message:?} in:\n{err}");
+    }
+}
+
 fn score_dir(dir: &Path, extra: &[&str]) -> (String, String, bool) {
     let out = stance()
         .arg("score")
@@ -229,17 +236,18 @@ fn bad_input_is_named_and_the_rest_is_scored() {
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(out.status.success(), "{err}");
-    for needle in [
-        "empty.txt: empty, skipped",
-        "binary.txt: binary file",
-        "latin1.txt: invalid UTF-8 at byte 11",
-        "lines.jsonl:2: invalid JSON",
-        "lines.jsonl:3: field \"text\" must be a string, found an array",
-        "rows.csv:3: record has 1 fields",
-        "missing.txt: no such file or directory",
-    ] {
-        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
-    }
+    assert_mentions(
+        &err,
+        &[
+            "empty.txt: empty, skipped",
+            "binary.txt: binary file",
+            "latin1.txt: invalid UTF-8 at byte 11",
+            "lines.jsonl:2: invalid JSON",
+            "lines.jsonl:3: field \"text\" must be a string, found an array",
+            "rows.csv:3: record has 1 fields",
+            "missing.txt: no such file or directory",
+        ],
+    );
     let scored = rows(&String::from_utf8(out.stdout).unwrap());
     let ids: Vec<&str> = scored.iter().map(|r| &r[0]).collect();
     assert_eq!(ids, ["good.txt", "latin1.txt", "lines.jsonl:1", "1"]);
@@ -555,15 +563,16 @@ fn hostile_inputs_are_named_and_the_rest_is_scored() {
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(out.status.success(), "{err}");
-    for needle in [
-        "huge.txt: larger than 16777216 bytes, skipped",
-        "loop: symbolic link loop, not followed",
-        "vanished.txt",
-        "big.jsonl:2: line of 52428812 bytes is longer than 16777216 bytes, skipped",
-        "open.csv:3: a quote opened here is never closed",
-    ] {
-        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
-    }
+    assert_mentions(
+        &err,
+        &[
+            "huge.txt: larger than 16777216 bytes, skipped",
+            "loop: symbolic link loop, not followed",
+            "vanished.txt",
+            "big.jsonl:2: line of 52428812 bytes is longer than 16777216 bytes, skipped",
+            "open.csv:3: a quote opened here is never closed",
+        ],
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let ids: Vec<String> = rows(&text).iter().map(|r| r[0].to_string()).collect();
     assert_eq!(ids, ["good.txt", "utf16.txt", "before", "after", "ok"]);

@@ -79,17 +79,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|e| {
                     let a = &e.article;
-                    let target = a
-                        .target
-                        .as_deref()
-                        .map_or_else(|| default_target.clone(), |t| engine.targets.resolve(t));
-                    let eval = scorer.evaluate(
-                        Document {
-                            text: &a.text,
-                            headline_paragraphs: a.headline_paragraphs,
-                        },
-                        &target,
-                    );
+                    let target = engine
+                        .targets
+                        .resolve_or(a.target.as_deref(), &default_target);
+                    let eval = scorer.evaluate(Document::from(a), &target);
                     match task {
                         Task::Stance => eval.stance_class(),
                         Task::Voice => eval.voice.as_ref().map_or(1, |v| v.best()),

@@ -67,10 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let target = engine
             .targets
             .resolve(article.target.as_deref().unwrap_or(&args.target));
-        let doc = Document {
-            text: &article.text,
-            headline_paragraphs: article.headline_paragraphs,
-        };
+        let doc = Document::from(&article);
         let eval = scorer.evaluate(doc, &target);
         let explanation = Explanation::new(&engine, &mut scorer, &article.text, &eval, args.terms);
         match args.format {

@@ -95,17 +95,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for w in &article.warnings {
             eprintln!("warning: {w}");
         }
-        let target = article
-            .target
-            .as_deref()
-            .map_or_else(|| default_target.clone(), |t| engine.targets.resolve(t));
-        let eval = scorer.evaluate(
-            Document {
-                text: &article.text,
-                headline_paragraphs: article.headline_paragraphs,
-            },
-            &target,
-        );
+        let target = engine
+            .targets
+            .resolve_or(article.target.as_deref(), &default_target);
+        let eval = scorer.evaluate(Document::from(&article), &target);
         writer.write(&ScoreRow::new(&article, &eval, &model))?;
         scored += 1;
     }
