@@ -242,7 +242,6 @@ pub struct Evaluation {
     pub focus: Focus,
     /// Word, number and CJK tokens.
     pub tokens: usize,
-    pub sentences: usize,
     pub stance: Prediction,
     /// The class the model's decision rule picks.
     decision: usize,
@@ -551,7 +550,6 @@ impl Scorer<'_> {
                     )
                 })
                 .count(),
-            sentences: self.sentences.len(),
             stance,
             base_score,
             sentence_scores,

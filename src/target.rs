@@ -287,7 +287,6 @@ impl TargetMatcher {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Focus {
     pub sentence_weights: Vec<f64>,
-    pub mentions: usize,
     pub relevance: u8,
 }
 
@@ -312,7 +311,6 @@ pub fn focus(
     if any {
         return Focus {
             sentence_weights: sentences.iter().map(headline).collect(),
-            mentions: 0,
             relevance: if sentences.is_empty() { 0 } else { 100 },
         };
     }
@@ -356,7 +354,6 @@ pub fn focus(
     };
     Focus {
         sentence_weights,
-        mentions: mentions.len(),
         relevance,
     }
 }
