@@ -611,3 +611,37 @@ fn a_malformed_model_file_names_the_file_and_field() {
         .code(2)
         .stderr(predicate::str::contains("m.json: line 1"));
 }
+
+#[test]
+fn output_is_byte_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("many.jsonl");
+    let sentences = [
+        "Alibaba profit rose.",
+        "Tencent was downgraded.",
+        "Shares fell after the loss widened.",
+        "Nothing to see.",
+    ];
+    let lines: Vec<String> = (0..3000)
+        .map(|i| serde_json::json!({"id": format!("n{i:05}"), "text": sentences[i % 4], "target": if i % 3 == 0 { "Tencent" } else { "Alibaba" }}).to_string())
+        .collect();
+    fs::write(&jsonl, lines.join("\n")).unwrap();
+    let run = |threads: &str| {
+        let out = stance()
+            .arg("score")
+            .arg(repo("data/articles"))
+            .arg(&jsonl)
+            .args(["--threads", threads])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(
+        rows(&String::from_utf8(one.clone()).unwrap()).len(),
+        15 + 3000
+    );
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("3"));
+}

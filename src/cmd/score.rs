@@ -6,9 +6,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::EngineArgs;
-use crate::input::{InputFormat, InputOptions, read_all};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::input::{Article, InputFormat, InputOptions, Item, Problem, read_all};
 use crate::output::{CsvOptions, Destination, OutputFormat, RowWriter, ScoreRow};
-use crate::score::Document;
+use crate::score::{Document, Scorer};
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
 const LONG_ABOUT: &str = "\
@@ -19,6 +23,9 @@ with \"text\" and optional id, title, date, source, url, target), CSV (--text-co
 Text files may start with a front-matter block between --- lines (title, date, source, url,
 target). Problems with an input are reported on stderr and the rest is still scored; the exit
 status is non-zero only when nothing could be scored.";
+
+/// Articles read, scored in parallel and written per chunk.
+const CHUNK: usize = 1024;
 
 #[derive(clap::Args, Debug)]
 #[command(about = ABOUT, long_about = LONG_ABOUT)]
@@ -53,6 +60,9 @@ pub struct Args {
     /// Skip any article (file, JSONL line, CSV record) larger than this many bytes
     #[arg(long, default_value_t = 16 << 20)]
     pub max_article_bytes: usize,
+    /// Threads that score in parallel (0: all cores); the output is the same for any number
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -67,7 +77,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_article_bytes: args.max_article_bytes,
     };
     let model = engine.stance.model.label();
-    let mut scorer = engine.scorer();
     let destination = match &args.output {
         Some(path) => {
             Destination::file(path).with_context(|| format!("creating {}", path.display()))?
@@ -82,25 +91,64 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bom: args.excel,
         },
     )?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()?;
+    // One scorer per pool thread for the whole run, so each word cache stays warm.
+    let scorers: Vec<Mutex<Scorer>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(engine.scorer()))
+        .collect();
     let (mut scored, mut problems) = (0usize, 0usize);
-    for item in read_all(args.paths, &options) {
-        let article = match item {
-            Ok(a) => a,
-            Err(p) => {
-                eprintln!("warning: {p}");
-                problems += 1;
-                continue;
-            }
-        };
-        for w in &article.warnings {
-            eprintln!("warning: {w}");
+    let mut items = read_all(args.paths, &options);
+    // Bounded chunks keep memory flat on any input; rows are written in input order.
+    loop {
+        let chunk: Vec<Item> = items.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
         }
-        let target = engine
-            .targets
-            .resolve_or(article.target.as_deref(), &default_target);
-        let eval = scorer.evaluate(Document::from(&article), &target);
-        writer.write(&ScoreRow::new(&article, &eval, &model))?;
-        scored += 1;
+        let score_one = |scorer: &mut Scorer, item: Item| -> Result<(Article, ScoreRow), Problem> {
+            let article = item?;
+            let target = engine
+                .targets
+                .resolve_or(article.target.as_deref(), &default_target);
+            let eval = scorer.evaluate(Document::from(&article), &target);
+            let row = ScoreRow::new(&article, &eval, &model);
+            Ok((article, row))
+        };
+        let results: Vec<Result<(Article, ScoreRow), Problem>> = if scorers.len() == 1 {
+            // One thread: score here, without handing chunks to the pool.
+            let mut scorer = scorers[0].lock().unwrap_or_else(|e| e.into_inner());
+            chunk
+                .into_iter()
+                .map(|item| score_one(&mut scorer, item))
+                .collect()
+        } else {
+            pool.install(|| {
+                chunk
+                    .into_par_iter()
+                    .map(|item| {
+                        let slot = rayon::current_thread_index().unwrap_or(0) % scorers.len();
+                        let mut scorer = scorers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                        score_one(&mut scorer, item)
+                    })
+                    .collect()
+            })
+        };
+        for result in results {
+            match result {
+                Ok((article, row)) => {
+                    for w in &article.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    writer.write(&row)?;
+                    scored += 1;
+                }
+                Err(p) => {
+                    eprintln!("warning: {p}");
+                    problems += 1;
+                }
+            }
+        }
     }
     eprintln!("scored {scored} article(s), {problems} problem(s)");
     if scored == 0 {
