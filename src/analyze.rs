@@ -69,14 +69,12 @@ pub fn phrase_stems(phrase: &str, stem: &StemFilter) -> Vec<String> {
 #[derive(Default, Debug, Clone)]
 pub struct Codebook {
     codes: FxHashMap<String, u32>,
-    stems: Vec<String>,
 }
 
 impl Codebook {
     pub fn new() -> Self {
         Codebook {
             codes: FxHashMap::default(),
-            stems: vec![String::new()],
         }
     }
 
@@ -85,9 +83,8 @@ impl Codebook {
         if let Some(&code) = self.codes.get(stem) {
             return code;
         }
-        let code = self.stems.len() as u32;
+        let code = self.len() as u32;
         self.codes.insert(stem.to_string(), code);
-        self.stems.push(stem.to_string());
         code
     }
 
@@ -95,16 +92,13 @@ impl Codebook {
         self.codes.get(stem).copied().unwrap_or(UNKNOWN)
     }
 
-    pub fn stem(&self, code: u32) -> &str {
-        &self.stems[code as usize]
-    }
-
+    /// Codes in use, counting the reserved [`UNKNOWN`].
     pub fn len(&self) -> usize {
-        self.stems.len()
+        self.codes.len() + 1
     }
 
     pub fn is_empty(&self) -> bool {
-        self.stems.len() <= 1
+        self.codes.is_empty()
     }
 }
 

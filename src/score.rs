@@ -329,7 +329,6 @@ pub struct Engine {
     companies: PhraseMatcher,
     company_names: Vec<String>,
     codebook: Codebook,
-    fingerprint: String,
 }
 
 impl Engine {
@@ -353,15 +352,6 @@ impl Engine {
             config.model.display()
         );
         let mut codebook = Codebook::new();
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(lexicon.fingerprint().as_bytes());
-        hasher.update(format!("{:?}", targets.weighting).as_bytes());
-        for path in std::iter::once(&config.targets)
-            .chain(std::iter::once(&config.model))
-            .chain(config.voice_model.iter())
-        {
-            hasher.update(&std::fs::read(path).unwrap_or_default());
-        }
         let lexicon = CompiledLexicon::compile(lexicon, &mut codebook);
         let stance = Linear::new(model, &mut codebook, &config.model)?;
         let voice = match voice {
@@ -389,13 +379,7 @@ impl Engine {
             companies,
             company_names,
             codebook,
-            fingerprint: hasher.finalize().to_hex().to_string(),
         })
-    }
-
-    /// A hash of everything that decides a score: lexicons, targets and models.
-    pub fn fingerprint(&self) -> &str {
-        &self.fingerprint
     }
 
     pub fn scorer(&self) -> Scorer<'_> {
@@ -440,10 +424,6 @@ pub struct Scorer<'e> {
 }
 
 impl Scorer<'_> {
-    pub fn engine(&self) -> &Engine {
-        self.engine
-    }
-
     /// Makes sure the codebook has every stem of `target`, emptying the word cache if it grew.
     fn prepare_target(&mut self, target: &Target) -> String {
         let key = target.key();

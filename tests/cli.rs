@@ -37,6 +37,17 @@ fn column(csv_text: &str, name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name}"))
 }
 
+/// A broken data file given with `flag` stops the run at once (exit 2) with `message`.
+fn stops_on_broken_file(flag: &str, path: &Path, message: &str) {
+    stance()
+        .args(["score", "-", flag])
+        .arg(path)
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message));
+}
+
 /// Every message must appear in stderr.
 fn assert_mentions(err: &str, messages: &[&str]) {
     for message in messages {
@@ -275,24 +286,14 @@ fn broken_lexicon_and_targets_fail_fast_with_file_and_line() {
         "term,category,weight,note\ngood,positive,1,\nworse,negative,1,\n",
     )
     .unwrap();
-    stance()
-        .args(["score", "-", "--lexicons"])
-        .arg(&lex)
-        .write_stdin("x")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "bad.csv:3: weight 1 is not allowed for category negative",
-        ));
+    stops_on_broken_file(
+        "--lexicons",
+        &lex,
+        "bad.csv:3: weight 1 is not allowed for category negative",
+    );
     let targets = dir.path().join("t.toml");
     fs::write(&targets, "[[target]]\nname = \"A\"\naliases = [\"x\"\n").unwrap();
-    stance()
-        .args(["score", "-", "--targets"])
-        .arg(&targets)
-        .write_stdin("x")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("t.toml:"));
+    stops_on_broken_file("--targets", &targets, "t.toml:");
 }
 
 #[test]
@@ -593,23 +594,13 @@ fn a_malformed_model_file_names_the_file_and_field() {
     broken["weights"][0]["weights"] = serde_json::json!([1.0, 2.0]);
     let path = dir.path().join("m.json");
     fs::write(&path, broken.to_string()).unwrap();
-    stance()
-        .args(["score", "-", "--model"])
-        .arg(&path)
-        .write_stdin("x")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "m.json: weights[0] (lex:positive): expected 3 weights, found 2",
-        ));
+    stops_on_broken_file(
+        "--model",
+        &path,
+        "m.json: weights[0] (lex:positive): expected 3 weights, found 2",
+    );
     fs::write(&path, "{\"format\": ").unwrap();
-    stance()
-        .args(["score", "-", "--model"])
-        .arg(&path)
-        .write_stdin("x")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("m.json: line 1"));
+    stops_on_broken_file("--model", &path, "m.json: line 1");
 }
 
 #[test]
