@@ -20,6 +20,9 @@ const TEXT_EXTENSIONS: [&str; 3] = ["txt", "md", "markdown"];
 pub struct Problem {
     pub location: String,
     pub message: String,
+    /// The article's id when it is known despite the problem (a text file that cannot be read),
+    /// so an incremental run can keep the article's earlier row.
+    pub id: Option<String>,
 }
 
 impl fmt::Display for Problem {
@@ -32,6 +35,7 @@ fn problem(location: impl Into<String>, message: impl Into<String>) -> Problem {
     Problem {
         location: location.into(),
         message: message.into(),
+        id: None,
     }
 }
 
@@ -221,14 +225,12 @@ fn file_articles(
     }
 }
 
-/// Text files below `root`, sorted by path, with ids relative to `root`.
+/// Text files below `root`, with ids relative to `root`, in id order (whatever order the file
+/// system lists them in).
 fn directory_articles(root: PathBuf, options: InputOptions) -> Box<dyn Iterator<Item = Item>> {
-    let mut found = 0usize;
-    let mut files: Vec<Result<PathBuf, Problem>> = Vec::new();
-    for entry in walkdir::WalkDir::new(&root)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
+    for entry in walkdir::WalkDir::new(&root).follow_links(true) {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let is_text = e
@@ -237,8 +239,13 @@ fn directory_articles(root: PathBuf, options: InputOptions) -> Box<dyn Iterator<
                     .and_then(|x| x.to_str())
                     .is_some_and(|x| TEXT_EXTENSIONS.iter().any(|t| x.eq_ignore_ascii_case(t)));
                 if is_text {
-                    found += 1;
-                    files.push(Ok(e.into_path()));
+                    let id = e
+                        .path()
+                        .strip_prefix(&root)
+                        .unwrap_or(e.path())
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    files.push((id, e.into_path()));
                 }
             }
             Ok(_) => {}
@@ -249,29 +256,29 @@ fn directory_articles(root: PathBuf, options: InputOptions) -> Box<dyn Iterator<
                 } else {
                     e.io_error().map_or_else(|| e.to_string(), io_reason)
                 };
-                files.push(Err(problem(location, reason)));
+                problems.push(problem(location, reason));
             }
         }
     }
-    if found == 0 {
-        files.push(Err(problem(
+    if files.is_empty() {
+        problems.push(problem(
             root.display().to_string(),
             "directory holds no .txt or .md files",
-        )));
+        ));
     }
-    Box::new(files.into_iter().map(move |f| {
-        let path = f?;
-        let id = path
-            .strip_prefix(&root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
+    files.sort_unstable();
+    problems.sort_unstable_by(|a, b| a.location.cmp(&b.location));
+    let articles = files.into_iter().map(move |(id, path)| {
         let location = path.display().to_string();
         match File::open(&path) {
             Ok(file) => text_article(id, &location, file, &options),
-            Err(e) => Err(problem(location, io_reason(&e))),
+            Err(e) => Err(Problem {
+                id: Some(id),
+                ..problem(location, io_reason(&e))
+            }),
         }
-    }))
+    });
+    Box::new(problems.into_iter().map(Err).chain(articles))
 }
 
 /// Decodes bytes as text: UTF-8 (BOM stripped), UTF-16 with a BOM, or lossy UTF-8 with a warning.
@@ -328,6 +335,16 @@ fn read_limited(mut reader: impl Read, limit: usize) -> io::Result<Option<Vec<u8
 }
 
 fn text_article(id: String, location: &str, reader: impl Read, options: &InputOptions) -> Item {
+    read_text_article(id.clone(), location, reader, options)
+        .map_err(|p| Problem { id: Some(id), ..p })
+}
+
+fn read_text_article(
+    id: String,
+    location: &str,
+    reader: impl Read,
+    options: &InputOptions,
+) -> Item {
     let bytes = match read_limited(reader, options.max_article_bytes) {
         Ok(Some(b)) => b,
         Ok(None) => {

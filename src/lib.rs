@@ -4,12 +4,14 @@
 //! [`input`] (articles) → [`tokenize`] (tokens with offsets) → [`analyze`] (stems, once per
 //! distinct word) → [`lexicon`] (hits) → [`rules`] (signed evidence) → [`target`] (sentence
 //! weights) → [`features`] → [`model`] (softmax) → [`output`] (rows). [`score`] ties the stages
-//! together; [`cmd`] holds the subcommands.
+//! together; [`incremental`] lets a rerun copy the rows of unchanged articles; [`cmd`] holds
+//! the subcommands.
 
 pub mod aggregate;
 pub mod analyze;
 pub mod cmd;
 pub mod features;
+pub mod incremental;
 pub mod input;
 pub mod lexicon;
 pub mod metrics;

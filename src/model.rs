@@ -99,6 +99,21 @@ impl Model {
         Ok(model)
     }
 
+    /// A hash of everything that affects scores (the training record does not).
+    pub fn fingerprint(&self) -> String {
+        let scoring = (
+            &self.name,
+            &self.task,
+            &self.classes,
+            self.pooling,
+            self.neutral_band,
+            &self.intercepts,
+            &self.weights,
+        );
+        let bytes = serde_json::to_vec(&scoring).expect("a model serializes");
+        blake3::hash(&bytes).to_hex().to_string()
+    }
+
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         text.push('\n');

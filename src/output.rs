@@ -196,77 +196,66 @@ pub struct CsvOptions {
     pub bom: bool,
 }
 
-/// Writes rows as they come.
-pub struct RowWriter<W: Write> {
+/// Turns rows into bytes: the same bytes for a row whether it is streamed or copied from an
+/// earlier run, so incremental output is byte-identical to a clean run.
+pub struct RowEncoder {
     format: OutputFormat,
     options: CsvOptions,
-    csv: Option<csv::Writer<W>>,
-    plain: Option<W>,
-    header_written: bool,
 }
 
-impl<W: Write> RowWriter<W> {
-    pub fn new(mut out: W, format: OutputFormat, options: CsvOptions) -> io::Result<Self> {
-        Ok(match format {
-            OutputFormat::Csv => {
-                if options.bom {
-                    out.write_all("\u{FEFF}".as_bytes())?;
-                }
-                RowWriter {
-                    format,
-                    options,
-                    csv: Some(
-                        csv::WriterBuilder::new()
-                            .terminator(csv::Terminator::CRLF)
-                            .from_writer(out),
-                    ),
-                    plain: None,
-                    header_written: false,
-                }
-            }
-            OutputFormat::Jsonl => RowWriter {
-                format,
-                options,
-                csv: None,
-                plain: Some(out),
-                header_written: false,
-            },
-        })
+impl RowEncoder {
+    pub fn new(format: OutputFormat, options: CsvOptions) -> Self {
+        RowEncoder { format, options }
     }
 
-    pub fn write(&mut self, row: &ScoreRow) -> io::Result<()> {
+    /// What comes before the first row: for CSV the optional byte-order mark and the header.
+    pub fn header(&self, with_voice: bool) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        if self.format == OutputFormat::Csv {
+            if self.options.bom {
+                out.extend_from_slice("\u{FEFF}".as_bytes());
+            }
+            let mut header: Vec<&str> = COLUMNS.to_vec();
+            if with_voice {
+                header.extend(VOICE_COLUMNS);
+            }
+            csv_record(&mut out, &header)?;
+        }
+        Ok(out)
+    }
+
+    /// Appends one row to `out`.
+    pub fn encode(&self, row: &ScoreRow, out: &mut Vec<u8>) -> io::Result<()> {
         match self.format {
-            OutputFormat::Csv => {
-                let csv = self.csv.as_mut().expect("csv writer");
-                if !self.header_written {
-                    let mut header: Vec<&str> = COLUMNS.to_vec();
-                    if row.voice.is_some() {
-                        header.extend(VOICE_COLUMNS);
-                    }
-                    csv.write_record(&header)?;
-                    self.header_written = true;
-                }
-                csv.write_record(row.cells(self.options.raw))?;
-            }
+            OutputFormat::Csv => csv_record(out, &row.cells(self.options.raw)),
             OutputFormat::Jsonl => {
-                let out = self.plain.as_mut().expect("jsonl writer");
                 serde_json::to_writer(&mut *out, row)?;
-                out.write_all(b"\n")?;
+                out.push(b'\n');
+                Ok(())
             }
         }
-        Ok(())
     }
+}
 
-    pub fn finish(self) -> io::Result<W> {
-        match (self.csv, self.plain) {
-            (Some(csv), _) => csv.into_inner().map_err(|e| e.into_error()),
-            (_, Some(mut plain)) => {
-                plain.flush()?;
-                Ok(plain)
-            }
-            _ => unreachable!("a writer has one sink"),
-        }
-    }
+/// One RFC 4180 record with CRLF.
+fn csv_record<S: AsRef<[u8]>>(out: &mut Vec<u8>, cells: &[S]) -> io::Result<()> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(1024)
+        .from_writer(out);
+    writer.write_record(cells)?;
+    writer.flush()
+}
+
+/// Temporary files for `path` are `.{file name}.{random}.stance-tmp` in its directory, so the
+/// ones a killed run left behind can be found and removed.
+pub const TEMPORARY_SUFFIX: &str = ".stance-tmp";
+
+pub fn temporary_prefix(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    format!(".{name}.")
 }
 
 /// Where rows go: standard output, or a temporary file beside the target that [`commit`]
@@ -293,8 +282,8 @@ impl Destination {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         let tmp = tempfile::Builder::new()
-            .prefix(".stance-")
-            .suffix(".tmp")
+            .prefix(&temporary_prefix(path))
+            .suffix(TEMPORARY_SUFFIX)
             .tempfile_in(dir)?;
         Ok(Destination::File {
             tmp: io::BufWriter::new(tmp),

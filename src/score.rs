@@ -329,6 +329,41 @@ pub struct Engine {
     companies: PhraseMatcher,
     company_names: Vec<String>,
     codebook: Codebook,
+    pub fingerprint: EngineFingerprint,
+}
+
+/// What scores depend on besides the article, each as a hash: when one changes, earlier scores
+/// are stale. `code` hashes the scoring source this binary was built from.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EngineFingerprint {
+    pub code: String,
+    pub model: String,
+    pub voice: Option<String>,
+    pub lexicons: String,
+    pub targets: String,
+}
+
+impl EngineFingerprint {
+    /// The parts that differ from `earlier`, by name.
+    pub fn changes_from(&self, earlier: &EngineFingerprint) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        if self.code != earlier.code {
+            changed.push("stance build");
+        }
+        if self.model != earlier.model {
+            changed.push("model");
+        }
+        if self.voice != earlier.voice {
+            changed.push("voice model");
+        }
+        if self.lexicons != earlier.lexicons {
+            changed.push("lexicons");
+        }
+        if self.targets != earlier.targets {
+            changed.push("targets");
+        }
+        changed
+    }
 }
 
 impl Engine {
@@ -351,6 +386,13 @@ impl Engine {
             "{}: task: expected a stance model",
             config.model.display()
         );
+        let fingerprint = EngineFingerprint {
+            code: env!("STANCE_CODE_HASH").to_string(),
+            model: model.fingerprint(),
+            voice: voice.as_ref().map(Model::fingerprint),
+            lexicons: lexicon.fingerprint(),
+            targets: targets.fingerprint(),
+        };
         let mut codebook = Codebook::new();
         let lexicon = CompiledLexicon::compile(lexicon, &mut codebook);
         let stance = Linear::new(model, &mut codebook, &config.model)?;
@@ -379,6 +421,7 @@ impl Engine {
             companies,
             company_names,
             codebook,
+            fingerprint,
         })
     }
 

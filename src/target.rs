@@ -7,14 +7,14 @@
 use std::fmt;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analyze::{Codebook, StemFilter, phrase_stems};
 use crate::phrase::{PhraseMatch, PhraseMatcher};
 use crate::sentence::Sentence;
 
 /// How much each kind of sentence counts towards the article's stance.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Weighting {
     pub mention: f64,
@@ -41,7 +41,7 @@ impl Default for Weighting {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct TargetEntry {
     name: String,
@@ -109,6 +109,13 @@ impl TargetBook {
             reason: e.to_string(),
         })?;
         TargetBook::parse(&text, &file)
+    }
+
+    /// A hash of the weighting and every company with its aliases.
+    pub fn fingerprint(&self) -> String {
+        let bytes =
+            serde_json::to_vec(&(&self.weighting, &self.entries)).expect("targets serialize");
+        blake3::hash(&bytes).to_hex().to_string()
     }
 
     pub fn parse(text: &str, file: &str) -> Result<TargetBook, TargetsError> {

@@ -151,6 +151,7 @@ pub fn read_examples(
                             ""
                         }
                     ),
+                    id: Some(article.id.clone()),
                 });
                 continue;
             };

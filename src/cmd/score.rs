@@ -1,18 +1,21 @@
 //! `stance score`: one row per article with its stance on holding the target.
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-use anyhow::Context;
-
-use super::EngineArgs;
 use std::sync::Mutex;
 
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::input::{Article, InputFormat, InputOptions, Item, Problem, read_all};
-use crate::output::{CsvOptions, Destination, OutputFormat, RowWriter, ScoreRow};
-use crate::score::{Document, Scorer};
+use super::EngineArgs;
+use crate::incremental::{NextOutput, OutputLock, Previous, RowRecipe, article_hash};
+use crate::input::{Article, InputFormat, InputOptions, Item, read_all};
+use crate::output::{CsvOptions, Destination, OutputFormat, RowEncoder, ScoreRow};
+use crate::score::{Document, Engine, Scorer};
+use crate::target::Target;
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
 const LONG_ABOUT: &str = "\
@@ -22,10 +25,17 @@ Inputs are files, directories (recursive; .txt and .md), JSON Lines (.jsonl: one
 with \"text\" and optional id, title, date, source, url, target), CSV (--text-col) or - for stdin.
 Text files may start with a front-matter block between --- lines (title, date, source, url,
 target). Problems with an input are reported on stderr and the rest is still scored; the exit
-status is non-zero only when nothing could be scored.";
+status is non-zero only when nothing could be scored.
 
-/// Articles read, scored in parallel and written per chunk.
-const CHUNK: usize = 1024;
+Rows come in input order; a directory is read in id order (its paths), whatever order the file
+system lists them in. With -o, the file is replaced atomically at the end, and OUTPUT.lock stops
+a second run on the same output while one is writing.
+
+--incremental keeps OUTPUT.manifest.json beside the output: a rerun scores only new and changed
+articles, copies every other row byte for byte, drops rows of articles that are gone (unless
+--keep-missing), sorts rows by id, and rescores everything when the model, lexicons, targets,
+output settings or stance build changed (or with --force). A run killed at any moment leaves the
+previous output; the next run finishes the job.";
 
 #[derive(clap::Args, Debug)]
 #[command(about = ABOUT, long_about = LONG_ABOUT)]
@@ -63,105 +73,371 @@ pub struct Args {
     /// Threads that score in parallel (0: all cores); the output is the same for any number
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Score only new and changed articles, keeping a manifest beside the output (needs -o)
+    #[arg(long, requires = "output")]
+    pub incremental: bool,
+    /// With --incremental: keep the rows of articles no longer in the input
+    #[arg(long, requires = "incremental")]
+    pub keep_missing: bool,
+    /// With --incremental: rescore every article
+    #[arg(long, requires = "incremental")]
+    pub force: bool,
+    /// No progress bar (it is shown only when stderr is a terminal)
+    #[arg(short, long)]
+    pub quiet: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = args.engine.load()?;
-    let default_target = engine.targets.resolve(&args.target);
     let options = InputOptions {
         format: args.input_format,
         text_col: args.text_col.clone(),
         id_col: args.id_col.clone(),
         max_article_bytes: args.max_article_bytes,
     };
-    let model = engine.stance.model.label();
-    let destination = match &args.output {
+    let csv_options = CsvOptions {
+        raw: args.raw_csv,
+        bom: args.excel,
+    };
+    let scoring = Scoring::new(&engine, &args.target, args.threads)?;
+    let encoder = RowEncoder::new(args.format, csv_options);
+    let header = encoder.header(engine.voice.is_some())?;
+    let _lock = args
+        .output
+        .as_deref()
+        .map(OutputLock::acquire)
+        .transpose()?;
+    let progress = Progress::new(args.quiet);
+    let items = read_all(args.paths.clone(), &options);
+    let code = match &args.output {
+        Some(output) if args.incremental => {
+            let recipe = RowRecipe {
+                engine: engine.fingerprint.clone(),
+                settings: format!(
+                    "format={:?} raw_csv={} excel={} target={}",
+                    args.format, args.raw_csv, args.excel, args.target
+                ),
+            };
+            let rerun = Rerun {
+                output,
+                recipe,
+                force: args.force,
+                keep_missing: args.keep_missing,
+            };
+            rerun.run(items, &scoring, &encoder, &header, &progress)?
+        }
+        _ => stream(items, &args.output, &scoring, &encoder, &header, &progress)?,
+    };
+    Ok(code)
+}
+
+/// Articles read, scored in parallel and written per chunk.
+const CHUNK: usize = 1024;
+
+/// Scores chunks of articles in parallel, each pool thread with its own warm scorer.
+struct Scoring<'e> {
+    engine: &'e Engine,
+    default_target: Target,
+    model: String,
+    pool: rayon::ThreadPool,
+    scorers: Vec<Mutex<Scorer<'e>>>,
+}
+
+impl<'e> Scoring<'e> {
+    fn new(engine: &'e Engine, target: &str, threads: usize) -> anyhow::Result<Self> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        let scorers = (0..pool.current_num_threads())
+            .map(|_| Mutex::new(engine.scorer()))
+            .collect();
+        Ok(Scoring {
+            engine,
+            default_target: engine.targets.resolve(target),
+            model: engine.stance.model.label(),
+            pool,
+            scorers,
+        })
+    }
+
+    fn row(&self, scorer: &mut Scorer, article: &Article) -> ScoreRow {
+        let target = self
+            .engine
+            .targets
+            .resolve_or(article.target.as_deref(), &self.default_target);
+        let eval = scorer.evaluate(Document::from(article), &target);
+        ScoreRow::new(article, &eval, &self.model)
+    }
+
+    /// One row per article, in the order given.
+    fn rows(&self, articles: &[Article]) -> Vec<ScoreRow> {
+        if self.scorers.len() == 1 {
+            // One thread: score here, without handing chunks to the pool.
+            let mut scorer = self.scorers[0].lock().unwrap_or_else(|e| e.into_inner());
+            return articles.iter().map(|a| self.row(&mut scorer, a)).collect();
+        }
+        self.pool.install(|| {
+            articles
+                .par_iter()
+                .map(|article| {
+                    let slot = rayon::current_thread_index().unwrap_or(0) % self.scorers.len();
+                    let mut scorer = self.scorers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    self.row(&mut scorer, article)
+                })
+                .collect()
+        })
+    }
+}
+
+/// A progress bar on stderr when it is a terminal; warnings go through it so they do not tear it.
+struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {human_pos} articles read in {elapsed}")
+                    .expect("a valid template"),
+            );
+            bar
+        };
+        Progress { bar }
+    }
+
+    fn warn(&self, message: impl std::fmt::Display) {
+        self.bar.suspend(|| eprintln!("warning: {message}"));
+    }
+
+    fn read(&self, articles: usize) {
+        self.bar.inc(articles as u64);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn next_chunk(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
+    items.by_ref().take(CHUNK).collect()
+}
+
+/// Every row, in input order, written as it is made.
+fn stream(
+    mut items: impl Iterator<Item = Item>,
+    output: &Option<PathBuf>,
+    scoring: &Scoring,
+    encoder: &RowEncoder,
+    header: &[u8],
+    progress: &Progress,
+) -> anyhow::Result<ExitCode> {
+    let mut destination = match output {
         Some(path) => {
             Destination::file(path).with_context(|| format!("creating {}", path.display()))?
         }
         None => Destination::stdout(),
     };
-    let mut writer = RowWriter::new(
-        destination,
-        args.format,
-        CsvOptions {
-            raw: args.raw_csv,
-            bom: args.excel,
-        },
-    )?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()?;
-    // One scorer per pool thread for the whole run, so each word cache stays warm.
-    let scorers: Vec<Mutex<Scorer>> = (0..pool.current_num_threads())
-        .map(|_| Mutex::new(engine.scorer()))
-        .collect();
+    destination.write_all(header)?;
     let (mut scored, mut problems) = (0usize, 0usize);
-    let mut items = read_all(args.paths, &options);
-    // Bounded chunks keep memory flat on any input; rows are written in input order.
+    let mut bytes = Vec::new();
     loop {
-        let chunk: Vec<Item> = items.by_ref().take(CHUNK).collect();
+        let chunk = next_chunk(&mut items);
         if chunk.is_empty() {
             break;
         }
-        let score_one = |scorer: &mut Scorer, item: Item| -> Result<(Article, ScoreRow), Problem> {
-            let article = item?;
-            let target = engine
-                .targets
-                .resolve_or(article.target.as_deref(), &default_target);
-            let eval = scorer.evaluate(Document::from(&article), &target);
-            let row = ScoreRow::new(&article, &eval, &model);
-            Ok((article, row))
-        };
-        let results: Vec<Result<(Article, ScoreRow), Problem>> = if scorers.len() == 1 {
-            // One thread: score here, without handing chunks to the pool.
-            let mut scorer = scorers[0].lock().unwrap_or_else(|e| e.into_inner());
-            chunk
-                .into_iter()
-                .map(|item| score_one(&mut scorer, item))
-                .collect()
-        } else {
-            pool.install(|| {
-                chunk
-                    .into_par_iter()
-                    .map(|item| {
-                        let slot = rayon::current_thread_index().unwrap_or(0) % scorers.len();
-                        let mut scorer = scorers[slot].lock().unwrap_or_else(|e| e.into_inner());
-                        score_one(&mut scorer, item)
-                    })
-                    .collect()
-            })
-        };
-        for result in results {
-            match result {
-                Ok((article, row)) => {
-                    for w in &article.warnings {
-                        eprintln!("warning: {w}");
-                    }
-                    writer.write(&row)?;
-                    scored += 1;
-                }
+        progress.read(chunk.len());
+        let mut articles = Vec::with_capacity(chunk.len());
+        for item in chunk {
+            match item {
+                Ok(article) => articles.push(article),
                 Err(p) => {
-                    eprintln!("warning: {p}");
+                    progress.warn(&p);
                     problems += 1;
                 }
             }
         }
+        let rows = scoring.rows(&articles);
+        bytes.clear();
+        for (article, row) in articles.iter().zip(&rows) {
+            for w in &article.warnings {
+                progress.warn(w);
+            }
+            encoder.encode(row, &mut bytes)?;
+        }
+        destination.write_all(&bytes)?;
+        scored += rows.len();
     }
+    progress.finish();
     eprintln!("scored {scored} article(s), {problems} problem(s)");
     if scored == 0 {
         // The previous output, if any, stays as it was.
         eprintln!("error: nothing could be scored");
         return Ok(ExitCode::from(1));
     }
-    let destination = writer.finish()?;
     destination.commit().with_context(|| {
         format!(
             "writing {}",
-            args.output.as_deref().unwrap_or("-".as_ref()).display()
+            output.as_deref().unwrap_or("-".as_ref()).display()
         )
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// An incremental run against the output and manifest of the previous one.
+struct Rerun<'a> {
+    output: &'a Path,
+    recipe: RowRecipe,
+    force: bool,
+    keep_missing: bool,
+}
+
+#[derive(Default)]
+struct Counts {
+    new: usize,
+    changed: usize,
+    unchanged: usize,
+    removed: usize,
+    kept_missing: usize,
+    errors: usize,
+    scored: usize,
+}
+
+impl Rerun<'_> {
+    fn run(
+        &self,
+        mut items: impl Iterator<Item = Item>,
+        scoring: &Scoring,
+        encoder: &RowEncoder,
+        header: &[u8],
+        progress: &Progress,
+    ) -> anyhow::Result<ExitCode> {
+        let mut previous = Previous::load(self.output, &self.recipe, self.force);
+        if let Some(reason) = &previous.rescore_reason {
+            progress.bar.suspend(|| {
+                eprintln!("note: {reason}: scoring every article");
+            });
+        }
+        let dir = self
+            .output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut next = NextOutput::new(dir)
+            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+        let mut counts = Counts::default();
+        let mut bytes = Vec::new();
+        loop {
+            let chunk = next_chunk(&mut items);
+            if chunk.is_empty() {
+                break;
+            }
+            progress.read(chunk.len());
+            let mut to_score: Vec<(Article, String)> = Vec::new();
+            let mut chunk_ids = HashSet::new();
+            for item in chunk {
+                let article = match item {
+                    Ok(article) => article,
+                    Err(p) => {
+                        progress.warn(&p);
+                        counts.errors += 1;
+                        // An article that cannot be read now keeps its earlier row.
+                        if let Some(row) =
+                            p.id.as_deref()
+                                .and_then(|id| previous.get(id))
+                                .filter(|_| previous.reusable)
+                                .filter(|row| !next.contains(&row.id))
+                        {
+                            next.keep(row);
+                        }
+                        continue;
+                    }
+                };
+                if next.contains(&article.id) || !chunk_ids.insert(article.id.clone()) {
+                    progress.warn(format!(
+                        "{}: duplicate id, skipped (an earlier article has it)",
+                        article.id
+                    ));
+                    counts.errors += 1;
+                    continue;
+                }
+                let hash = article_hash(&article);
+                match previous.get(&article.id) {
+                    None => counts.new += 1,
+                    Some(row) if row.article != hash => counts.changed += 1,
+                    Some(_) => counts.unchanged += 1,
+                }
+                match previous.reusable_row(&article.id, &hash) {
+                    Some(row) => next.keep(row),
+                    None => to_score.push((article, hash)),
+                }
+            }
+            let (articles, hashes): (Vec<Article>, Vec<String>) = to_score.into_iter().unzip();
+            let rows = scoring.rows(&articles);
+            for ((article, hash), row) in articles.into_iter().zip(hashes).zip(&rows) {
+                for w in &article.warnings {
+                    progress.warn(w);
+                }
+                bytes.clear();
+                encoder.encode(row, &mut bytes)?;
+                next.add(article.id, hash, &bytes)?;
+            }
+            counts.scored += rows.len();
+        }
+        progress.finish();
+        let missing: Vec<String> = previous
+            .ids()
+            .filter(|id| !next.contains(id))
+            .map(str::to_string)
+            .collect();
+        for id in &missing {
+            match previous
+                .get(id)
+                .filter(|_| self.keep_missing && previous.reusable)
+            {
+                Some(row) => {
+                    next.keep(&row.clone());
+                    counts.kept_missing += 1;
+                }
+                None => counts.removed += 1,
+            }
+        }
+        if self.keep_missing && !previous.reusable && counts.removed > 0 {
+            progress.warn(format!(
+                "{} missing article(s) dropped: their rows were made with another model, \
+                 lexicons, targets or settings",
+                counts.removed
+            ));
+        }
+        let summary = format!(
+            "{} new, {} changed, {} unchanged, {} removed{}, {} errors; {} scored",
+            counts.new,
+            counts.changed,
+            counts.unchanged,
+            counts.removed,
+            if counts.kept_missing > 0 {
+                format!(" ({} missing kept)", counts.kept_missing)
+            } else {
+                String::new()
+            },
+            counts.errors,
+            counts.scored
+        );
+        if next.is_empty() {
+            eprintln!("{summary}");
+            eprintln!(
+                "error: nothing to write; {} left as it was",
+                self.output.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        next.commit(self.output, header, &mut previous, &self.recipe)?;
+        eprintln!("{summary}");
+        Ok(ExitCode::SUCCESS)
+    }
 }
