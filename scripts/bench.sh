@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Throughput and memory benchmark; prints the table that README.md quotes.
+#
+#   scripts/bench.sh            100 MB corpus, every measurement, plus a 1 GB memory run
+#   scripts/bench.sh --quick    skip the 1 GB run
+#
+# The corpus is built at run time (scripts/bench_corpus.py: the sample articles, ../shared/seeds
+# and articles assembled from ../shared/corpora texts) in a temporary directory; nothing large is
+# kept. Python vaderSentiment scores the first VADER_MB (default 20) MB of the same corpus in a
+# venv the script makes, so the speed ratio is measured in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=false
+[ "${1:-}" = "--quick" ] && quick=true
+shared="${SHARED:-../shared}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --quiet
+cargo bench --no-run --quiet --bench stages 2> /dev/null
+bin=target/release/stance
+python3 scripts/bench_corpus.py --mb 100 --shared "$shared" -o "$work/corpus.jsonl" >&2
+bytes=$(stat -c %s "$work/corpus.jsonl")
+articles=$(wc -l < "$work/corpus.jsonl")
+threads=$(nproc)
+
+rows=()
+row() { rows+=("$(printf '| %-34s | %7s | %9s | %10s | %9s |' "$@")"); }
+
+# Tokenizing alone and tokenizing + stemming, in-process (benches/stages.rs).
+while IFS=$'\t' read -r stage n mbs aps _; do
+  row "$stage" "$n" "$mbs" "$aps" ""
+done < <(cargo bench --quiet --bench stages -- "$work/corpus.jsonl" 2> /dev/null)
+
+# The full path: JSONL file in, CSV file out, every sentence scored (--target any).
+score() {
+  local n=$1 corpus=$2
+  /usr/bin/time -f "%e %M" -o "$work/time" \
+    "$bin" score "$corpus" --target any --threads "$n" --quiet -o "$work/out.csv" 2> /dev/null
+  read -r seconds peak_kb < "$work/time"
+  python3 -c "import sys; s,b,a,k=map(float,sys.argv[1:]); print(f'{b/1e6/s:.1f} {a/s:.0f} {k/1024:.0f}')" \
+    "$seconds" "$(stat -c %s "$corpus")" "$(wc -l < "$corpus")" "$peak_kb"
+}
+read -r mbs1 aps1 rss1 <<< "$(score 1 "$work/corpus.jsonl")"
+row "stance score, JSONL to CSV" 1 "$mbs1" "$aps1" "$rss1"
+read -r mbsn apsn rssn <<< "$(score 0 "$work/corpus.jsonl")"
+row "stance score, JSONL to CSV" "$threads" "$mbsn" "$apsn" "$rssn"
+
+# Python VADER on the same texts.
+python3 -m venv "$work/venv" > /dev/null
+"$work/venv/bin/pip" install --quiet vaderSentiment==3.3.2
+read -r vader_mbs vader_aps vader_mb <<< "$("$work/venv/bin/python" scripts/vader_bench.py "$work/corpus.jsonl" --mb "${VADER_MB:-20}")"
+row "vaderSentiment 3.3.2 (${vader_mb} MB)" 1 "$vader_mbs" "$vader_aps" ""
+
+if ! $quick; then
+  # Memory does not grow with input: the same corpus ten times over (1 GB), new ids each time.
+  python3 - "$work/corpus.jsonl" "$work/big.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    for copy in range(10):
+        with open(sys.argv[1], encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)
+                d["id"] = f"{copy}-{d['id']}"
+                out.write(json.dumps(d, ensure_ascii=False) + "\n")
+PY
+  read -r mbsb apsb rssb <<< "$(score 0 "$work/big.jsonl")"
+  row "stance score, 1 GB JSONL to CSV" "$threads" "$mbsb" "$apsb" "$rssb"
+fi
+
+echo
+echo "Corpus: $articles articles, $((bytes / 1000000)) MB of JSONL; $(nproc) cores; $(date -u +%Y-%m-%d)"
+echo
+printf '| %-34s | %7s | %9s | %10s | %9s |\n' "stage" "threads" "MB/s" "articles/s" "peak MB"
+echo "|------------------------------------|---------|-----------|------------|-----------|"
+printf '%s\n' "${rows[@]}"
+echo
+python3 -c "import sys; one,n,vader,many=sys.argv[1:]; print(f'stance score on 1 thread / VADER: {float(one)/float(vader):.1f}x; {n} threads / 1 thread: {float(many)/float(one):.2f}x')" \
+  "$mbs1" "$threads" "$vader_mbs" "$mbsn"
