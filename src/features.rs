@@ -6,7 +6,9 @@
 //! - `term:<stem>` and `term:<stem> <stem>`: counts of a learned stem or stem bigram;
 //! - `style:<name>`: counts that describe how an article is written (see [`crate::style`]).
 
-use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analyze::{AnalyzedToken, Codebook, UNKNOWN};
 use crate::rules::Cue;
@@ -137,10 +139,46 @@ impl FeatureIndex {
     }
 }
 
+/// A part's readable name. Shared, so the same words in many sentences and articles are one
+/// allocation (labels are made for every part but read only for the drivers shown).
+pub type Label = Arc<str>;
+
+/// Hands out one [`Label`] per distinct name.
+#[derive(Debug, Default)]
+pub struct Labels {
+    known: FxHashSet<Label>,
+}
+
+impl Labels {
+    /// Above this many names the set is emptied between articles, so memory stays bounded.
+    const LIMIT: usize = 1 << 16;
+
+    /// Called before each article, so that within one article equal names are one pointer.
+    pub fn bound(&mut self) {
+        if self.known.len() >= Self::LIMIT {
+            self.known.clear();
+        }
+    }
+
+    pub fn get(&mut self, name: &str) -> Label {
+        if let Some(label) = self.known.get(name) {
+            return label.clone();
+        }
+        let label: Label = Arc::from(name);
+        self.known.insert(label.clone());
+        label
+    }
+}
+
+/// Equal labels: usually the same allocation, so the pointer answers first.
+pub fn same_label(a: &Label, b: &Label) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
 /// One labelled part of the article's feature vector.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Part {
-    pub label: String,
+    pub label: Label,
     pub feature: usize,
     /// The sentence it comes from; `None` for article-level counts (style).
     pub sentence: Option<usize>,
@@ -163,14 +201,14 @@ impl FeatureVector {
 
     pub fn add(
         &mut self,
-        label: &str,
+        label: Label,
         feature: usize,
         sentence: Option<usize>,
         span: (usize, usize),
         value: f64,
     ) {
         self.parts.push(Part {
-            label: label.to_string(),
+            label,
             feature,
             sentence,
             span,
@@ -189,20 +227,32 @@ impl FeatureVector {
 
     /// Parts merged by (label, feature), in first-seen order; merged parts lose their sentence.
     pub fn merged(&self) -> Vec<Part> {
-        let mut index: FxHashMap<(&str, usize), usize> = FxHashMap::default();
-        let mut out: Vec<Part> = Vec::new();
-        for p in &self.parts {
-            match index.get(&(p.label.as_str(), p.feature)) {
-                Some(&i) => out[i].value += p.value,
-                None => {
-                    index.insert((p.label.as_str(), p.feature), out.len());
-                    out.push(Part {
-                        sentence: None,
-                        span: (0, 0),
-                        ..p.clone()
-                    });
-                }
+        let mut out: Vec<Part> = Vec::with_capacity(self.parts.len());
+        let add = |out: &mut Vec<Part>, i: Option<usize>, p: &Part| match i {
+            Some(i) => out[i].value += p.value,
+            None => out.push(Part {
+                sentence: None,
+                span: (0, 0),
+                ..p.clone()
+            }),
+        };
+        // A sentence has a few parts: a scan beats hashing them.
+        if self.parts.len() <= 32 {
+            for p in &self.parts {
+                let i = out
+                    .iter()
+                    .position(|o| o.feature == p.feature && same_label(&o.label, &p.label));
+                add(&mut out, i, p);
             }
+            return out;
+        }
+        let mut index: FxHashMap<(&str, usize), usize> = FxHashMap::default();
+        for p in &self.parts {
+            let i = index.get(&(&*p.label, p.feature)).copied();
+            if i.is_none() {
+                index.insert((&*p.label, p.feature), out.len());
+            }
+            add(&mut out, i, p);
         }
         out
     }

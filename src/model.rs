@@ -208,6 +208,19 @@ impl Model {
     }
 }
 
+/// Every task has three classes (see `STANCE_CLASSES` and `VOICE_CLASSES`), so per-class
+/// numbers live in fixed arrays on the scoring path.
+pub const CLASSES: usize = 3;
+pub type Logits = [f64; CLASSES];
+
+/// [`softmax`] for one three-class prediction, without allocating.
+pub fn class_probabilities(logits: &Logits) -> Logits {
+    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let exps: Logits = std::array::from_fn(|c| (logits[c] - max).exp());
+    let sum: f64 = exps.iter().sum();
+    exps.map(|e| e / sum)
+}
+
 /// Numerically stable softmax.
 pub fn softmax(logits: &[f64]) -> Vec<f64> {
     let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);

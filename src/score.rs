@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::analyze::{AnalyzedToken, Analyzer, Codebook, StemFilter};
-use crate::features::{FeatureIndex, FeatureVector};
+use std::cell::RefCell;
+
+use crate::features::{FeatureIndex, FeatureVector, Label, Labels};
 use crate::lexicon::{CompiledLexicon, Lexicon};
-use crate::model::{Model, Pooling, argmax, softmax};
+use crate::model::{CLASSES, Logits, Model, Pooling, argmax, class_probabilities};
 use crate::phrase::{PhraseMatch, PhraseMatcher, encode};
 use crate::rules::{Cue, Evidence, evidence};
 use crate::sentence::{Sentence, split};
@@ -66,6 +68,7 @@ impl Default for EngineConfig {
 pub struct Linear {
     pub model: Model,
     pub index: FeatureIndex,
+    intercepts: Logits,
 }
 
 impl Linear {
@@ -73,7 +76,15 @@ impl Linear {
         let names: Vec<String> = model.weights.iter().map(|w| w.feature.clone()).collect();
         let index = FeatureIndex::new(&names, codebook)
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-        Ok(Linear { model, index })
+        let intercepts =
+            model.intercepts.as_slice().try_into().map_err(|_| {
+                anyhow::anyhow!("{}: intercepts: expected {CLASSES}", file.display())
+            })?;
+        Ok(Linear {
+            model,
+            index,
+            intercepts,
+        })
     }
 
     fn weights(&self, feature: usize) -> &[f64] {
@@ -87,30 +98,25 @@ impl Linear {
             .merged()
             .into_iter()
             .map(|p| {
-                let logits: Vec<f64> = self
-                    .weights(p.feature)
-                    .iter()
-                    .map(|w| w * p.value)
-                    .collect();
+                let weights = self.weights(p.feature);
                 Contribution {
+                    logits: std::array::from_fn(|c| weights[c] * p.value),
                     label: p.label,
                     feature: p.feature,
                     value: p.value,
-                    logits,
                     score: 0.0,
                 }
             })
             .collect();
-        let mut logits = self.model.intercepts.clone();
+        let mut logits = self.intercepts;
         for p in &parts {
             for (l, c) in logits.iter_mut().zip(&p.logits) {
                 *l += c;
             }
         }
-        let probabilities = softmax(&logits);
         Prediction {
+            probabilities: class_probabilities(&logits),
             logits,
-            probabilities,
             parts,
         }
     }
@@ -119,18 +125,18 @@ impl Linear {
 /// A part of the feature vector with what it adds to each class logit and to the score.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contribution {
-    pub label: String,
+    pub label: Label,
     pub feature: usize,
     pub value: f64,
-    pub logits: Vec<f64>,
+    pub logits: Logits,
     /// Share of (score - base score), by the path-integrated gradient (see [`attribute`]).
     pub score: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prediction {
-    pub logits: Vec<f64>,
-    pub probabilities: Vec<f64>,
+    pub logits: Logits,
+    pub probabilities: Logits,
     pub parts: Vec<Contribution>,
 }
 
@@ -145,19 +151,17 @@ pub const BEARISH: usize = 0;
 pub const NEUTRAL: usize = 1;
 pub const BULLISH: usize = 2;
 
-fn stance_score(logits: &[f64]) -> f64 {
-    let p = softmax(logits);
+fn stance_score(logits: &Logits) -> f64 {
+    let p = class_probabilities(logits);
     p[BULLISH] - p[BEARISH]
 }
 
-fn score_gradient(logits: &[f64]) -> Vec<f64> {
-    let p = softmax(logits);
-    (0..p.len())
-        .map(|j| {
-            let d = |i: usize| if i == j { 1.0 } else { 0.0 };
-            p[BULLISH] * (d(BULLISH) - p[j]) - p[BEARISH] * (d(BEARISH) - p[j])
-        })
-        .collect()
+fn score_gradient(logits: &Logits) -> Logits {
+    let p = class_probabilities(logits);
+    std::array::from_fn(|j| {
+        let d = |i: usize| if i == j { 1.0 } else { 0.0 };
+        p[BULLISH] * (d(BULLISH) - p[j]) - p[BEARISH] * (d(BEARISH) - p[j])
+    })
 }
 
 /// Splits `score - base_score` exactly among the parts.
@@ -167,7 +171,7 @@ fn score_gradient(logits: &[f64]) -> Vec<f64> {
 /// that line (integrated gradients, which for a model linear in its logits needs one shared
 /// average). The average is taken by 16-point Gauss-Legendre quadrature and then corrected
 /// along the path so that the shares add up exactly.
-pub fn attribute(intercepts: &[f64], prediction: &mut Prediction) -> f64 {
+pub fn attribute(intercepts: &Logits, prediction: &mut Prediction) -> f64 {
     const NODES: [(f64, f64); 8] = [
         (0.0950125098376374, 0.1894506104550685),
         (0.2816035507792589, 0.1826034150449236),
@@ -178,16 +182,13 @@ pub fn attribute(intercepts: &[f64], prediction: &mut Prediction) -> f64 {
         (0.9445750230732326, 0.0622535239386479),
         (0.9894009349916499, 0.0271524594117541),
     ];
-    let k = intercepts.len();
-    let path: Vec<f64> = (0..k)
-        .map(|c| prediction.logits[c] - intercepts[c])
-        .collect();
+    let path: Logits = std::array::from_fn(|c| prediction.logits[c] - intercepts[c]);
     let base = stance_score(intercepts);
     let delta = stance_score(&prediction.logits) - base;
-    let mut g = vec![0.0; k];
+    let mut g = [0.0; CLASSES];
     for (x, w) in NODES {
         for t in [0.5 - x / 2.0, 0.5 + x / 2.0] {
-            let point: Vec<f64> = (0..k).map(|c| intercepts[c] + t * path[c]).collect();
+            let point: Logits = std::array::from_fn(|c| intercepts[c] + t * path[c]);
             for (gc, dc) in g.iter_mut().zip(score_gradient(&point)) {
                 *gc += w / 2.0 * dc;
             }
@@ -222,7 +223,7 @@ pub struct SentenceScore {
     pub weight: f64,
     /// Share of the article: weight x (1 - P(neutral)), normalized to sum to 1.
     pub share: f64,
-    pub probabilities: Vec<f64>,
+    pub probabilities: Logits,
     pub score: f64,
 }
 
@@ -281,26 +282,34 @@ impl Evaluation {
 
     /// The `n` strongest parts each way, merged by label.
     pub fn drivers(&self, n: usize) -> Drivers {
-        let mut by_label: Vec<(String, f64)> = Vec::new();
+        let mut by_label: Vec<(&str, f64)> = Vec::new();
         let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
         for p in &self.stance.parts {
-            match seen.get(p.label.as_str()) {
+            match seen.get(&*p.label) {
                 Some(&i) => by_label[i].1 += p.score,
                 None => {
                     seen.insert(&p.label, by_label.len());
-                    by_label.push((p.label.clone(), p.score));
+                    by_label.push((&p.label, p.score));
                 }
             }
         }
-        let mut bullish: Vec<(String, f64)> =
-            by_label.iter().filter(|(_, s)| *s > 0.0).cloned().collect();
-        let mut bearish: Vec<(String, f64)> =
-            by_label.into_iter().filter(|(_, s)| *s < 0.0).collect();
-        bullish.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        bearish.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-        bullish.truncate(n);
-        bearish.truncate(n);
-        Drivers { bullish, bearish }
+        let strongest = |mut side: Vec<(&str, f64)>, sign: f64| {
+            side.sort_by(|a, b| {
+                (sign * b.1)
+                    .total_cmp(&(sign * a.1))
+                    .then_with(|| a.0.cmp(b.0))
+            });
+            side.truncate(n);
+            side.into_iter()
+                .map(|(label, score)| (label.to_string(), score))
+                .collect()
+        };
+        let bullish = by_label.iter().filter(|(_, s)| *s > 0.0).copied().collect();
+        let bearish = by_label.into_iter().filter(|(_, s)| *s < 0.0).collect();
+        Drivers {
+            bullish: strongest(bullish, 1.0),
+            bearish: strongest(bearish, -1.0),
+        }
     }
 }
 
@@ -441,6 +450,7 @@ impl Engine {
             evidence: Vec::new(),
             scales: Vec::new(),
             styles: Vec::new(),
+            labels: RefCell::default(),
         }
     }
 }
@@ -464,6 +474,7 @@ pub struct Scorer<'e> {
     evidence: Vec<Evidence>,
     scales: Vec<f64>,
     styles: Vec<StyleCount>,
+    labels: RefCell<Labels>,
 }
 
 impl Scorer<'_> {
@@ -487,6 +498,7 @@ impl Scorer<'_> {
     /// Runs every stage up to evidence and style counts; returns how the article weighs sentences.
     pub fn analyze(&mut self, doc: Document, target: &Target) -> Focus {
         let key = self.prepare_target(target);
+        self.labels.get_mut().bound();
         self.analyzer
             .analyze(doc.text, &self.codebook, &mut self.tokens);
         split(&self.tokens, &mut self.sentences);
@@ -530,12 +542,12 @@ impl Scorer<'_> {
     pub fn evaluate(&mut self, doc: Document, target: &Target) -> Evaluation {
         let focus = self.analyze(doc, target);
         let engine = self.engine;
-        let intercepts = &engine.stance.model.intercepts;
+        let intercepts = &engine.stance.intercepts;
         let (stance, base_score, sentence_scores) = if focus.relevance == 0 {
-            let mut probabilities = vec![0.0; intercepts.len()];
+            let mut probabilities = [0.0; CLASSES];
             probabilities[NEUTRAL] = 1.0;
             let none = Prediction {
-                logits: intercepts.clone(),
+                logits: *intercepts,
                 probabilities,
                 parts: Vec::new(),
             };
@@ -590,8 +602,8 @@ impl Scorer<'_> {
         text: &str,
         weights: &[f64],
     ) -> (Prediction, f64, Vec<SentenceScore>) {
-        let intercepts = &linear.model.intercepts;
-        let k = intercepts.len();
+        let intercepts = &linear.intercepts;
+        let k = CLASSES;
         let mut by_sentence: Vec<FeatureVector> = vec![FeatureVector::default(); weights.len()];
         for part in self.vector(linear, text, &vec![1.0; weights.len()]).parts {
             if let Some(s) = part.sentence {
@@ -609,11 +621,11 @@ impl Scorer<'_> {
         }
         let total: f64 = scored.iter().map(|(_, _, o, _)| o).sum();
         let mut article = Prediction {
-            logits: vec![0.0; k],
-            probabilities: vec![0.0; k],
+            logits: [0.0; CLASSES],
+            probabilities: [0.0; CLASSES],
             parts: Vec::new(),
         };
-        let mut index: FxHashMap<(String, usize), usize> = FxHashMap::default();
+        let mut index: FxHashMap<(usize, usize), usize> = FxHashMap::default();
         let mut sentence_scores = Vec::with_capacity(scored.len());
         for (s, w, o, p) in &scored {
             let a = o / total;
@@ -621,7 +633,7 @@ impl Scorer<'_> {
                 sentence: *s,
                 weight: *w,
                 share: a,
-                probabilities: p.probabilities.clone(),
+                probabilities: p.probabilities,
                 score: p.probabilities[BULLISH] - p.probabilities[BEARISH],
             });
             for c in 0..k {
@@ -629,11 +641,15 @@ impl Scorer<'_> {
                 article.probabilities[c] += a * p.probabilities[c];
             }
             for part in &p.parts {
+                // Labels are interned per article, so the pointer identifies the name.
                 let i = *index
-                    .entry((part.label.clone(), part.feature))
+                    .entry((
+                        std::sync::Arc::as_ptr(&part.label).cast::<u8>() as usize,
+                        part.feature,
+                    ))
                     .or_insert_with(|| {
                         article.parts.push(Contribution {
-                            logits: vec![0.0; k],
+                            logits: [0.0; CLASSES],
                             value: 0.0,
                             score: 0.0,
                             ..part.clone()
@@ -676,10 +692,15 @@ impl Scorer<'_> {
         }
         let divisor = linear.model.pooling.divisor(total);
         let lexicon = &self.engine.lexicon;
-        let labels: Vec<String> = self
+        let mut names = self.labels.borrow_mut();
+        let mut buf = String::new();
+        let labels: Vec<Label> = self
             .evidence
             .iter()
-            .map(|e| evidence_label(lexicon, &self.tokens, text, e))
+            .map(|e| {
+                evidence_label(lexicon, &self.tokens, text, e, &mut buf);
+                names.get(&buf)
+            })
             .collect();
         for (e, label) in self.evidence.iter().zip(&labels) {
             let w = weights[e.sentence];
@@ -692,7 +713,7 @@ impl Scorer<'_> {
                     self.tokens[e.end - 1].token.end,
                 );
                 vector.add(
-                    label,
+                    label.clone(),
                     feature,
                     Some(e.sentence),
                     span,
@@ -701,7 +722,6 @@ impl Scorer<'_> {
             }
         }
         if index.has_terms() {
-            let mut buf = String::new();
             // Evidence is in sentence order, so one cursor finds each sentence's cues.
             let mut first = 0;
             for (si, s) in self.sentences.iter().enumerate() {
@@ -716,11 +736,11 @@ impl Scorer<'_> {
                     .iter()
                     .zip(&labels[first..])
                     .take_while(|(e, _)| e.sentence == si);
-                let mut cues: Vec<(usize, usize, &String)> =
+                let mut cues: Vec<(usize, usize, &Label)> =
                     cues.map(|(e, l)| (e.start, e.end, l)).collect();
                 cues.sort_by_key(|c| c.0);
                 // Terms come in token order: a cursor keeps the furthest-reaching cue begun so far.
-                let (mut next, mut reach): (usize, Option<(usize, usize, &String)>) = (0, None);
+                let (mut next, mut reach): (usize, Option<(usize, usize, &Label)>) = (0, None);
                 let tokens = &self.tokens[s.start..s.end];
                 let scales = &self.scales[s.start..s.end];
                 index.for_each_term(tokens, |feature, at, len| {
@@ -735,10 +755,10 @@ impl Scorer<'_> {
                     // A learned term inside a matched phrase is reported under the phrase.
                     let covering = reach.filter(|(start, end, _)| *start <= from && to <= *end);
                     let label = match covering {
-                        Some((_, _, label)) => label.as_str(),
+                        Some((_, _, label)) => label.clone(),
                         None => {
                             crate::tokenize::normalize_into(&text[a..b], &mut buf);
-                            buf.as_str()
+                            names.get(&buf)
                         }
                     };
                     vector.add(label, feature, Some(si), (a, b), w * scales[at] / divisor);
@@ -761,7 +781,13 @@ impl Scorer<'_> {
                 1.0 / sentences
             };
             for c in counts {
-                vector.add(&c.label, *feature, None, (0, 0), c.amount * scale);
+                vector.add(
+                    names.get(&c.label),
+                    *feature,
+                    None,
+                    (0, 0),
+                    c.amount * scale,
+                );
             }
         }
         vector
@@ -775,28 +801,38 @@ pub fn evidence_label(
     tokens: &[AnalyzedToken],
     text: &str,
     e: &Evidence,
-) -> String {
-    let base = match (e.cue, e.paired) {
+    out: &mut String,
+) {
+    out.clear();
+    let mut push_lowercase = |s: &str| {
+        s.chars()
+            .flat_map(char::to_lowercase)
+            .for_each(|c| out.push(c))
+    };
+    match (e.cue, e.paired) {
         (Cue::DirectionMetric, Some((_, m_start, m_end))) => {
             let words = |from: usize, to: usize| {
                 let (a, b) = (tokens[from].token.start, tokens[to - 1].token.end);
-                text[a..b].to_lowercase()
+                &text[a..b]
             };
             let direction_len = lexicon.entry(e.entry).stems.len();
             let (metric, direction) =
                 (words(m_start, m_end), words(e.head, e.head + direction_len));
-            if m_start < e.head {
-                format!("{metric} {direction}")
+            let (first, second) = if m_start < e.head {
+                (metric, direction)
             } else {
-                format!("{direction} {metric}")
-            }
+                (direction, metric)
+            };
+            push_lowercase(first);
+            push_lowercase(" ");
+            push_lowercase(second);
         }
-        _ => lexicon.entry(e.entry).term.to_lowercase(),
-    };
+        _ => push_lowercase(&lexicon.entry(e.entry).term),
+    }
     match (e.modifiers.negated, e.modifiers.shifted) {
-        (true, _) => format!("{base} (negated)"),
-        (_, true) => format!("{base} (turned)"),
-        _ => base,
+        (true, _) => out.push_str(" (negated)"),
+        (_, true) => out.push_str(" (turned)"),
+        _ => {}
     }
 }
 
@@ -815,18 +851,18 @@ mod tests {
             let intercepts = [0.2, 0.9, -0.1];
             let parts: Vec<Contribution> = (0..3)
                 .map(|i| Contribution {
-                    label: format!("p{i}"),
+                    label: format!("p{i}").into(),
                     feature: i,
                     value: 1.0,
-                    logits: (0..3)
-                        .map(|c| (logits[c] - intercepts[c]) * [0.5, 0.3, 0.2][i])
-                        .collect(),
+                    logits: std::array::from_fn(|c| {
+                        (logits[c] - intercepts[c]) * [0.5, 0.3, 0.2][i]
+                    }),
                     score: 0.0,
                 })
                 .collect();
             let mut prediction = Prediction {
-                logits: logits.to_vec(),
-                probabilities: softmax(&logits),
+                logits,
+                probabilities: class_probabilities(&logits),
                 parts,
             };
             let base = attribute(&intercepts, &mut prediction);

@@ -145,7 +145,7 @@ impl Explanation {
                         name: name.clone(),
                         value: p.value,
                         weights: linear.model.weights[p.feature].weights.clone(),
-                        contributions: p.logits.clone(),
+                        contributions: p.logits.to_vec(),
                         score: p.score,
                     });
                 }
@@ -160,12 +160,12 @@ impl Explanation {
         let mut terms: Vec<TermView> = Vec::new();
         let mut term_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for p in &eval.stance.parts {
-            match term_of.get(p.label.as_str()).map(|&i| &mut terms[i]) {
+            match term_of.get(&*p.label).map(|&i| &mut terms[i]) {
                 Some(t) => t.score += p.score,
                 None => {
                     term_of.insert(&p.label, terms.len());
                     terms.push(TermView {
-                        label: p.label.clone(),
+                        label: p.label.to_string(),
                         score: p.score,
                         occurrences: Vec::new(),
                     });
@@ -184,7 +184,7 @@ impl Explanation {
         for part in scorer.vector(linear, text, &weights).parts {
             if let (Some(s), Some(t)) = (
                 part.sentence,
-                terms.iter_mut().find(|t| t.label == part.label),
+                terms.iter_mut().find(|t| *t.label == *part.label),
             ) && !t.occurrences.iter().any(|o| o.1 == part.span)
             {
                 t.occurrences.push((s, part.span));
@@ -378,7 +378,7 @@ impl Explanation {
                 "feature": f.name, "value": f.value, "weights": f.weights, "contributions": f.contributions, "score": f.score
             })).collect::<Vec<_>>(),
             "parts": eval.stance.parts.iter().map(|p| json!({
-                "label": p.label, "feature": p.feature, "value": p.value, "logits": p.logits, "score": p.score
+                "label": &*p.label, "feature": p.feature, "value": p.value, "logits": p.logits, "score": p.score
             })).collect::<Vec<_>>(),
             "terms": self.terms.iter().map(|t| json!({
                 "term": t.label, "score": t.score,
@@ -388,7 +388,7 @@ impl Explanation {
                 "classes": crate::model::VOICE_CLASSES,
                 "probabilities": v.probabilities,
                 "logits": v.logits,
-                "parts": v.parts.iter().map(|p| json!({"label": p.label, "logits": p.logits})).collect::<Vec<_>>(),
+                "parts": v.parts.iter().map(|p| json!({"label": &*p.label, "logits": p.logits})).collect::<Vec<_>>(),
             })),
             "sentences": eval.sentence_scores.iter().map(|s| json!({
                 "sentence": s.sentence, "weight": s.weight, "share": s.share, "score": s.score, "probabilities": s.probabilities
