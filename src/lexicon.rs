@@ -37,6 +37,10 @@ pub enum Category {
     Retail,
     Analysis,
     Corporate,
+    /// A model term's weight, exported by `stance lexicon export`: the term is the model's stems,
+    /// the weight its push on bullish over bearish. Loaded with `--lexicon`, it re-weights that
+    /// term in the stance model; it is never matched as a cue.
+    Learned,
 }
 
 /// How a category takes part in scoring.
@@ -46,10 +50,11 @@ pub enum Role {
     Pairing,
     Modifier,
     Voice,
+    Learned,
 }
 
 impl Category {
-    pub const ALL: [Category; 18] = [
+    pub const ALL: [Category; 19] = [
         Category::Positive,
         Category::Negative,
         Category::Uncertainty,
@@ -68,6 +73,7 @@ impl Category {
         Category::Retail,
         Category::Analysis,
         Category::Corporate,
+        Category::Learned,
     ];
 
     pub fn name(self) -> &'static str {
@@ -90,6 +96,7 @@ impl Category {
             Category::Retail => "retail",
             Category::Analysis => "analysis",
             Category::Corporate => "corporate",
+            Category::Learned => "learned",
         }
     }
 
@@ -110,6 +117,7 @@ impl Category {
             | Category::Hedge
             | Category::Contrast => Role::Modifier,
             Category::Retail | Category::Analysis | Category::Corporate => Role::Voice,
+            Category::Learned => Role::Learned,
         }
     }
 
@@ -127,6 +135,7 @@ impl Category {
             Category::Analyst | Category::Holding | Category::Leadership | Category::Strategy => {
                 w != 0.0
             }
+            Category::Learned => true,
         };
         if !ok {
             return Err(format!(
@@ -135,8 +144,9 @@ impl Category {
                 self.weight_rule()
             ));
         }
-        if w.abs() > 5.0 {
-            return Err(format!("weight {w} is outside [-5, 5]"));
+        let limit = if self == Category::Learned { 50.0 } else { 5.0 };
+        if w.abs() > limit {
+            return Err(format!("weight {w} is outside [-{limit}, {limit}]"));
         }
         Ok(())
     }
@@ -153,6 +163,7 @@ impl Category {
             }
             Category::Direction | Category::Metric => "must be 1 (up, good) or -1 (down, bad)",
             Category::Retail | Category::Analysis | Category::Corporate => "must be > 0",
+            Category::Learned => "may be any number in [-50, 50]",
             _ => "must not be 0",
         }
     }
@@ -280,6 +291,15 @@ impl Lexicon {
         (lexicon, problems)
     }
 
+    /// Removes and returns the learned entries, which re-weight a model instead of matching text.
+    pub fn take_learned(&mut self) -> Vec<Entry> {
+        let (learned, cues) = std::mem::take(&mut self.entries)
+            .into_iter()
+            .partition(|e| e.category == Category::Learned);
+        self.entries = cues;
+        learned
+    }
+
     /// A stable hash of the entries, for model records and incremental reruns.
     pub fn fingerprint(&self) -> String {
         let mut text = String::new();
@@ -398,7 +418,12 @@ fn parse_row(row: Row, stem: &StemFilter) -> Result<ParsedRow, String> {
         return Err(format!("weight {weight} is not finite"));
     }
     category.check_weight(weight)?;
-    let stems = phrase_stems(&term, stem);
+    // Learned terms are written as the model's stems already.
+    let stems = if category == Category::Learned {
+        term.split_whitespace().map(str::to_lowercase).collect()
+    } else {
+        phrase_stems(&term, stem)
+    };
     if stems.is_empty() {
         return Err(format!("term {term:?} has no words"));
     }
@@ -415,15 +440,21 @@ fn parse_row(row: Row, stem: &StemFilter) -> Result<ParsedRow, String> {
 fn duplicate_problems(entries: &[Entry]) -> Vec<Problem> {
     let mut first: HashMap<&[String], &Entry> = HashMap::new();
     let mut problems = Vec::new();
-    for e in entries {
-        match first.get(e.stems.as_slice()) {
-            Some(prev) => {
-                let kind = if prev.category == e.category && prev.weight == e.weight {
-                    "duplicate"
-                } else {
-                    "conflict"
-                };
-                problems.push(Problem {
+    // Learned entries re-weight model terms, a namespace of their own.
+    let (learned, cues): (Vec<&Entry>, Vec<&Entry>) = entries
+        .iter()
+        .partition(|e| e.category == Category::Learned);
+    for group in [learned, cues] {
+        first.clear();
+        for e in group {
+            match first.get(e.stems.as_slice()) {
+                Some(prev) => {
+                    let kind = if prev.category == e.category && prev.weight == e.weight {
+                        "duplicate"
+                    } else {
+                        "conflict"
+                    };
+                    problems.push(Problem {
                     origin: e.origin.clone(),
                     reason: format!(
                         "{kind}: {:?} ({} {}) matches the same stems [{}] as {:?} ({} {}) at {}",
@@ -437,9 +468,10 @@ fn duplicate_problems(entries: &[Entry]) -> Vec<Problem> {
                         prev.origin
                     ),
                 });
-            }
-            None => {
-                first.insert(&e.stems, e);
+                }
+                None => {
+                    first.insert(&e.stems, e);
+                }
             }
         }
     }

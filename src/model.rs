@@ -99,6 +99,34 @@ impl Model {
         Ok(model)
     }
 
+    /// Sets how much the term feature `term:<stems>` pushes bullish over bearish to `weight`,
+    /// keeping its neutral weight and the midpoint of its bearish and bullish weights, so
+    /// exporting and loading back changes nothing. False when the model has no such feature.
+    pub fn reweight_term(&mut self, stems: &[String], weight: f64) -> bool {
+        let name = format!("term:{}", stems.join(" "));
+        let bearish = self.classes.iter().position(|c| c == "bearish");
+        let bullish = self.classes.iter().position(|c| c == "bullish");
+        let (Some(bearish), Some(bullish)) = (bearish, bullish) else {
+            return false;
+        };
+        match self.weights.iter_mut().find(|w| w.feature == name) {
+            Some(w) => {
+                let mid = (w.weights[bearish] + w.weights[bullish]) / 2.0;
+                w.weights[bearish] = mid - weight / 2.0;
+                w.weights[bullish] = mid + weight / 2.0;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A term's push on bullish over bearish, as `stance lexicon export` writes it.
+    pub fn term_weight(&self, feature: &FeatureWeights) -> Option<f64> {
+        let bearish = self.classes.iter().position(|c| c == "bearish")?;
+        let bullish = self.classes.iter().position(|c| c == "bullish")?;
+        Some(feature.weights[bullish] - feature.weights[bearish])
+    }
+
     /// A hash of everything that affects scores (the training record does not).
     pub fn fingerprint(&self) -> String {
         let scoring = (

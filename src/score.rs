@@ -384,9 +384,9 @@ impl Engine {
     }
 
     pub fn new(
-        lexicon: Lexicon,
+        mut lexicon: Lexicon,
         targets: TargetBook,
-        model: Model,
+        mut model: Model,
         voice: Option<Model>,
         config: &EngineConfig,
     ) -> anyhow::Result<Engine> {
@@ -395,11 +395,21 @@ impl Engine {
             "{}: task: expected a stance model",
             config.model.display()
         );
+        let lexicons = lexicon.fingerprint();
+        for entry in lexicon.take_learned() {
+            anyhow::ensure!(
+                model.reweight_term(&entry.stems, entry.weight),
+                "{}: learned term {:?} is not a term of the stance model {}",
+                entry.origin,
+                entry.term,
+                model.name
+            );
+        }
         let fingerprint = EngineFingerprint {
             code: env!("STANCE_CODE_HASH").to_string(),
             model: model.fingerprint(),
             voice: voice.as_ref().map(Model::fingerprint),
-            lexicons: lexicon.fingerprint(),
+            lexicons,
             targets: targets.fingerprint(),
         };
         let mut codebook = Codebook::new();

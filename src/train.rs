@@ -554,6 +554,16 @@ pub fn prepare(
     config: &EngineConfig,
 ) -> anyhow::Result<Prepared> {
     let (lexicon, targets) = config.load_lexicon_and_targets()?;
+    if let Some(e) = lexicon
+        .entries
+        .iter()
+        .find(|e| e.category == crate::lexicon::Category::Learned)
+    {
+        anyhow::bail!(
+            "{}: learned entries re-weight a trained model; leave them out when training",
+            e.origin
+        );
+    }
     let (examples, problems) = read_examples(files, data)?;
     let mut features = base_features(data.task);
     if terms.max_terms > 0 {

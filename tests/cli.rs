@@ -636,3 +636,83 @@ fn output_is_byte_identical_whatever_the_thread_count() {
     assert_eq!(one, run("2"));
     assert_eq!(one, run("3"));
 }
+
+/// `score` of one sample article, by id.
+fn score_of(csv_text: &str, id: &str) -> f64 {
+    let score = column(csv_text, "score");
+    rows(csv_text)
+        .iter()
+        .find(|r| &r[0] == id)
+        .unwrap_or_else(|| panic!("no row {id}"))[score]
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn exported_term_weights_load_back_unchanged_and_edits_take_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let learned = dir.path().join("learned.csv");
+    stance()
+        .args(["lexicon", "export", "-o"])
+        .arg(&learned)
+        .assert()
+        .success();
+    let exported = fs::read_to_string(&learned).unwrap();
+    assert!(
+        exported.starts_with("term,category,weight,note\r\n")
+            || exported.starts_with("term,category,weight,note\n")
+    );
+    stance()
+        .args(["lexicon", "check"])
+        .arg(&learned)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 problems"));
+
+    let (plain, err, ok) = score_dir(&repo("data/articles"), &[]);
+    assert!(ok, "{err}");
+    let flag = ["--lexicon", learned.to_str().unwrap()];
+    let (loaded, err, ok) = score_dir(&repo("data/articles"), &flag);
+    assert!(ok, "{err}");
+    assert_eq!(plain, loaded, "an unedited export changes no score");
+
+    // Make "fall" a bullish word: the downgrade article, which falls, reads less bearish.
+    let edited: String = exported
+        .lines()
+        .map(|l| {
+            if l.starts_with("fall,learned,") {
+                "fall,learned,3,edited".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(
+        edited.trim(),
+        exported.trim(),
+        "the export has a row for fall"
+    );
+    fs::write(&learned, edited + "\n").unwrap();
+    let (changed, err, ok) = score_dir(&repo("data/articles"), &flag);
+    assert!(ok, "{err}");
+    let id = "alibaba-analysis-downgrade.md";
+    assert!(
+        score_of(&changed, id) > score_of(&plain, id) + 0.01,
+        "{} vs {}",
+        score_of(&changed, id),
+        score_of(&plain, id)
+    );
+
+    // A term the model does not have is refused with its file and line.
+    fs::write(&learned, "term,category,weight,note\nzzyzx,learned,1,\n").unwrap();
+    let (_, err, ok) = score_dir(&repo("data/articles"), &flag);
+    assert!(!ok);
+    assert_mentions(
+        &err,
+        &[
+            "learned.csv:2",
+            "\"zzyzx\" is not a term of the stance model",
+        ],
+    );
+}
