@@ -107,42 +107,108 @@ impl Codebook {
 pub struct AnalyzedToken {
     pub token: Token,
     pub code: u32,
+    /// The normalized word's number in the analyzer's cache ([`NO_WORD`] for other tokens):
+    /// equal words have equal numbers within one [`Analyzer::generation`], so later stages can
+    /// keep per-word data without hashing the word again.
+    pub word: u32,
 }
 
-/// The per-thread word cache.
-#[derive(Default)]
+pub const NO_WORD: u32 = u32::MAX;
+
+/// Tells cache generations apart across every analyzer of the process.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The per-thread word cache: normalized word to (stem code, word number). Short ASCII words,
+/// nearly all of them, are keyed by their lowercased bytes packed in a `u128`: no copy, and a
+/// key compare is two integer compares.
 pub struct Analyzer {
     stem: StemFilter,
-    cache: FxHashMap<Box<str>, u32>,
+    short: FxHashMap<u128, (u32, u32)>,
+    cache: FxHashMap<Box<str>, (u32, u32)>,
     buf: String,
+    generation: u64,
+}
+
+/// The lowercased bytes of an ASCII word of 1 to 16 bytes, zero-padded (words hold no NUL).
+fn short_key(raw: &str) -> Option<u128> {
+    let bytes = raw.as_bytes();
+    if bytes.is_empty() || bytes.len() > 16 || !raw.is_ascii() {
+        return None;
+    }
+    let mut packed = [0u8; 16];
+    for (p, b) in packed.iter_mut().zip(bytes) {
+        *p = b.to_ascii_lowercase();
+    }
+    Some(u128::from_le_bytes(packed))
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer {
+            stem: StemFilter::default(),
+            short: FxHashMap::default(),
+            cache: FxHashMap::default(),
+            buf: String::new(),
+            generation: next_generation(),
+        }
+    }
 }
 
 impl Analyzer {
     /// Tokenizes `text` into `out` (cleared first), coding each word through `codebook`.
     pub fn analyze(&mut self, text: &str, codebook: &Codebook, out: &mut Vec<AnalyzedToken>) {
         out.clear();
-        if self.cache.len() > CACHE_LIMIT {
+        if self.words() > CACHE_LIMIT {
+            self.short.clear();
             self.cache.clear();
+            self.generation = next_generation();
         }
         for token in Tokenizer::new(text) {
-            let code = match token.kind {
+            let (code, word) = match token.kind {
                 TokenKind::Word | TokenKind::Cjk => {
                     self.code(&text[token.start..token.end], codebook)
                 }
-                _ => UNKNOWN,
+                _ => (UNKNOWN, NO_WORD),
             };
-            out.push(AnalyzedToken { token, code });
+            out.push(AnalyzedToken { token, code, word });
         }
     }
 
-    fn code(&mut self, raw: &str, codebook: &Codebook) -> u32 {
-        normalize_into(raw, &mut self.buf);
-        if let Some(&code) = self.cache.get(self.buf.as_str()) {
-            return code;
+    /// Identifies the word numbers of the last [`analyze`](Self::analyze).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn words(&self) -> usize {
+        self.short.len() + self.cache.len()
+    }
+
+    fn code(&mut self, raw: &str, codebook: &Codebook) -> (u32, u32) {
+        let key = short_key(raw);
+        let found = match key {
+            Some(key) => self.short.get(&key),
+            None => {
+                normalize_into(raw, &mut self.buf);
+                self.cache.get(self.buf.as_str())
+            }
+        };
+        if let Some(&known) = found {
+            return known;
         }
-        let code = codebook.code(&self.stem.stem(&self.buf));
-        self.cache.insert(self.buf.as_str().into(), code);
-        code
+        normalize_into(raw, &mut self.buf);
+        let known = (
+            codebook.code(&self.stem.stem(&self.buf)),
+            self.words() as u32,
+        );
+        match key {
+            Some(key) => self.short.insert(key, known),
+            None => self.cache.insert(self.buf.as_str().into(), known),
+        };
+        known
     }
 }
 

@@ -147,6 +147,9 @@ pub type Label = Arc<str>;
 #[derive(Debug, Default)]
 pub struct Labels {
     known: FxHashSet<Label>,
+    /// Labels of single words by the analyzer's word number, valid for `generation`.
+    words: Vec<Option<Label>>,
+    generation: u64,
 }
 
 impl Labels {
@@ -157,7 +160,29 @@ impl Labels {
     pub fn bound(&mut self) {
         if self.known.len() >= Self::LIMIT {
             self.known.clear();
+            self.words.clear();
         }
+    }
+
+    /// The label of the analyzer's word `word` of cache `generation`; `name` writes the
+    /// normalized word, called only the first time.
+    pub fn word(&mut self, generation: u64, word: u32, name: impl FnOnce(&mut String)) -> Label {
+        if generation != self.generation {
+            self.words.clear();
+            self.generation = generation;
+        }
+        let i = word as usize;
+        if let Some(Some(label)) = self.words.get(i) {
+            return label.clone();
+        }
+        let mut text = String::new();
+        name(&mut text);
+        let label = self.get(&text);
+        if i >= self.words.len() {
+            self.words.resize(i + 1, None);
+        }
+        self.words[i] = Some(label.clone());
+        label
     }
 
     pub fn get(&mut self, name: &str) -> Label {

@@ -95,6 +95,7 @@ mod tests {
                     kind: TokenKind::Word,
                 },
                 code,
+                word: crate::analyze::NO_WORD,
             })
             .collect()
     }

@@ -703,6 +703,7 @@ impl Scorer<'_> {
         let divisor = linear.model.pooling.divisor(total);
         let lexicon = &self.engine.lexicon;
         let mut names = self.labels.borrow_mut();
+        let generation = self.analyzer.generation();
         let mut buf = String::new();
         let labels: Vec<Label> = self
             .evidence
@@ -766,6 +767,10 @@ impl Scorer<'_> {
                     let covering = reach.filter(|(start, end, _)| *start <= from && to <= *end);
                     let label = match covering {
                         Some((_, _, label)) => label.clone(),
+                        // One word: its label is kept by the analyzer's number for it.
+                        None if len == 1 => names.word(generation, tokens[at].word, |name| {
+                            crate::tokenize::normalize_into(&text[a..b], name)
+                        }),
                         None => {
                             crate::tokenize::normalize_into(&text[a..b], &mut buf);
                             names.get(&buf)
