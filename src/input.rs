@@ -139,14 +139,17 @@ impl Default for InputOptions {
 pub type Item = Result<Article, Problem>;
 
 /// Every article of every input, in the order given (directories in path order).
-pub fn read_all(inputs: Vec<String>, options: &InputOptions) -> impl Iterator<Item = Item> + use<> {
+pub fn read_all(
+    inputs: Vec<String>,
+    options: &InputOptions,
+) -> impl Iterator<Item = Item> + Send + use<> {
     let options = options.clone();
     inputs
         .into_iter()
         .flat_map(move |input| read_input(&input, &options))
 }
 
-fn read_input(input: &str, options: &InputOptions) -> Box<dyn Iterator<Item = Item>> {
+fn read_input(input: &str, options: &InputOptions) -> Box<dyn Iterator<Item = Item> + Send> {
     if input == "-" {
         return read_stream("stdin", Box::new(io::stdin()), options);
     }
@@ -167,9 +170,9 @@ fn read_input(input: &str, options: &InputOptions) -> Box<dyn Iterator<Item = It
 /// `name` stands for the stream in ids and messages. Standard input comes this way.
 pub fn read_stream(
     name: &str,
-    reader: Box<dyn Read>,
+    reader: Box<dyn Read + Send>,
     options: &InputOptions,
-) -> Box<dyn Iterator<Item = Item>> {
+) -> Box<dyn Iterator<Item = Item> + Send> {
     match options.format {
         InputFormat::Jsonl => Box::new(JsonlReader::new(name.into(), reader, options)),
         InputFormat::Csv => csv_articles(name.into(), reader, options),
@@ -210,7 +213,7 @@ fn file_articles(
     path: &Path,
     id: String,
     options: &InputOptions,
-) -> Box<dyn Iterator<Item = Item>> {
+) -> Box<dyn Iterator<Item = Item> + Send> {
     let location = path.display().to_string();
     let file = match File::open(path) {
         Ok(f) => f,
@@ -227,7 +230,10 @@ fn file_articles(
 
 /// Text files below `root`, with ids relative to `root`, in id order (whatever order the file
 /// system lists them in).
-fn directory_articles(root: PathBuf, options: InputOptions) -> Box<dyn Iterator<Item = Item>> {
+fn directory_articles(
+    root: PathBuf,
+    options: InputOptions,
+) -> Box<dyn Iterator<Item = Item> + Send> {
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     let mut problems: Vec<Problem> = Vec::new();
     for entry in walkdir::WalkDir::new(&root).follow_links(true) {
@@ -411,7 +417,7 @@ fn front_matter(text: &str) -> (Vec<(String, String)>, &str) {
 struct JsonlReader {
     location: String,
     name: String,
-    reader: BufReader<Box<dyn Read>>,
+    reader: BufReader<Box<dyn Read + Send>>,
     line: usize,
     limit: usize,
     id_col: String,
@@ -420,7 +426,7 @@ struct JsonlReader {
 }
 
 impl JsonlReader {
-    fn new(location: String, reader: Box<dyn Read>, options: &InputOptions) -> Self {
+    fn new(location: String, reader: Box<dyn Read + Send>, options: &InputOptions) -> Self {
         let name = Path::new(&location)
             .file_name()
             .map_or(location.clone(), |n| n.to_string_lossy().into_owned());
@@ -575,15 +581,15 @@ impl Iterator for JsonlReader {
 /// Counts the quote characters that pass through, and notes the end of the input.
 struct QuoteCounter<R> {
     inner: R,
-    state: std::rc::Rc<std::cell::Cell<(u64, bool)>>,
+    state: std::sync::Arc<std::sync::Mutex<(u64, bool)>>,
 }
 
 impl<R: Read> Read for QuoteCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let (quotes, _) = self.state.get();
         let more = buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
-        self.state.set((quotes + more, n == 0));
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        *state = (state.0 + more, n == 0);
         Ok(n)
     }
 }
@@ -591,12 +597,12 @@ impl<R: Read> Read for QuoteCounter<R> {
 /// Streams CSV records; `--text-col` names the text, other columns are kept by name.
 fn csv_articles(
     location: String,
-    reader: Box<dyn Read>,
+    reader: Box<dyn Read + Send>,
     options: &InputOptions,
-) -> Box<dyn Iterator<Item = Item>> {
+) -> Box<dyn Iterator<Item = Item> + Send> {
     // The csv crate reads an unterminated quote to the end of the input as one field; an odd
     // number of quotes at the end tells us the last record ran away, so it is reported, not scored.
-    let quotes = std::rc::Rc::new(std::cell::Cell::new((0u64, false)));
+    let quotes = std::sync::Arc::new(std::sync::Mutex::new((0u64, false)));
     let reader = QuoteCounter {
         inner: reader,
         state: quotes.clone(),
@@ -637,7 +643,7 @@ fn csv_articles(
         })?;
         let line = record.position().map_or(n as u64 + 2, |p| p.line());
         let here = format!("{location}:{line}");
-        let (quote_count, at_end) = quotes.get();
+        let (quote_count, at_end) = *quotes.lock().unwrap_or_else(|e| e.into_inner());
         if at_end && quote_count % 2 == 1 && record.iter().any(|f| f.contains(&b'\n')) {
             return Err(problem(here, "a quote opened here is never closed; the rest of the file was read as one field, skipped"));
         }

@@ -1,7 +1,7 @@
 //! `stance score`: one row per article with its stance on holding the target.
 
 use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -101,16 +101,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         raw: args.raw_csv,
         bom: args.excel,
     };
-    let scoring = Scoring::new(&engine, &args.target, args.threads)?;
     let encoder = RowEncoder::new(args.format, csv_options);
     let header = encoder.header(engine.voice.is_some())?;
+    let scoring = Scoring::new(&engine, &args.target, args.threads, encoder)?;
     let _lock = args
         .output
         .as_deref()
         .map(OutputLock::acquire)
         .transpose()?;
     let progress = Progress::new(args.quiet);
-    let items = read_all(args.paths.clone(), &options);
+    let chunks = scoring.chunks(read_all(args.paths.clone(), &options));
     let code = match &args.output {
         Some(output) if args.incremental => {
             let recipe = RowRecipe {
@@ -126,9 +126,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 force: args.force,
                 keep_missing: args.keep_missing,
             };
-            rerun.run(items, &scoring, &encoder, &header, &progress)?
+            rerun.run(chunks, &scoring, &header, &progress)?
         }
-        _ => stream(items, &args.output, &scoring, &encoder, &header, &progress)?,
+        _ => stream(chunks, &args.output, &scoring, &header, &progress)?,
     };
     Ok(code)
 }
@@ -143,10 +143,16 @@ struct Scoring<'e> {
     model: String,
     pool: rayon::ThreadPool,
     scorers: Vec<Mutex<Scorer<'e>>>,
+    encoder: RowEncoder,
 }
 
 impl<'e> Scoring<'e> {
-    fn new(engine: &'e Engine, target: &str, threads: usize) -> anyhow::Result<Self> {
+    fn new(
+        engine: &'e Engine,
+        target: &str,
+        threads: usize,
+        encoder: RowEncoder,
+    ) -> anyhow::Result<Self> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()?;
@@ -159,20 +165,25 @@ impl<'e> Scoring<'e> {
             model: engine.stance.model.label(),
             pool,
             scorers,
+            encoder,
         })
     }
 
-    fn row(&self, scorer: &mut Scorer, article: &Article) -> ScoreRow {
+    /// One article's row, encoded.
+    fn row(&self, scorer: &mut Scorer, article: &Article) -> io::Result<Vec<u8>> {
         let target = self
             .engine
             .targets
             .resolve_or(article.target.as_deref(), &self.default_target);
         let eval = scorer.evaluate(Document::from(article), &target);
-        ScoreRow::new(article, &eval, &self.model)
+        let mut bytes = Vec::new();
+        self.encoder
+            .encode(&ScoreRow::new(article, &eval, &self.model), &mut bytes)?;
+        Ok(bytes)
     }
 
-    /// One row per article, in the order given.
-    fn rows(&self, articles: &[Article]) -> Vec<ScoreRow> {
+    /// One encoded row per article, in the order given.
+    fn rows(&self, articles: &[Article]) -> io::Result<Vec<Vec<u8>>> {
         if self.scorers.len() == 1 {
             // One thread: score here, without handing chunks to the pool.
             let mut scorer = self.scorers[0].lock().unwrap_or_else(|e| e.into_inner());
@@ -188,6 +199,30 @@ impl<'e> Scoring<'e> {
                 })
                 .collect()
         })
+    }
+
+    /// The input in chunks. With more than one thread a reader thread parses ahead (two chunks
+    /// at most), so reading overlaps scoring.
+    fn chunks(
+        &self,
+        mut items: impl Iterator<Item = Item> + Send + 'static,
+    ) -> Box<dyn Iterator<Item = Vec<Item>>> {
+        let mut next_chunk = move || -> Option<Vec<Item>> {
+            let chunk: Vec<Item> = items.by_ref().take(CHUNK).collect();
+            (!chunk.is_empty()).then_some(chunk)
+        };
+        if self.scorers.len() == 1 {
+            return Box::new(std::iter::from_fn(next_chunk));
+        }
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        std::thread::spawn(move || {
+            while let Some(chunk) = next_chunk() {
+                if send.send(chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        Box::new(receive.into_iter())
     }
 }
 
@@ -224,16 +259,11 @@ impl Progress {
     }
 }
 
-fn next_chunk(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
-    items.by_ref().take(CHUNK).collect()
-}
-
 /// Every row, in input order, written as it is made.
 fn stream(
-    mut items: impl Iterator<Item = Item>,
+    chunks: impl Iterator<Item = Vec<Item>>,
     output: &Option<PathBuf>,
     scoring: &Scoring,
-    encoder: &RowEncoder,
     header: &[u8],
     progress: &Progress,
 ) -> anyhow::Result<ExitCode> {
@@ -245,12 +275,7 @@ fn stream(
     };
     destination.write_all(header)?;
     let (mut scored, mut problems) = (0usize, 0usize);
-    let mut bytes = Vec::new();
-    loop {
-        let chunk = next_chunk(&mut items);
-        if chunk.is_empty() {
-            break;
-        }
+    for chunk in chunks {
         progress.read(chunk.len());
         let mut articles = Vec::with_capacity(chunk.len());
         for item in chunk {
@@ -262,15 +287,13 @@ fn stream(
                 }
             }
         }
-        let rows = scoring.rows(&articles);
-        bytes.clear();
+        let rows = scoring.rows(&articles)?;
         for (article, row) in articles.iter().zip(&rows) {
             for w in &article.warnings {
                 progress.warn(w);
             }
-            encoder.encode(row, &mut bytes)?;
+            destination.write_all(row)?;
         }
-        destination.write_all(&bytes)?;
         scored += rows.len();
     }
     progress.finish();
@@ -311,9 +334,8 @@ struct Counts {
 impl Rerun<'_> {
     fn run(
         &self,
-        mut items: impl Iterator<Item = Item>,
+        chunks: impl Iterator<Item = Vec<Item>>,
         scoring: &Scoring,
-        encoder: &RowEncoder,
         header: &[u8],
         progress: &Progress,
     ) -> anyhow::Result<ExitCode> {
@@ -331,12 +353,7 @@ impl Rerun<'_> {
         let mut next = NextOutput::new(dir)
             .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
         let mut counts = Counts::default();
-        let mut bytes = Vec::new();
-        loop {
-            let chunk = next_chunk(&mut items);
-            if chunk.is_empty() {
-                break;
-            }
+        for chunk in chunks {
             progress.read(chunk.len());
             let mut to_score: Vec<(Article, String)> = Vec::new();
             let mut chunk_ids = HashSet::new();
@@ -378,14 +395,12 @@ impl Rerun<'_> {
                 }
             }
             let (articles, hashes): (Vec<Article>, Vec<String>) = to_score.into_iter().unzip();
-            let rows = scoring.rows(&articles);
+            let rows = scoring.rows(&articles)?;
             for ((article, hash), row) in articles.into_iter().zip(hashes).zip(&rows) {
                 for w in &article.warnings {
                     progress.warn(w);
                 }
-                bytes.clear();
-                encoder.encode(row, &mut bytes)?;
-                next.add(article.id, hash, &bytes)?;
+                next.add(article.id, hash, row)?;
             }
             counts.scored += rows.len();
         }
