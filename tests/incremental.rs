@@ -295,7 +295,7 @@ fn a_run_killed_at_any_moment_leaves_the_previous_output_and_the_next_run_finish
     rerun(&articles, &out, &[]);
     let before = fs::read(&out).unwrap();
 
-    many_articles(&articles, "b", 3000);
+    many_articles(&articles, "b", 5000);
     let binary = assert_cmd::cargo::cargo_bin("stance");
     let mut killed_mid_run = 0;
     for delay_ms in [0u64, 40, 150, 400, 900] {
@@ -341,7 +341,7 @@ fn a_run_killed_at_any_moment_leaves_the_previous_output_and_the_next_run_finish
     let err = rerun(&articles, &out, &[]);
     let [new, changed, unchanged, removed, errors, _] = summary(&err);
     assert_eq!((changed, removed, errors), (0, 0, 0), "{err}");
-    assert_eq!(new + unchanged, 3300, "{err}");
+    assert_eq!(new + unchanged, 5300, "{err}");
     assert_eq!(
         fs::read(&out).unwrap(),
         clean_run(&articles, work.path(), &[])
