@@ -150,6 +150,8 @@ pub struct Labels {
     /// Labels of single words by the analyzer's word number, valid for `generation`.
     words: Vec<Option<Label>>,
     generation: u64,
+    /// Labels of lexicon entries by entry index and variant (plain, negated, turned).
+    entries: Vec<[Option<Label>; 3]>,
 }
 
 impl Labels {
@@ -161,7 +163,23 @@ impl Labels {
         if self.known.len() >= Self::LIMIT {
             self.known.clear();
             self.words.clear();
+            self.entries.clear();
         }
+    }
+
+    /// The label of lexicon entry `entry` in `variant` (0-2); `name` writes it the first time.
+    pub fn entry(&mut self, entry: usize, variant: usize, name: impl FnOnce(&mut String)) -> Label {
+        if let Some(Some(label)) = self.entries.get(entry).map(|v| &v[variant]) {
+            return label.clone();
+        }
+        let mut text = String::new();
+        name(&mut text);
+        let label = self.get(&text);
+        if entry >= self.entries.len() {
+            self.entries.resize(entry + 1, Default::default());
+        }
+        self.entries[entry][variant] = Some(label.clone());
+        label
     }
 
     /// The label of the analyzer's word `word` of cache `generation`; `name` writes the

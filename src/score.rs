@@ -625,7 +625,10 @@ impl Scorer<'_> {
         for (s, (vector, &w)) in by_sentence.iter().zip(weights).enumerate() {
             if w > 0.0 {
                 let mut p = linear.predict(vector);
-                base = attribute(intercepts, &mut p);
+                // A sentence without parts has nothing to attribute; its base is the same.
+                if !p.parts.is_empty() {
+                    base = attribute(intercepts, &mut p);
+                }
                 scored.push((s, w, w * (1.0 - p.probabilities[NEUTRAL]), p));
             }
         }
@@ -709,8 +712,19 @@ impl Scorer<'_> {
             .evidence
             .iter()
             .map(|e| {
-                evidence_label(lexicon, &self.tokens, text, e, &mut buf);
-                names.get(&buf)
+                let write = |out: &mut String| evidence_label(lexicon, &self.tokens, text, e, out);
+                if e.paired.is_some() {
+                    // A pair's label is its words as written.
+                    write(&mut buf);
+                    names.get(&buf)
+                } else {
+                    let variant = match (e.modifiers.negated, e.modifiers.shifted) {
+                        (true, _) => 1,
+                        (_, true) => 2,
+                        _ => 0,
+                    };
+                    names.entry(e.entry, variant, write)
+                }
             })
             .collect();
         for (e, label) in self.evidence.iter().zip(&labels) {

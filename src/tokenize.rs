@@ -59,6 +59,9 @@ impl<'a> Tokenizer<'a> {
     /// The end of a web address starting at `start`, if one does.
     fn url_end(&self, start: usize) -> Option<usize> {
         let rest = self.text.as_bytes().get(start..)?;
+        if !matches!(rest.first(), Some(b'h' | b'H' | b'w' | b'W')) {
+            return None;
+        }
         let prefix = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
         if !(prefix(b"http://") || prefix(b"https://") || prefix(b"www.")) {
             return None;
@@ -86,7 +89,18 @@ impl<'a> Tokenizer<'a> {
         let mut segment_has_lower = false;
         let mut dotted = false;
         let mut prev: Option<char> = None;
-        while let Some(c) = self.char_at(pos) {
+        let bytes = text.as_bytes();
+        loop {
+            // ASCII letters and digits, nearly every character of a word, without decoding.
+            while let Some(&b) = bytes.get(pos).filter(|b| b.is_ascii_alphanumeric()) {
+                segment_len += 1;
+                segment_has_lower |= b.is_ascii_lowercase();
+                prev = Some(b as char);
+                pos += 1;
+            }
+            let Some(c) = self.char_at(pos) else {
+                break;
+            };
             let width = c.len_utf8();
             if is_word_char(c) {
                 segment_len += 1;
