@@ -140,10 +140,14 @@ fn short_key(raw: &str) -> Option<u128> {
         return None;
     }
     let mut packed = [0u8; 16];
-    for (p, b) in packed.iter_mut().zip(bytes) {
-        *p = b.to_ascii_lowercase();
-    }
-    Some(u128::from_le_bytes(packed))
+    packed[..bytes.len()].copy_from_slice(bytes);
+    let v = u128::from_le_bytes(packed);
+    // Lowercase all 16 bytes at once: every byte is below 0x80, so no sum carries into the next.
+    const EACH: u128 = u128::from_le_bytes([1; 16]);
+    let at_least_a = v + EACH * (0x80 - b'A' as u128);
+    let above_z = v + EACH * (0x80 - (b'Z' as u128 + 1));
+    let upper = at_least_a & !above_z & (EACH * 0x80);
+    Some(v | (upper >> 2))
 }
 
 impl Default for Analyzer {
@@ -261,6 +265,24 @@ mod tests {
             phrase_stems("closed-source pivot", &s),
             ["close", "sourc", "pivot"]
         );
+    }
+
+    #[test]
+    fn short_keys_fold_case_and_nothing_else() {
+        let all: String = (0x21u8..0x7f).map(char::from).collect();
+        for chunk in all.as_bytes().chunks(16) {
+            let word = std::str::from_utf8(chunk).unwrap();
+            let mut expected = [0u8; 16];
+            expected[..chunk.len()].copy_from_slice(word.to_ascii_lowercase().as_bytes());
+            assert_eq!(
+                short_key(word),
+                Some(u128::from_le_bytes(expected)),
+                "{word}"
+            );
+        }
+        assert_eq!(short_key("Profit"), short_key("PROFIT"));
+        assert_eq!(short_key("seventeen-letters"), None);
+        assert_eq!(short_key("café"), None);
     }
 
     #[test]

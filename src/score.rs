@@ -69,6 +69,8 @@ pub struct Linear {
     pub model: Model,
     pub index: FeatureIndex,
     intercepts: Logits,
+    /// The model's weights by feature, contiguous: the scoring loop reads one per part.
+    weights: Vec<Logits>,
 }
 
 impl Linear {
@@ -80,15 +82,29 @@ impl Linear {
             model.intercepts.as_slice().try_into().map_err(|_| {
                 anyhow::anyhow!("{}: intercepts: expected {CLASSES}", file.display())
             })?;
+        let weights = model
+            .weights
+            .iter()
+            .map(|w| {
+                w.weights.as_slice().try_into().map_err(|_| {
+                    anyhow::anyhow!(
+                        "{}: weights of {}: expected {CLASSES}",
+                        file.display(),
+                        w.feature
+                    )
+                })
+            })
+            .collect::<anyhow::Result<Vec<Logits>>>()?;
         Ok(Linear {
             model,
             index,
             intercepts,
+            weights,
         })
     }
 
-    fn weights(&self, feature: usize) -> &[f64] {
-        &self.model.weights[feature].weights
+    fn weights(&self, feature: usize) -> &Logits {
+        &self.weights[feature]
     }
 
     /// Scores a feature vector. Each part's logit contribution is its value times its feature's

@@ -147,6 +147,11 @@ impl Iterator for Tokenizer<'_> {
 
     fn next(&mut self) -> Option<Token> {
         loop {
+            // Spaces, tabs and lone carriage returns separate tokens and are nothing themselves.
+            let bytes = self.text.as_bytes();
+            while matches!(bytes.get(self.pos), Some(b' ' | b'\t' | b'\r')) {
+                self.pos += 1;
+            }
             let start = self.pos;
             let c = self.char_at(start)?;
             let width = c.len_utf8();
