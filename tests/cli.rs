@@ -1,18 +1,13 @@
 //! End-to-end tests of the `stance` binary on the bundled sample corpus and on broken input.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn stance() -> Command {
-    Command::cargo_bin("stance").expect("binary")
-}
+mod common;
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
+use common::{copy_files, repo, stance};
 
 fn rows(csv_text: &str) -> Vec<csv::StringRecord> {
     csv::Reader::from_reader(csv_text.as_bytes())
@@ -418,12 +413,7 @@ fn aggregate_index_can_be_recomputed_by_hand_and_duplicates_count_once() {
     let dir = tempfile::tempdir().unwrap();
     let articles = dir.path().join("articles");
     fs::create_dir(&articles).unwrap();
-    for entry in fs::read_dir(repo("data/articles")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            fs::copy(&path, articles.join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    copy_files(&repo("data/articles"), &articles, "md");
     fs::copy(
         repo("data/articles/alibaba-retail-dip.md"),
         articles.join("zz-copy-of-dip.md"),

@@ -5,27 +5,16 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+mod common;
 
-fn stance() -> Command {
-    Command::cargo_bin("stance").expect("binary")
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
+use common::{copy_files, repo, stance};
 
 /// A work directory with a copy of the sample articles in `articles/`.
 fn sample_folder() -> (tempfile::TempDir, PathBuf) {
     let work = tempfile::tempdir().unwrap();
     let articles = work.path().join("articles");
     fs::create_dir(&articles).unwrap();
-    for entry in fs::read_dir(repo("data/articles")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            fs::copy(&path, articles.join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    copy_files(&repo("data/articles"), &articles, "md");
     (work, articles)
 }
 
@@ -158,12 +147,7 @@ fn a_changed_lexicon_weight_rescores_every_article() {
     let out = work.path().join("scores.csv");
     let lexicons = work.path().join("lexicons");
     fs::create_dir(&lexicons).unwrap();
-    for entry in fs::read_dir(repo("lexicons")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "csv") {
-            fs::copy(&path, lexicons.join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    copy_files(&repo("lexicons"), &lexicons, "csv");
     let flags = ["--lexicons", lexicons.to_str().unwrap()];
     let files = fs::read_dir(&articles).unwrap().count();
     rerun(&articles, &out, &flags);
