@@ -289,7 +289,8 @@ impl FeatureVector {
             }
             return out;
         }
-        let mut index: FxHashMap<(&str, usize), usize> = FxHashMap::default();
+        let mut index: FxHashMap<(&str, usize), usize> =
+            FxHashMap::with_capacity_and_hasher(self.parts.len(), Default::default());
         for p in &self.parts {
             let i = index.get(&(&*p.label, p.feature)).copied();
             if i.is_none() {

@@ -299,7 +299,8 @@ impl Evaluation {
     /// The `n` strongest parts each way, merged by label.
     pub fn drivers(&self, n: usize) -> Drivers {
         let mut by_label: Vec<(&str, f64)> = Vec::new();
-        let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut seen: FxHashMap<&str, usize> =
+            FxHashMap::with_capacity_and_hasher(self.stance.parts.len(), Default::default());
         for p in &self.stance.parts {
             match seen.get(&*p.label) {
                 Some(&i) => by_label[i].1 += p.score,
@@ -654,7 +655,9 @@ impl Scorer<'_> {
             probabilities: [0.0; CLASSES],
             parts: Vec::new(),
         };
-        let mut index: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+        let parts = scored.iter().map(|(_, _, _, p)| p.parts.len()).sum();
+        let mut index: FxHashMap<(usize, usize), usize> =
+            FxHashMap::with_capacity_and_hasher(parts, Default::default());
         let mut sentence_scores = Vec::with_capacity(scored.len());
         for (s, w, o, p) in &scored {
             let a = o / total;
