@@ -152,6 +152,8 @@ pub struct Labels {
     generation: u64,
     /// Labels of lexicon entries by entry index and variant (plain, negated, turned).
     entries: Vec<[Option<Label>; 3]>,
+    /// Labels of two words written with one space between them, by their word numbers.
+    pairs: FxHashMap<(u32, u32), Label>,
 }
 
 impl Labels {
@@ -163,7 +165,36 @@ impl Labels {
         if self.known.len() >= Self::LIMIT {
             self.known.clear();
             self.words.clear();
+            self.pairs.clear();
             self.entries.clear();
+        }
+    }
+
+    /// The label of the analyzer's words `pair` of cache `generation` written with one space
+    /// between them; `name` writes it the first time.
+    pub fn pair(
+        &mut self,
+        generation: u64,
+        pair: (u32, u32),
+        name: impl FnOnce(&mut String),
+    ) -> Label {
+        self.follow(generation);
+        if let Some(label) = self.pairs.get(&pair) {
+            return label.clone();
+        }
+        let mut text = String::new();
+        name(&mut text);
+        let label = self.get(&text);
+        self.pairs.insert(pair, label.clone());
+        label
+    }
+
+    /// Forgets the word labels of an older analyzer cache.
+    fn follow(&mut self, generation: u64) {
+        if generation != self.generation {
+            self.words.clear();
+            self.pairs.clear();
+            self.generation = generation;
         }
     }
 
@@ -185,10 +216,7 @@ impl Labels {
     /// The label of the analyzer's word `word` of cache `generation`; `name` writes the
     /// normalized word, called only the first time.
     pub fn word(&mut self, generation: u64, word: u32, name: impl FnOnce(&mut String)) -> Label {
-        if generation != self.generation {
-            self.words.clear();
-            self.generation = generation;
-        }
+        self.follow(generation);
         let i = word as usize;
         if let Some(Some(label)) = self.words.get(i) {
             return label.clone();

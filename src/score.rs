@@ -804,6 +804,15 @@ impl Scorer<'_> {
                         None if len == 1 => names.word(generation, tokens[at].word, |name| {
                             crate::tokenize::normalize_into(&text[a..b], name)
                         }),
+                        // Two words with one space between: kept by the pair of word numbers.
+                        None if len == 2
+                            && &text[tokens[at].token.end..tokens[at + 1].token.start] == " " =>
+                        {
+                            let pair = (tokens[at].word, tokens[at + 1].word);
+                            names.pair(generation, pair, |name| {
+                                crate::tokenize::normalize_into(&text[a..b], name)
+                            })
+                        }
                         None => {
                             crate::tokenize::normalize_into(&text[a..b], &mut buf);
                             names.get(&buf)
