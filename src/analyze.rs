@@ -7,7 +7,7 @@
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
-use crate::tokenize::{Token, TokenKind, Tokenizer, normalize_into};
+use crate::tokenize::{Token, TokenKind, Tokenizer, normalize_into, signed_percent_stem};
 
 /// The code of a stem that no lexicon, target or model uses.
 pub const UNKNOWN: u32 = 0;
@@ -45,6 +45,9 @@ impl StemFilter {
         }
         if word.starts_with('$') {
             return word.to_string();
+        }
+        if let Some(stem) = signed_percent_stem(word) {
+            return stem.to_string();
         }
         if let Some((_, stem)) = STEM_OVERRIDES.iter().find(|(w, _)| *w == word) {
             return stem.to_string();
@@ -172,10 +175,10 @@ impl Analyzer {
             self.generation = next_generation();
         }
         for token in Tokenizer::new(text) {
+            let raw = &text[token.start..token.end];
             let (code, word) = match token.kind {
-                TokenKind::Word | TokenKind::Cjk => {
-                    self.code(&text[token.start..token.end], codebook)
-                }
+                TokenKind::Word | TokenKind::Cjk => self.code(raw, codebook),
+                TokenKind::Number if signed_percent_stem(raw).is_some() => self.code(raw, codebook),
                 _ => (UNKNOWN, NO_WORD),
             };
             out.push(AnalyzedToken { token, code, word });

@@ -76,6 +76,26 @@ impl<'a> Tokenizer<'a> {
         Some(start + url.len())
     }
 
+    /// The end of a signed percentage ("+9%", "-1.5%") starting at `start`: a move stated as a
+    /// number keeps its sign, which is what it says about the holder.
+    fn signed_percent_end(&self, start: usize) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let after_word = start > 0
+            && self.text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(is_word_char);
+        if !matches!(bytes[start], b'+' | b'-') || after_word {
+            return None;
+        }
+        if !bytes.get(start + 1).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        let end = self.scan_word(start + 1);
+        let number = &self.text[start + 1..end];
+        (number.ends_with('%') && !number.chars().any(char::is_alphabetic)).then_some(end)
+    }
+
     /// Scans a word or number starting at `start`, applying the in-word rules for apostrophes,
     /// dots, commas and percent signs. Returns the end offset.
     fn scan_word(&self, start: usize) -> usize {
@@ -163,6 +183,14 @@ impl Iterator for Tokenizer<'_> {
                     kind: TokenKind::Url,
                 });
             }
+            if let Some(end) = self.signed_percent_end(start) {
+                self.pos = end;
+                return Some(Token {
+                    start,
+                    end,
+                    kind: TokenKind::Number,
+                });
+            }
             let kind = if is_cjk(c) {
                 TokenKind::Cjk
             } else if is_word_char(c)
@@ -246,6 +274,21 @@ fn break_kind(c: char) -> Option<TokenKind> {
     }
 }
 
+/// "up%" or "down%" for a signed percentage token ("+9%", "-1.5%"): every rise stated as a
+/// number is one term, and every fall another.
+pub fn signed_percent_stem(token: &str) -> Option<&'static str> {
+    let rest = token.strip_suffix('%')?;
+    let (sign, digits) = rest.split_at_checked(1)?;
+    if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    match sign {
+        "+" => Some("up%"),
+        "-" => Some("down%"),
+        _ => None,
+    }
+}
+
 /// Writes the lowercase form of a token into `out`, folding curly apostrophes to `'`.
 pub fn normalize_into(raw: &str, out: &mut String) {
     out.clear();
@@ -291,6 +334,22 @@ mod tests {
                 "points"
             ]
         );
+    }
+
+    #[test]
+    fn signed_percentages_keep_their_sign_and_nothing_else_does() {
+        assert_eq!(
+            texts("SMPL +9% and TDY -1.5% (+0.9% pre); a 3-5% range, Q3-9%, -7 points, +4"),
+            [
+                "smpl", "+9%", "and", "tdy", "-1.5%", "+0.9%", "pre", "a", "3", "5%", "range",
+                "q3", "9%", "7", "points", "4"
+            ]
+        );
+        assert_eq!(signed_percent_stem("+9%"), Some("up%"));
+        assert_eq!(signed_percent_stem("-1.5%"), Some("down%"));
+        for other in ["9%", "+9", "+%", "x%", "-a%"] {
+            assert_eq!(signed_percent_stem(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::rules::Cue;
 use crate::score::{Document, Engine, EngineConfig};
 use crate::style::StyleFeature;
 use crate::target::{Target, TargetBook};
-use crate::tokenize::{TokenKind, Tokenizer, normalize_into};
+use crate::tokenize::{TokenKind, Tokenizer, normalize_into, signed_percent_stem};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Task {
@@ -201,6 +201,7 @@ pub fn select_terms(examples: &[Example], options: TermOptions) -> Vec<String> {
         seen.clear();
         let mut prev: Option<String> = None;
         for token in Tokenizer::new(text) {
+            let raw = &text[token.start..token.end];
             let stem = match token.kind {
                 TokenKind::Word | TokenKind::Cjk => {
                     normalize_into(&text[token.start..token.end], &mut buf);
@@ -211,6 +212,7 @@ pub fn select_terms(examples: &[Example], options: TermOptions) -> Vec<String> {
                             .clone(),
                     )
                 }
+                TokenKind::Number => signed_percent_stem(raw).map(str::to_string),
                 _ => None,
             };
             if let Some(s) = &stem {
@@ -219,7 +221,7 @@ pub fn select_terms(examples: &[Example], options: TermOptions) -> Vec<String> {
                 }
                 seen.push(s.clone());
             }
-            prev = if token.is_break() || token.kind == TokenKind::Number {
+            prev = if token.is_break() || (token.kind == TokenKind::Number && stem.is_none()) {
                 None
             } else {
                 stem.or(prev)
