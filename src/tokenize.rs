@@ -80,15 +80,15 @@ impl<'a> Tokenizer<'a> {
     /// number keeps its sign, which is what it says about the holder.
     fn signed_percent_end(&self, start: usize) -> Option<usize> {
         let bytes = self.text.as_bytes();
-        let after_word = start > 0
-            && self.text[..start]
-                .chars()
-                .next_back()
-                .is_some_and(is_word_char);
-        if !matches!(bytes[start], b'+' | b'-') || after_word {
+        let signed = matches!(bytes[start], b'+' | b'-');
+        if !signed || !bytes.get(start + 1).is_some_and(u8::is_ascii_digit) {
             return None;
         }
-        if !bytes.get(start + 1).is_some_and(u8::is_ascii_digit) {
+        if self.text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(is_word_char)
+        {
             return None;
         }
         let end = self.scan_word(start + 1);
