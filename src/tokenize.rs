@@ -175,21 +175,17 @@ impl Iterator for Tokenizer<'_> {
             let start = self.pos;
             let c = self.char_at(start)?;
             let width = c.len_utf8();
-            if let Some(end) = self.url_end(start) {
-                self.pos = end;
-                return Some(Token {
-                    start,
-                    end,
-                    kind: TokenKind::Url,
+            // Tokens read whole before any character rule: web addresses and signed percentages.
+            let whole = self
+                .url_end(start)
+                .map(|end| (end, TokenKind::Url))
+                .or_else(|| {
+                    self.signed_percent_end(start)
+                        .map(|end| (end, TokenKind::Number))
                 });
-            }
-            if let Some(end) = self.signed_percent_end(start) {
+            if let Some((end, kind)) = whole {
                 self.pos = end;
-                return Some(Token {
-                    start,
-                    end,
-                    kind: TokenKind::Number,
-                });
+                return Some(Token { start, end, kind });
             }
             let kind = if is_cjk(c) {
                 TokenKind::Cjk
