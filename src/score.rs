@@ -311,12 +311,17 @@ impl Evaluation {
             }
         }
         let strongest = |mut side: Vec<(&str, f64)>, sign: f64| {
-            side.sort_by(|a, b| {
+            let order = |a: &(&str, f64), b: &(&str, f64)| {
                 (sign * b.1)
                     .total_cmp(&(sign * a.1))
                     .then_with(|| a.0.cmp(b.0))
-            });
+            };
+            // Labels are distinct, so the order is total: select the first n, then sort them.
+            if n > 0 && side.len() > n {
+                side.select_nth_unstable_by(n - 1, order);
+            }
             side.truncate(n);
+            side.sort_by(order);
             side.into_iter()
                 .map(|(label, score)| (label.to_string(), score))
                 .collect()
