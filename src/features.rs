@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analyze::{AnalyzedToken, Codebook, UNKNOWN};
+use crate::analyze::{AnalyzedToken, Codebook, NO_WORD, UNKNOWN};
 use crate::rules::Cue;
 use crate::style::StyleFeature;
 
@@ -217,6 +217,11 @@ impl Labels {
     /// normalized word, called only the first time.
     pub fn word(&mut self, generation: u64, word: u32, name: impl FnOnce(&mut String)) -> Label {
         self.follow(generation);
+        if word == NO_WORD {
+            let mut text = String::new();
+            name(&mut text);
+            return self.get(&text);
+        }
         let i = word as usize;
         if let Some(Some(label)) = self.words.get(i) {
             return label.clone();
@@ -327,5 +332,46 @@ impl FeatureVector {
             add(&mut out, i, p);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_shared_per_name_whatever_path_made_them() {
+        let mut labels = Labels::default();
+        let by_word = labels.word(1, 7, |s| s.push_str("fall"));
+        let by_name = labels.get("fall");
+        assert!(Arc::ptr_eq(&by_word, &by_name));
+        // The same word number again does not write the name again.
+        let again = labels.word(1, 7, |_| panic!("written twice"));
+        assert!(Arc::ptr_eq(&by_word, &again));
+        // A newer analyzer cache renumbers words.
+        assert_eq!(&*labels.word(2, 7, |s| s.push_str("rise")), "rise");
+        // A token without a word number is labelled by name, with nothing kept per number.
+        assert_eq!(&*labels.word(2, NO_WORD, |s| s.push_str("odd")), "odd");
+        assert!(labels.words.len() <= 8);
+        let pair = labels.pair(2, (1, 2), |s| s.push_str("net up"));
+        assert!(Arc::ptr_eq(&pair, &labels.get("net up")));
+        let entry = labels.entry(3, 1, |s| s.push_str("strong (negated)"));
+        assert!(Arc::ptr_eq(
+            &entry,
+            &labels.entry(3, 1, |_| panic!("written twice"))
+        ));
+    }
+
+    #[test]
+    fn merging_adds_parts_with_the_same_label_and_feature() {
+        let mut vector = FeatureVector::default();
+        let fall: Label = Arc::from("fall");
+        vector.add(fall.clone(), 0, Some(0), (0, 4), 1.0);
+        vector.add(Arc::from("fall"), 0, Some(1), (9, 13), 0.5);
+        vector.add(fall, 1, Some(1), (9, 13), 2.0);
+        let merged = vector.merged();
+        assert_eq!(merged.len(), 2);
+        assert_eq!((merged[0].feature, merged[0].value), (0, 1.5));
+        assert_eq!((merged[1].feature, merged[1].value), (1, 2.0));
     }
 }
