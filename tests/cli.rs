@@ -50,6 +50,20 @@ fn assert_mentions(err: &str, messages: &[&str]) {
     }
 }
 
+/// Scores `paths`, which must succeed with each of `problems` reported on stderr; returns stdout.
+fn score_despite(paths: &[&Path], problems: &[&str]) -> String {
+    let out = stance()
+        .arg("score")
+        .args(paths)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{err}");
+    assert_mentions(&err, problems);
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn score_dir(dir: &Path, extra: &[&str]) -> (String, String, bool) {
     let out = stance()
         .arg("score")
@@ -232,18 +246,8 @@ fn bad_input_is_named_and_the_rest_is_scored() {
     let ragged = d.join("rows.csv");
     fs::write(&ragged, "id,text\n1,Alibaba fell\n2\n").unwrap();
     let missing = d.join("missing.txt");
-    let out = stance()
-        .arg("score")
-        .arg(d)
-        .arg(&jsonl)
-        .arg(&ragged)
-        .arg(&missing)
-        .output()
-        .unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(out.status.success(), "{err}");
-    assert_mentions(
-        &err,
+    let out = score_despite(
+        &[d, &jsonl, &ragged, &missing],
         &[
             "empty.txt: empty, skipped",
             "binary.txt: binary file",
@@ -254,7 +258,7 @@ fn bad_input_is_named_and_the_rest_is_scored() {
             "missing.txt: no such file or directory",
         ],
     );
-    let scored = rows(&String::from_utf8(out.stdout).unwrap());
+    let scored = rows(&out);
     let ids: Vec<&str> = scored.iter().map(|r| &r[0]).collect();
     assert_eq!(ids, ["good.txt", "latin1.txt", "lines.jsonl:1", "1"]);
 }
@@ -544,18 +548,8 @@ fn hostile_inputs_are_named_and_the_rest_is_scored() {
     )
     .unwrap();
 
-    let out = stance()
-        .arg("score")
-        .arg(&texts)
-        .arg(&jsonl)
-        .arg(&csv_path)
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(out.status.success(), "{err}");
-    assert_mentions(
-        &err,
+    let text = score_despite(
+        &[&texts, &jsonl, &csv_path],
         &[
             "huge.txt: larger than 16777216 bytes, skipped",
             "loop: symbolic link loop, not followed",
@@ -564,7 +558,6 @@ fn hostile_inputs_are_named_and_the_rest_is_scored() {
             "open.csv:3: a quote opened here is never closed",
         ],
     );
-    let text = String::from_utf8(out.stdout).unwrap();
     let ids: Vec<String> = rows(&text).iter().map(|r| r[0].to_string()).collect();
     assert_eq!(ids, ["good.txt", "utf16.txt", "before", "after", "ok"]);
     assert_ne!(
