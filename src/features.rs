@@ -182,9 +182,7 @@ impl Labels {
         if let Some(label) = self.pairs.get(&pair) {
             return label.clone();
         }
-        let mut text = String::new();
-        name(&mut text);
-        let label = self.get(&text);
+        let label = self.written(name);
         self.pairs.insert(pair, label.clone());
         label
     }
@@ -203,9 +201,7 @@ impl Labels {
         if let Some(Some(label)) = self.entries.get(entry).map(|v| &v[variant]) {
             return label.clone();
         }
-        let mut text = String::new();
-        name(&mut text);
-        let label = self.get(&text);
+        let label = self.written(name);
         if entry >= self.entries.len() {
             self.entries.resize(entry + 1, Default::default());
         }
@@ -218,22 +214,24 @@ impl Labels {
     pub fn word(&mut self, generation: u64, word: u32, name: impl FnOnce(&mut String)) -> Label {
         self.follow(generation);
         if word == NO_WORD {
-            let mut text = String::new();
-            name(&mut text);
-            return self.get(&text);
+            return self.written(name);
         }
         let i = word as usize;
         if let Some(Some(label)) = self.words.get(i) {
             return label.clone();
         }
-        let mut text = String::new();
-        name(&mut text);
-        let label = self.get(&text);
+        let label = self.written(name);
         if i >= self.words.len() {
             self.words.resize(i + 1, None);
         }
         self.words[i] = Some(label.clone());
         label
+    }
+
+    fn written(&mut self, name: impl FnOnce(&mut String)) -> Label {
+        let mut text = String::new();
+        name(&mut text);
+        self.get(&text)
     }
 
     pub fn get(&mut self, name: &str) -> Label {

@@ -104,9 +104,7 @@ impl Model {
     /// exporting and loading back changes nothing. False when the model has no such feature.
     pub fn reweight_term(&mut self, stems: &[String], weight: f64) -> bool {
         let name = format!("term:{}", stems.join(" "));
-        let bearish = self.classes.iter().position(|c| c == "bearish");
-        let bullish = self.classes.iter().position(|c| c == "bullish");
-        let (Some(bearish), Some(bullish)) = (bearish, bullish) else {
+        let Some((bearish, bullish)) = self.bearish_bullish() else {
             return false;
         };
         match self.weights.iter_mut().find(|w| w.feature == name) {
@@ -122,9 +120,14 @@ impl Model {
 
     /// A term's push on bullish over bearish, as `stance lexicon export` writes it.
     pub fn term_weight(&self, feature: &FeatureWeights) -> Option<f64> {
-        let bearish = self.classes.iter().position(|c| c == "bearish")?;
-        let bullish = self.classes.iter().position(|c| c == "bullish")?;
+        let (bearish, bullish) = self.bearish_bullish()?;
         Some(feature.weights[bullish] - feature.weights[bearish])
+    }
+
+    /// Where the bearish and bullish classes are; `None` for a model without them (voice).
+    fn bearish_bullish(&self) -> Option<(usize, usize)> {
+        let class = |name: &str| self.classes.iter().position(|c| c == name);
+        Some((class("bearish")?, class("bullish")?))
     }
 
     /// A hash of everything that affects scores (the training record does not).

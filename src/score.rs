@@ -360,11 +360,11 @@ pub struct Engine {
     companies: PhraseMatcher,
     company_names: Vec<String>,
     codebook: Codebook,
-    pub fingerprint: EngineFingerprint,
 }
 
 /// What scores depend on besides the article, each as a hash: when one changes, earlier scores
-/// are stale. `code` hashes the scoring source this binary was built from.
+/// are stale. `code` hashes the scoring source this binary was built from; learned lexicon
+/// entries show in `model`, which they re-weight.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EngineFingerprint {
     pub code: String,
@@ -417,7 +417,6 @@ impl Engine {
             "{}: task: expected a stance model",
             config.model.display()
         );
-        let lexicons = lexicon.fingerprint();
         for entry in lexicon.take_learned() {
             anyhow::ensure!(
                 model.reweight_term(&entry.stems, entry.weight),
@@ -427,13 +426,6 @@ impl Engine {
                 model.name
             );
         }
-        let fingerprint = EngineFingerprint {
-            code: env!("STANCE_CODE_HASH").to_string(),
-            model: model.fingerprint(),
-            voice: voice.as_ref().map(Model::fingerprint),
-            lexicons,
-            targets: targets.fingerprint(),
-        };
         let mut codebook = Codebook::new();
         let lexicon = CompiledLexicon::compile(lexicon, &mut codebook);
         let stance = Linear::new(model, &mut codebook, &config.model)?;
@@ -462,8 +454,18 @@ impl Engine {
             companies,
             company_names,
             codebook,
-            fingerprint,
         })
+    }
+
+    /// Computed when asked (incremental runs), not at every load.
+    pub fn fingerprint(&self) -> EngineFingerprint {
+        EngineFingerprint {
+            code: env!("STANCE_CODE_HASH").to_string(),
+            model: self.stance.model.fingerprint(),
+            voice: self.voice.as_ref().map(|v| v.model.fingerprint()),
+            lexicons: self.lexicon.lexicon.fingerprint(),
+            targets: self.targets.fingerprint(),
+        }
     }
 
     pub fn scorer(&self) -> Scorer<'_> {

@@ -1,7 +1,6 @@
 //! `stance lexicon check`: validate lexicon and targets files, reporting every problem.
 //! `stance lexicon export`: the stance model's learned term weights as a lexicon file.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -103,7 +102,6 @@ fn export(model: Option<PathBuf>, output: Option<PathBuf>, top: usize) -> anyhow
     }
     csv.flush()?;
     drop(csv);
-    destination.flush()?;
     destination.commit().with_context(|| {
         format!(
             "writing {}",

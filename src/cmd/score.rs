@@ -114,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let code = match &args.output {
         Some(output) if args.incremental => {
             let recipe = RowRecipe {
-                engine: engine.fingerprint.clone(),
+                engine: engine.fingerprint(),
                 settings: format!(
                     "format={:?} raw_csv={} excel={} target={}",
                     args.format, args.raw_csv, args.excel, args.target
