@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Bag-of-n-grams logistic regressions (scikit-learn) on the corpora that `stance eval --cv 10`
+# is judged on, with the same protocol: what a linear model without lexicons or targets reaches.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpora="${SHARED:-../shared}/corpora"
+venv="${BASELINES_VENV:-$(mktemp -d)/venv}"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet scikit-learn==1.9.1
+echo -e "rows\tmacro-F1\tbaseline (stratified 10-fold, seed 42)"
+echo "twitter_financial_news train:"
+"$venv/bin/python" scripts/linear_baselines.py --data "$corpora/twitter_financial_news/train.csv"
+echo "SEntFiN single-entity rows:"
+"$venv/bin/python" scripts/linear_baselines.py --data "$corpora/sentfin/data.csv" --filter n_entities=1
