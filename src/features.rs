@@ -298,39 +298,34 @@ impl FeatureVector {
         }
         x
     }
+}
 
-    /// Parts merged by (label, feature), in first-seen order; merged parts lose their sentence.
-    pub fn merged(&self) -> Vec<Part> {
-        let mut out: Vec<Part> = Vec::with_capacity(self.parts.len());
-        let add = |out: &mut Vec<Part>, i: Option<usize>, p: &Part| match i {
-            Some(i) => out[i].value += p.value,
-            None => out.push(Part {
-                sentence: None,
-                span: (0, 0),
-                ..p.clone()
-            }),
-        };
-        // A sentence has a few parts: a scan beats hashing them.
-        if self.parts.len() <= 32 {
-            for p in &self.parts {
-                let i = out
+/// Numbers the (label, feature) groups of `parts` in first-seen order, one number per part:
+/// parts with the same number merge into one contribution.
+pub fn groups(parts: &[Part]) -> Vec<usize> {
+    let mut firsts: Vec<&Part> = Vec::new();
+    // A sentence has a few parts: a scan beats hashing them.
+    let scan = parts.len() <= 32;
+    let mut index: FxHashMap<(&str, usize), usize> = FxHashMap::default();
+    parts
+        .iter()
+        .map(|p| {
+            let found = if scan {
+                firsts
                     .iter()
-                    .position(|o| o.feature == p.feature && same_label(&o.label, &p.label));
-                add(&mut out, i, p);
-            }
-            return out;
-        }
-        let mut index: FxHashMap<(&str, usize), usize> =
-            FxHashMap::with_capacity_and_hasher(self.parts.len(), Default::default());
-        for p in &self.parts {
-            let i = index.get(&(&*p.label, p.feature)).copied();
-            if i.is_none() {
-                index.insert((&*p.label, p.feature), out.len());
-            }
-            add(&mut out, i, p);
-        }
-        out
-    }
+                    .position(|o| o.feature == p.feature && same_label(&o.label, &p.label))
+            } else {
+                index.get(&(&*p.label, p.feature)).copied()
+            };
+            found.unwrap_or_else(|| {
+                if !scan {
+                    index.insert((&p.label, p.feature), firsts.len());
+                }
+                firsts.push(p);
+                firsts.len() - 1
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -361,15 +356,17 @@ mod tests {
     }
 
     #[test]
-    fn merging_adds_parts_with_the_same_label_and_feature() {
+    fn parts_with_the_same_label_and_feature_form_one_group() {
         let mut vector = FeatureVector::default();
         let fall: Label = Arc::from("fall");
         vector.add(fall.clone(), 0, Some(0), (0, 4), 1.0);
         vector.add(Arc::from("fall"), 0, Some(1), (9, 13), 0.5);
         vector.add(fall, 1, Some(1), (9, 13), 2.0);
-        let merged = vector.merged();
-        assert_eq!(merged.len(), 2);
-        assert_eq!((merged[0].feature, merged[0].value), (0, 1.5));
-        assert_eq!((merged[1].feature, merged[1].value), (1, 2.0));
+        vector.add(Arc::from("rise"), 0, Some(2), (20, 24), 1.0);
+        assert_eq!(groups(&vector.parts), [0, 0, 1, 2]);
+        // Past 32 parts the groups are found by hashing, with the same numbers.
+        let many: Vec<Part> = (0..40).map(|i| vector.parts[i % 4].clone()).collect();
+        let expected: Vec<usize> = (0..40).map(|i| [0, 0, 1, 2][i % 4]).collect();
+        assert_eq!(groups(&many), expected);
     }
 }

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use crate::analyze::{AnalyzedToken, Analyzer, Codebook, StemFilter};
 use std::cell::RefCell;
 
-use crate::features::{FeatureIndex, FeatureVector, Label, Labels};
+use crate::features::{FeatureIndex, FeatureVector, Label, Labels, Part, groups};
 use crate::lexicon::{CompiledLexicon, Lexicon};
 use crate::model::{CLASSES, Logits, Model, Pooling, argmax, class_probabilities};
 use crate::phrase::{PhraseMatch, PhraseMatcher, encode};
@@ -110,31 +110,40 @@ impl Linear {
     /// Scores a feature vector. Each part's logit contribution is its value times its feature's
     /// weights, so the intercepts plus all contributions are the logits.
     pub fn predict(&self, vector: &FeatureVector) -> Prediction {
-        let parts: Vec<Contribution> = vector
-            .merged()
-            .into_iter()
-            .map(|p| {
-                let weights = self.weights(p.feature);
-                Contribution {
-                    logits: std::array::from_fn(|c| weights[c] * p.value),
-                    label: p.label,
-                    feature: p.feature,
-                    value: p.value,
-                    score: 0.0,
-                }
-            })
-            .collect();
-        let mut logits = self.intercepts;
-        for p in &parts {
-            for (l, c) in logits.iter_mut().zip(&p.logits) {
-                *l += c;
-            }
-        }
+        let mut parts = Vec::new();
+        let logits = self.contributions(&vector.parts, &mut parts);
         Prediction {
             probabilities: class_probabilities(&logits),
             logits,
             parts,
         }
+    }
+
+    /// Merges `parts` by (label, feature) in first-seen order and appends them to `out` with
+    /// their logit contributions; returns the logits.
+    fn contributions(&self, parts: &[Part], out: &mut Vec<Contribution>) -> Logits {
+        let first = out.len();
+        for (p, group) in parts.iter().zip(groups(parts)) {
+            match out.get_mut(first + group) {
+                Some(merged) => merged.value += p.value,
+                None => out.push(Contribution {
+                    label: p.label.clone(),
+                    feature: p.feature,
+                    value: p.value,
+                    logits: [0.0; CLASSES],
+                    score: 0.0,
+                }),
+            }
+        }
+        let mut logits = self.intercepts;
+        for c in &mut out[first..] {
+            let weights = self.weights(c.feature);
+            c.logits = std::array::from_fn(|k| weights[k] * c.value);
+            for (l, v) in logits.iter_mut().zip(&c.logits) {
+                *l += v;
+            }
+        }
+        logits
     }
 }
 
@@ -187,7 +196,7 @@ fn score_gradient(logits: &Logits) -> Logits {
 /// that line (integrated gradients, which for a model linear in its logits needs one shared
 /// average). The average is taken by 16-point Gauss-Legendre quadrature and then corrected
 /// along the path so that the shares add up exactly.
-pub fn attribute(intercepts: &Logits, prediction: &mut Prediction) -> f64 {
+pub fn attribute(intercepts: &Logits, logits: &Logits, parts: &mut [Contribution]) -> f64 {
     const NODES: [(f64, f64); 8] = [
         (0.0950125098376374, 0.1894506104550685),
         (0.2816035507792589, 0.1826034150449236),
@@ -198,9 +207,9 @@ pub fn attribute(intercepts: &Logits, prediction: &mut Prediction) -> f64 {
         (0.9445750230732326, 0.0622535239386479),
         (0.9894009349916499, 0.0271524594117541),
     ];
-    let path: Logits = std::array::from_fn(|c| prediction.logits[c] - intercepts[c]);
+    let path: Logits = std::array::from_fn(|c| logits[c] - intercepts[c]);
     let base = stance_score(intercepts);
-    let delta = stance_score(&prediction.logits) - base;
+    let delta = stance_score(logits) - base;
     let mut g = [0.0; CLASSES];
     for (x, w) in NODES {
         for t in [0.5 - x / 2.0, 0.5 + x / 2.0] {
@@ -217,7 +226,7 @@ pub fn attribute(intercepts: &Logits, prediction: &mut Prediction) -> f64 {
             *gc += residual * d / norm;
         }
     }
-    for p in &mut prediction.parts {
+    for p in parts {
         p.score = p.logits.iter().zip(&g).map(|(l, gc)| l * gc).sum();
     }
     base
@@ -594,7 +603,7 @@ impl Scorer<'_> {
                 doc.text,
                 &focus.sentence_weights,
             ));
-            let base = attribute(intercepts, &mut p);
+            let base = attribute(intercepts, &p.logits, &mut p.parts);
             (p, base, Vec::new())
         };
         let voice = engine
@@ -637,49 +646,70 @@ impl Scorer<'_> {
         weights: &[f64],
     ) -> (Prediction, f64, Vec<SentenceScore>) {
         let intercepts = &linear.intercepts;
-        let k = CLASSES;
-        let mut by_sentence: Vec<FeatureVector> = vec![FeatureVector::default(); weights.len()];
-        for part in self.vector(linear, text, &vec![1.0; weights.len()]).parts {
-            if let Some(s) = part.sentence {
-                by_sentence[s].parts.push(part);
-            }
+        let mut parts = self.vector(linear, text, &vec![1.0; weights.len()]).parts;
+        parts.retain(|p| p.sentence.is_some_and(|s| weights[s] > 0.0));
+        // Stable: each sentence's parts keep their order, so their merge order is unchanged.
+        parts.sort_by_key(|p| p.sentence);
+        // Every weighted sentence's merged parts, one after another in `contributions`.
+        struct Scored {
+            sentence: usize,
+            weight: f64,
+            opinion: f64,
+            logits: Logits,
+            probabilities: Logits,
+            parts: std::ops::Range<usize>,
         }
-        let mut scored: Vec<(usize, f64, f64, Prediction)> = Vec::new();
+        let mut contributions: Vec<Contribution> = Vec::with_capacity(parts.len());
+        let mut scored: Vec<Scored> = Vec::new();
         let mut base = stance_score(intercepts);
-        for (s, (vector, &w)) in by_sentence.iter().zip(weights).enumerate() {
-            if w > 0.0 {
-                let mut p = linear.predict(vector);
-                // A sentence without parts has nothing to attribute; its base is the same.
-                if !p.parts.is_empty() {
-                    base = attribute(intercepts, &mut p);
-                }
-                scored.push((s, w, w * (1.0 - p.probabilities[NEUTRAL]), p));
+        let mut rest = parts.as_slice();
+        for (s, &w) in weights.iter().enumerate() {
+            let n = rest.iter().take_while(|p| p.sentence == Some(s)).count();
+            let (own, later) = rest.split_at(n);
+            rest = later;
+            if w <= 0.0 {
+                continue;
             }
+            let first = contributions.len();
+            let logits = linear.contributions(own, &mut contributions);
+            // A sentence without parts has nothing to attribute; its base is the same.
+            if first < contributions.len() {
+                base = attribute(intercepts, &logits, &mut contributions[first..]);
+            }
+            let probabilities = class_probabilities(&logits);
+            scored.push(Scored {
+                sentence: s,
+                weight: w,
+                opinion: w * (1.0 - probabilities[NEUTRAL]),
+                logits,
+                probabilities,
+                parts: first..contributions.len(),
+            });
         }
-        let total: f64 = scored.iter().map(|(_, _, o, _)| o).sum();
+        let total: f64 = scored.iter().map(|s| s.opinion).sum();
         let mut article = Prediction {
             logits: [0.0; CLASSES],
             probabilities: [0.0; CLASSES],
             parts: Vec::new(),
         };
-        let parts = scored.iter().map(|(_, _, _, p)| p.parts.len()).sum();
         let mut index: FxHashMap<(usize, usize), usize> =
-            FxHashMap::with_capacity_and_hasher(parts, Default::default());
+            FxHashMap::with_capacity_and_hasher(contributions.len(), Default::default());
         let mut sentence_scores = Vec::with_capacity(scored.len());
-        for (s, w, o, p) in &scored {
-            let a = o / total;
+        for sentence in &scored {
+            let a = sentence.opinion / total;
+            let p = &sentence.probabilities;
             sentence_scores.push(SentenceScore {
-                sentence: *s,
-                weight: *w,
+                sentence: sentence.sentence,
+                weight: sentence.weight,
                 share: a,
-                probabilities: p.probabilities,
-                score: p.probabilities[BULLISH] - p.probabilities[BEARISH],
+                probabilities: *p,
+                score: p[BULLISH] - p[BEARISH],
             });
-            for c in 0..k {
-                article.logits[c] += a * p.logits[c];
-                article.probabilities[c] += a * p.probabilities[c];
+            for (c, pc) in p.iter().enumerate() {
+                article.logits[c] += a * sentence.logits[c];
+                article.probabilities[c] += a * pc;
             }
-            for part in &p.parts {
+            for part in &contributions[sentence.parts.clone()] {
                 // Labels are interned per article, so the pointer identifies the name.
                 let i = *index
                     .entry((
@@ -698,7 +728,7 @@ impl Scorer<'_> {
                 let merged = &mut article.parts[i];
                 merged.value += a * part.value;
                 merged.score += a * part.score;
-                for c in 0..k {
+                for c in 0..CLASSES {
                     merged.logits[c] += a * part.logits[c];
                 }
             }
@@ -929,7 +959,7 @@ mod tests {
                 probabilities: class_probabilities(&logits),
                 parts,
             };
-            let base = attribute(&intercepts, &mut prediction);
+            let base = attribute(&intercepts, &prediction.logits, &mut prediction.parts);
             let total: f64 = base + prediction.parts.iter().map(|p| p.score).sum::<f64>();
             let score = prediction.probabilities[BULLISH] - prediction.probabilities[BEARISH];
             assert!((total - score).abs() < 1e-12, "{total} vs {score}");
