@@ -764,26 +764,32 @@ impl Scorer<'_> {
         let mut names = self.labels.borrow_mut();
         let generation = self.analyzer.generation();
         let mut buf = String::new();
-        let labels: Vec<Label> = self
-            .evidence
-            .iter()
-            .map(|e| {
-                let write = |out: &mut String| evidence_label(lexicon, &self.tokens, text, e, out);
-                if e.paired.is_some() {
-                    // A pair's label is its words as written.
-                    write(&mut buf);
-                    names.get(&buf)
-                } else {
-                    let variant = match (e.modifiers.negated, e.modifiers.shifted) {
-                        (true, _) => 1,
-                        (_, true) => 2,
-                        _ => 0,
-                    };
-                    names.entry(e.entry, variant, write)
-                }
-            })
-            .collect();
-        for (e, label) in self.evidence.iter().zip(&labels) {
+        let label_of = |e: &Evidence, names: &mut Labels, buf: &mut String| -> Label {
+            let write = |out: &mut String| evidence_label(lexicon, &self.tokens, text, e, out);
+            if e.paired.is_some() {
+                // A pair's label is its words as written.
+                write(buf);
+                names.get(buf)
+            } else {
+                let variant = match (e.modifiers.negated, e.modifiers.shifted) {
+                    (true, _) => 1,
+                    (_, true) => 2,
+                    _ => 0,
+                };
+                names.entry(e.entry, variant, write)
+            }
+        };
+        // Learned terms inside a cue are reported under the cue's label, so with terms every cue
+        // needs one; without them (the voice model) only the cues that are features do.
+        let labels: Vec<Label> = if index.has_terms() {
+            self.evidence
+                .iter()
+                .map(|e| label_of(e, &mut names, &mut buf))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for (i, e) in self.evidence.iter().enumerate() {
             let w = weights[e.sentence];
             if w == 0.0 {
                 continue;
@@ -793,8 +799,12 @@ impl Scorer<'_> {
                     self.tokens[e.start].token.start,
                     self.tokens[e.end - 1].token.end,
                 );
+                let label = match labels.get(i) {
+                    Some(label) => label.clone(),
+                    None => label_of(e, &mut names, &mut buf),
+                };
                 vector.add(
-                    label.clone(),
+                    label,
                     feature,
                     Some(e.sentence),
                     span,
