@@ -6,9 +6,7 @@
 //! - `term:<stem>` and `term:<stem> <stem>`: counts of a learned stem or stem bigram;
 //! - `style:<name>`: counts that describe how an article is written (see [`crate::style`]).
 
-use std::sync::Arc;
-
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::analyze::{AnalyzedToken, Codebook, NO_WORD, UNKNOWN};
 use crate::rules::Cue;
@@ -139,14 +137,18 @@ impl FeatureIndex {
     }
 }
 
-/// A part's readable name. Shared, so the same words in many sentences and articles are one
-/// allocation (labels are made for every part but read only for the drivers shown).
-pub type Label = Arc<str>;
+/// A part's readable name, as its number in the scorer's [`Labels`]: parts are made for every
+/// word and cue but their names are read only for the few drivers shown, so the name stays there
+/// and the part carries a number that copies and compares as an integer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Label(u32);
 
-/// Hands out one [`Label`] per distinct name.
+/// Numbers every distinct name, and keeps the numbers of words, word pairs and lexicon entries
+/// so that naming them again costs one array or map lookup.
 #[derive(Debug, Default)]
 pub struct Labels {
-    known: FxHashSet<Label>,
+    names: Vec<Box<str>>,
+    known: FxHashMap<Box<str>, Label>,
     /// Labels of single words by the analyzer's word number, valid for `generation`.
     words: Vec<Option<Label>>,
     generation: u64,
@@ -157,17 +159,22 @@ pub struct Labels {
 }
 
 impl Labels {
-    /// Above this many names the set is emptied between articles, so memory stays bounded.
+    /// Above this many names they are forgotten between articles, so memory stays bounded.
     const LIMIT: usize = 1 << 16;
 
-    /// Called before each article, so that within one article equal names are one pointer.
+    /// Called before each article: a label stays valid until the next call.
     pub fn bound(&mut self) {
-        if self.known.len() >= Self::LIMIT {
-            self.known.clear();
-            self.words.clear();
-            self.pairs.clear();
-            self.entries.clear();
+        if self.names.len() >= Self::LIMIT {
+            *self = Labels {
+                generation: self.generation,
+                ..Labels::default()
+            };
         }
+    }
+
+    /// The text of `label`.
+    pub fn name(&self, label: Label) -> &str {
+        &self.names[label.0 as usize]
     }
 
     /// The label of the analyzer's words `pair` of cache `generation` written with one space
@@ -179,11 +186,11 @@ impl Labels {
         name: impl FnOnce(&mut String),
     ) -> Label {
         self.follow(generation);
-        if let Some(label) = self.pairs.get(&pair) {
-            return label.clone();
+        if let Some(&label) = self.pairs.get(&pair) {
+            return label;
         }
         let label = self.written(name);
-        self.pairs.insert(pair, label.clone());
+        self.pairs.insert(pair, label);
         label
     }
 
@@ -198,14 +205,14 @@ impl Labels {
 
     /// The label of lexicon entry `entry` in `variant` (0-2); `name` writes it the first time.
     pub fn entry(&mut self, entry: usize, variant: usize, name: impl FnOnce(&mut String)) -> Label {
-        if let Some(Some(label)) = self.entries.get(entry).map(|v| &v[variant]) {
-            return label.clone();
+        if let Some(Some(label)) = self.entries.get(entry).map(|v| v[variant]) {
+            return label;
         }
         let label = self.written(name);
         if entry >= self.entries.len() {
             self.entries.resize(entry + 1, Default::default());
         }
-        self.entries[entry][variant] = Some(label.clone());
+        self.entries[entry][variant] = Some(label);
         label
     }
 
@@ -218,13 +225,13 @@ impl Labels {
         }
         let i = word as usize;
         if let Some(Some(label)) = self.words.get(i) {
-            return label.clone();
+            return *label;
         }
         let label = self.written(name);
         if i >= self.words.len() {
             self.words.resize(i + 1, None);
         }
-        self.words[i] = Some(label.clone());
+        self.words[i] = Some(label);
         label
     }
 
@@ -235,18 +242,14 @@ impl Labels {
     }
 
     pub fn get(&mut self, name: &str) -> Label {
-        if let Some(label) = self.known.get(name) {
-            return label.clone();
+        if let Some(&label) = self.known.get(name) {
+            return label;
         }
-        let label: Label = Arc::from(name);
-        self.known.insert(label.clone());
+        let label = Label(self.names.len() as u32);
+        self.names.push(name.into());
+        self.known.insert(name.into(), label);
         label
     }
-}
-
-/// Equal labels: usually the same allocation, so the pointer answers first.
-pub fn same_label(a: &Label, b: &Label) -> bool {
-    Arc::ptr_eq(a, b) || a == b
 }
 
 /// One labelled part of the article's feature vector.
@@ -306,20 +309,20 @@ pub fn groups(parts: &[Part]) -> Vec<usize> {
     let mut firsts: Vec<&Part> = Vec::new();
     // A sentence has a few parts: a scan beats hashing them.
     let scan = parts.len() <= 32;
-    let mut index: FxHashMap<(&str, usize), usize> = FxHashMap::default();
+    let mut index: FxHashMap<(Label, usize), usize> = FxHashMap::default();
     parts
         .iter()
         .map(|p| {
             let found = if scan {
                 firsts
                     .iter()
-                    .position(|o| o.feature == p.feature && same_label(&o.label, &p.label))
+                    .position(|o| o.feature == p.feature && o.label == p.label)
             } else {
-                index.get(&(&*p.label, p.feature)).copied()
+                index.get(&(p.label, p.feature)).copied()
             };
             found.unwrap_or_else(|| {
                 if !scan {
-                    index.insert((&p.label, p.feature), firsts.len());
+                    index.insert((p.label, p.feature), firsts.len());
                 }
                 firsts.push(p);
                 firsts.len() - 1
@@ -333,36 +336,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_are_shared_per_name_whatever_path_made_them() {
+    fn one_label_per_name_whatever_path_made_it() {
         let mut labels = Labels::default();
         let by_word = labels.word(1, 7, |s| s.push_str("fall"));
-        let by_name = labels.get("fall");
-        assert!(Arc::ptr_eq(&by_word, &by_name));
+        assert_eq!(by_word, labels.get("fall"));
         // The same word number again does not write the name again.
-        let again = labels.word(1, 7, |_| panic!("written twice"));
-        assert!(Arc::ptr_eq(&by_word, &again));
+        assert_eq!(labels.word(1, 7, |_| panic!("written twice")), by_word);
         // A newer analyzer cache renumbers words.
-        assert_eq!(&*labels.word(2, 7, |s| s.push_str("rise")), "rise");
+        let rise = labels.word(2, 7, |s| s.push_str("rise"));
+        assert_eq!(labels.name(rise), "rise");
         // A token without a word number is labelled by name, with nothing kept per number.
-        assert_eq!(&*labels.word(2, NO_WORD, |s| s.push_str("odd")), "odd");
+        let odd = labels.word(2, NO_WORD, |s| s.push_str("odd"));
+        assert_eq!(labels.name(odd), "odd");
         assert!(labels.words.len() <= 8);
         let pair = labels.pair(2, (1, 2), |s| s.push_str("net up"));
-        assert!(Arc::ptr_eq(&pair, &labels.get("net up")));
+        assert_eq!(pair, labels.get("net up"));
         let entry = labels.entry(3, 1, |s| s.push_str("strong (negated)"));
-        assert!(Arc::ptr_eq(
-            &entry,
-            &labels.entry(3, 1, |_| panic!("written twice"))
-        ));
+        assert_eq!(labels.entry(3, 1, |_| panic!("written twice")), entry);
+        assert_eq!(labels.name(entry), "strong (negated)");
+        assert_ne!(entry, pair);
     }
 
     #[test]
     fn parts_with_the_same_label_and_feature_form_one_group() {
+        let mut labels = Labels::default();
         let mut vector = FeatureVector::default();
-        let fall: Label = Arc::from("fall");
-        vector.add(fall.clone(), 0, Some(0), (0, 4), 1.0);
-        vector.add(Arc::from("fall"), 0, Some(1), (9, 13), 0.5);
-        vector.add(fall, 1, Some(1), (9, 13), 2.0);
-        vector.add(Arc::from("rise"), 0, Some(2), (20, 24), 1.0);
+        vector.add(labels.get("fall"), 0, Some(0), (0, 4), 1.0);
+        vector.add(labels.get("fall"), 0, Some(1), (9, 13), 0.5);
+        vector.add(labels.get("fall"), 1, Some(1), (9, 13), 2.0);
+        vector.add(labels.get("rise"), 0, Some(2), (20, 24), 1.0);
         assert_eq!(groups(&vector.parts), [0, 0, 1, 2]);
         // Past 32 parts the groups are found by hashing, with the same numbers.
         let many: Vec<Part> = (0..40).map(|i| vector.parts[i % 4].clone()).collect();

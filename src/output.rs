@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::features::Labels;
 use crate::input::Article;
 use crate::model::STANCE_CLASSES;
 use crate::score::{BEARISH, BULLISH, Evaluation, NEUTRAL};
@@ -74,10 +75,11 @@ pub struct ScoreRow {
 }
 
 impl ScoreRow {
-    pub fn new(article: &Article, eval: &Evaluation, model: &str) -> ScoreRow {
+    /// `labels` are those of the scorer that made `eval`.
+    pub fn new(article: &Article, eval: &Evaluation, labels: &Labels, model: &str) -> ScoreRow {
         let p = &eval.stance.probabilities;
         let best = eval.stance_class();
-        let found = eval.drivers(DRIVERS_PER_SIDE);
+        let found = eval.drivers(DRIVERS_PER_SIDE, labels);
         let drivers = |list: Vec<(String, f64)>| {
             list.into_iter()
                 .map(|(term, contribution)| Driver { term, contribution })

@@ -127,7 +127,7 @@ impl Linear {
             match out.get_mut(first + group) {
                 Some(merged) => merged.value += p.value,
                 None => out.push(Contribution {
-                    label: p.label.clone(),
+                    label: p.label,
                     feature: p.feature,
                     value: p.value,
                     logits: [0.0; CLASSES],
@@ -305,17 +305,18 @@ impl Evaluation {
         }
     }
 
-    /// The `n` strongest parts each way, merged by label.
-    pub fn drivers(&self, n: usize) -> Drivers {
+    /// The `n` strongest parts each way, merged by label; `labels` are the scorer's that made
+    /// this evaluation.
+    pub fn drivers(&self, n: usize, labels: &Labels) -> Drivers {
         let mut by_label: Vec<(&str, f64)> = Vec::new();
-        let mut seen: FxHashMap<&str, usize> =
+        let mut seen: FxHashMap<Label, usize> =
             FxHashMap::with_capacity_and_hasher(self.stance.parts.len(), Default::default());
         for p in &self.stance.parts {
-            match seen.get(&*p.label) {
+            match seen.get(&p.label) {
                 Some(&i) => by_label[i].1 += p.score,
                 None => {
-                    seen.insert(&p.label, by_label.len());
-                    by_label.push((&p.label, p.score));
+                    seen.insert(p.label, by_label.len());
+                    by_label.push((labels.name(p.label), p.score));
                 }
             }
         }
@@ -692,7 +693,7 @@ impl Scorer<'_> {
             probabilities: [0.0; CLASSES],
             parts: Vec::new(),
         };
-        let mut index: FxHashMap<(usize, usize), usize> =
+        let mut index: FxHashMap<(Label, usize), usize> =
             FxHashMap::with_capacity_and_hasher(contributions.len(), Default::default());
         let mut sentence_scores = Vec::with_capacity(scored.len());
         for sentence in &scored {
@@ -710,21 +711,15 @@ impl Scorer<'_> {
                 article.probabilities[c] += a * pc;
             }
             for part in &contributions[sentence.parts.clone()] {
-                // Labels are interned per article, so the pointer identifies the name.
-                let i = *index
-                    .entry((
-                        std::sync::Arc::as_ptr(&part.label).cast::<u8>() as usize,
-                        part.feature,
-                    ))
-                    .or_insert_with(|| {
-                        article.parts.push(Contribution {
-                            logits: [0.0; CLASSES],
-                            value: 0.0,
-                            score: 0.0,
-                            ..part.clone()
-                        });
-                        article.parts.len() - 1
+                let i = *index.entry((part.label, part.feature)).or_insert_with(|| {
+                    article.parts.push(Contribution {
+                        logits: [0.0; CLASSES],
+                        value: 0.0,
+                        score: 0.0,
+                        ..part.clone()
                     });
+                    article.parts.len() - 1
+                });
                 let merged = &mut article.parts[i];
                 merged.value += a * part.value;
                 merged.score += a * part.score;
@@ -739,6 +734,11 @@ impl Scorer<'_> {
     /// Voice features count every sentence alike, whatever it is about.
     pub fn voice_vector(&self, linear: &Linear, text: &str) -> FeatureVector {
         self.vector(linear, text, &vec![1.0; self.sentences.len()])
+    }
+
+    /// The names of the last evaluation's labels.
+    pub fn labels(&self) -> std::cell::Ref<'_, Labels> {
+        self.labels.borrow()
     }
 
     /// The details of the last evaluation, for explanations.
@@ -800,7 +800,7 @@ impl Scorer<'_> {
                     self.tokens[e.end - 1].token.end,
                 );
                 let label = match labels.get(i) {
-                    Some(label) => label.clone(),
+                    Some(&label) => label,
                     None => label_of(e, &mut names, &mut buf),
                 };
                 vector.add(
@@ -827,11 +827,11 @@ impl Scorer<'_> {
                     .iter()
                     .zip(&labels[first..])
                     .take_while(|(e, _)| e.sentence == si);
-                let mut cues: Vec<(usize, usize, &Label)> =
-                    cues.map(|(e, l)| (e.start, e.end, l)).collect();
+                let mut cues: Vec<(usize, usize, Label)> =
+                    cues.map(|(e, &l)| (e.start, e.end, l)).collect();
                 cues.sort_by_key(|c| c.0);
                 // Terms come in token order: a cursor keeps the furthest-reaching cue begun so far.
-                let (mut next, mut reach): (usize, Option<(usize, usize, &Label)>) = (0, None);
+                let (mut next, mut reach): (usize, Option<(usize, usize, Label)>) = (0, None);
                 let tokens = &self.tokens[s.start..s.end];
                 let scales = &self.scales[s.start..s.end];
                 index.for_each_term(tokens, |feature, at, len| {
@@ -846,7 +846,7 @@ impl Scorer<'_> {
                     // A learned term inside a matched phrase is reported under the phrase.
                     let covering = reach.filter(|(start, end, _)| *start <= from && to <= *end);
                     let label = match covering {
-                        Some((_, _, label)) => label.clone(),
+                        Some((_, _, label)) => label,
                         // One word: its label is kept by the analyzer's number for it.
                         None if len == 1 => names.word(generation, tokens[at].word, |name| {
                             crate::tokenize::normalize_into(&text[a..b], name)
@@ -953,9 +953,10 @@ mod tests {
             [0.1, 0.1, 0.1],
         ] {
             let intercepts = [0.2, 0.9, -0.1];
+            let mut labels = Labels::default();
             let parts: Vec<Contribution> = (0..3)
                 .map(|i| Contribution {
-                    label: format!("p{i}").into(),
+                    label: labels.get(&format!("p{i}")),
                     feature: i,
                     value: 1.0,
                     logits: std::array::from_fn(|c| {

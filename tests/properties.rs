@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use stance::model::STANCE_CLASSES;
-use stance::score::{Document, Engine, EngineConfig};
+use stance::score::{Document, Engine, EngineConfig, Evaluation, Scorer};
 use stance::target::Target;
 use stance::tokenize::Tokenizer;
 
@@ -107,11 +107,33 @@ proptest! {
         let engine = engine();
         let target = engine.targets.resolve("alibaba");
         let doc = Document { text: &text, headline_paragraphs: 1 };
-        let first = engine.scorer().evaluate(doc, &target);
+        let mut cold = engine.scorer();
+        let first = cold.evaluate(doc, &target);
         let mut warm = engine.scorer();
         warm.evaluate(Document { text: "Tencent profit fell. Nokia rose.", headline_paragraphs: 0 }, &engine.targets.resolve("Nokia"));
         let second = warm.evaluate(doc, &target);
-        prop_assert_eq!(first.stance, second.stance);
+        prop_assert_eq!(first.stance.logits, second.stance.logits);
+        prop_assert_eq!(first.stance.probabilities, second.stance.probabilities);
+        // Label numbers are each scorer's own: the parts must agree by name.
+        prop_assert_eq!(named_parts(&first, &cold), named_parts(&second, &warm));
         prop_assert_eq!(first.focus, second.focus);
     }
+}
+
+/// Each part as (name, feature, value, logits, score).
+fn named_parts(eval: &Evaluation, scorer: &Scorer) -> Vec<(String, usize, f64, [f64; 3], f64)> {
+    let labels = scorer.labels();
+    eval.stance
+        .parts
+        .iter()
+        .map(|p| {
+            (
+                labels.name(p.label).to_string(),
+                p.feature,
+                p.value,
+                p.logits,
+                p.score,
+            )
+        })
+        .collect()
 }

@@ -1,5 +1,6 @@
 //! `stance explain`: why an article got its score, down to each feature, term and sentence.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::EngineArgs;
+use crate::features::Label;
 use crate::input::{InputOptions, read_all};
 use crate::model::STANCE_CLASSES;
 use crate::output::ScoreRow;
@@ -72,7 +74,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let explanation = Explanation::new(&engine, &mut scorer, &article.text, &eval, args.terms);
         match args.format {
             ExplainFormat::Json => {
-                let row = ScoreRow::new(&article, &eval, &engine.stance.model.label());
+                let row = ScoreRow::new(
+                    &article,
+                    &eval,
+                    &scorer.labels(),
+                    &engine.stance.model.label(),
+                );
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&explanation.json(&row, &eval))?
@@ -94,6 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// A term with its total score share and where it occurs.
 struct TermView {
+    id: Label,
     label: String,
     score: f64,
     occurrences: Vec<(usize, (usize, usize))>,
@@ -115,6 +123,7 @@ struct Explanation {
     sentence_spans: Vec<(usize, usize)>,
     model: String,
     pooling: String,
+    names: HashMap<Label, String>,
 }
 
 impl Explanation {
@@ -128,7 +137,7 @@ impl Explanation {
         let linear = &engine.stance;
         let k = linear.model.class_count();
         let mut features: Vec<FeatureRow> = Vec::new();
-        let mut row_of: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        let mut row_of: HashMap<usize, usize> = HashMap::new();
         for p in &eval.stance.parts {
             let name = &linear.index.names[p.feature];
             match row_of.get(&p.feature).map(|&i| &mut features[i]) {
@@ -157,15 +166,27 @@ impl Explanation {
                 .total_cmp(&a.score.abs())
                 .then_with(|| a.name.cmp(&b.name))
         });
+        // Named now: the scorer's labels are borrowed again below to rebuild the vector.
+        let names: HashMap<Label, String> = {
+            let labels = scorer.labels();
+            let voice_parts = eval.voice.iter().flat_map(|v| &v.parts);
+            eval.stance
+                .parts
+                .iter()
+                .chain(voice_parts)
+                .map(|p| (p.label, labels.name(p.label).to_string()))
+                .collect()
+        };
         let mut terms: Vec<TermView> = Vec::new();
-        let mut term_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut term_of: HashMap<Label, usize> = HashMap::new();
         for p in &eval.stance.parts {
-            match term_of.get(&*p.label).map(|&i| &mut terms[i]) {
+            match term_of.get(&p.label).map(|&i| &mut terms[i]) {
                 Some(t) => t.score += p.score,
                 None => {
-                    term_of.insert(&p.label, terms.len());
+                    term_of.insert(p.label, terms.len());
                     terms.push(TermView {
-                        label: p.label.to_string(),
+                        id: p.label,
+                        label: names[&p.label].clone(),
                         score: p.score,
                         occurrences: Vec::new(),
                     });
@@ -182,10 +203,9 @@ impl Explanation {
         let trace = scorer.trace();
         let weights: Vec<f64> = vec![1.0; trace.sentences.len()];
         for part in scorer.vector(linear, text, &weights).parts {
-            if let (Some(s), Some(t)) = (
-                part.sentence,
-                terms.iter_mut().find(|t| *t.label == *part.label),
-            ) && !t.occurrences.iter().any(|o| o.1 == part.span)
+            if let (Some(s), Some(t)) =
+                (part.sentence, terms.iter_mut().find(|t| t.id == part.label))
+                && !t.occurrences.iter().any(|o| o.1 == part.span)
             {
                 t.occurrences.push((s, part.span));
             }
@@ -202,6 +222,7 @@ impl Explanation {
             sentence_spans,
             model: linear.model.label(),
             pooling: format!("{:?}", linear.model.pooling).to_lowercase(),
+            names,
         }
     }
 
@@ -337,7 +358,7 @@ impl Explanation {
                 let _ = writeln!(
                     out,
                     "  {:>+8.3} {:>+8.3} {:>+8.3}  {}",
-                    c.logits[0], c.logits[1], c.logits[2], c.label
+                    c.logits[0], c.logits[1], c.logits[2], self.names[&c.label]
                 );
             }
         }
@@ -378,7 +399,7 @@ impl Explanation {
                 "feature": f.name, "value": f.value, "weights": f.weights, "contributions": f.contributions, "score": f.score
             })).collect::<Vec<_>>(),
             "parts": eval.stance.parts.iter().map(|p| json!({
-                "label": &*p.label, "feature": p.feature, "value": p.value, "logits": p.logits, "score": p.score
+                "label": self.names[&p.label], "feature": p.feature, "value": p.value, "logits": p.logits, "score": p.score
             })).collect::<Vec<_>>(),
             "terms": self.terms.iter().map(|t| json!({
                 "term": t.label, "score": t.score,
@@ -388,7 +409,7 @@ impl Explanation {
                 "classes": crate::model::VOICE_CLASSES,
                 "probabilities": v.probabilities,
                 "logits": v.logits,
-                "parts": v.parts.iter().map(|p| json!({"label": &*p.label, "logits": p.logits})).collect::<Vec<_>>(),
+                "parts": v.parts.iter().map(|p| json!({"label": self.names[&p.label], "logits": p.logits})).collect::<Vec<_>>(),
             })),
             "sentences": eval.sentence_scores.iter().map(|s| json!({
                 "sentence": s.sentence, "weight": s.weight, "share": s.share, "score": s.score, "probabilities": s.probabilities

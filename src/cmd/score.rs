@@ -177,8 +177,10 @@ impl<'e> Scoring<'e> {
             .resolve_or(article.target.as_deref(), &self.default_target);
         let eval = scorer.evaluate(Document::from(article), &target);
         let mut bytes = Vec::new();
-        self.encoder
-            .encode(&ScoreRow::new(article, &eval, &self.model), &mut bytes)?;
+        self.encoder.encode(
+            &ScoreRow::new(article, &eval, &scorer.labels(), &self.model),
+            &mut bytes,
+        )?;
         Ok(bytes)
     }
 
