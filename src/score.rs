@@ -308,7 +308,7 @@ impl Evaluation {
     /// The `n` strongest parts each way, merged by label; `labels` are the scorer's that made
     /// this evaluation.
     pub fn drivers(&self, n: usize, labels: &Labels) -> Drivers {
-        let mut by_label: Vec<(&str, f64)> = Vec::new();
+        let mut by_label: Vec<(Label, f64)> = Vec::new();
         let mut seen: FxHashMap<Label, usize> =
             FxHashMap::with_capacity_and_hasher(self.stance.parts.len(), Default::default());
         for p in &self.stance.parts {
@@ -316,15 +316,16 @@ impl Evaluation {
                 Some(&i) => by_label[i].1 += p.score,
                 None => {
                     seen.insert(p.label, by_label.len());
-                    by_label.push((labels.name(p.label), p.score));
+                    by_label.push((p.label, p.score));
                 }
             }
         }
-        let strongest = |mut side: Vec<(&str, f64)>, sign: f64| {
-            let order = |a: &(&str, f64), b: &(&str, f64)| {
+        let strongest = |mut side: Vec<(Label, f64)>, sign: f64| {
+            // Names are read only to break ties.
+            let order = |a: &(Label, f64), b: &(Label, f64)| {
                 (sign * b.1)
                     .total_cmp(&(sign * a.1))
-                    .then_with(|| a.0.cmp(b.0))
+                    .then_with(|| labels.name(a.0).cmp(labels.name(b.0)))
             };
             // Labels are distinct, so the order is total: select the first n, then sort them.
             if n > 0 && side.len() > n {
@@ -333,7 +334,7 @@ impl Evaluation {
             side.truncate(n);
             side.sort_by(order);
             side.into_iter()
-                .map(|(label, score)| (label.to_string(), score))
+                .map(|(label, score)| (labels.name(label).to_string(), score))
                 .collect()
         };
         let bullish = by_label.iter().filter(|(_, s)| *s > 0.0).copied().collect();
