@@ -303,34 +303,6 @@ impl FeatureVector {
     }
 }
 
-/// Numbers the (label, feature) groups of `parts` in first-seen order, one number per part:
-/// parts with the same number merge into one contribution.
-pub fn groups(parts: &[Part]) -> Vec<usize> {
-    let mut firsts: Vec<&Part> = Vec::new();
-    // A sentence has a few parts: a scan beats hashing them.
-    let scan = parts.len() <= 32;
-    let mut index: FxHashMap<(Label, usize), usize> = FxHashMap::default();
-    parts
-        .iter()
-        .map(|p| {
-            let found = if scan {
-                firsts
-                    .iter()
-                    .position(|o| o.feature == p.feature && o.label == p.label)
-            } else {
-                index.get(&(p.label, p.feature)).copied()
-            };
-            found.unwrap_or_else(|| {
-                if !scan {
-                    index.insert((p.label, p.feature), firsts.len());
-                }
-                firsts.push(p);
-                firsts.len() - 1
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,20 +327,5 @@ mod tests {
         assert_eq!(labels.entry(3, 1, |_| panic!("written twice")), entry);
         assert_eq!(labels.name(entry), "strong (negated)");
         assert_ne!(entry, pair);
-    }
-
-    #[test]
-    fn parts_with_the_same_label_and_feature_form_one_group() {
-        let mut labels = Labels::default();
-        let mut vector = FeatureVector::default();
-        vector.add(labels.get("fall"), 0, Some(0), (0, 4), 1.0);
-        vector.add(labels.get("fall"), 0, Some(1), (9, 13), 0.5);
-        vector.add(labels.get("fall"), 1, Some(1), (9, 13), 2.0);
-        vector.add(labels.get("rise"), 0, Some(2), (20, 24), 1.0);
-        assert_eq!(groups(&vector.parts), [0, 0, 1, 2]);
-        // Past 32 parts the groups are found by hashing, with the same numbers.
-        let many: Vec<Part> = (0..40).map(|i| vector.parts[i % 4].clone()).collect();
-        let expected: Vec<usize> = (0..40).map(|i| [0, 0, 1, 2][i % 4]).collect();
-        assert_eq!(groups(&many), expected);
     }
 }

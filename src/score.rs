@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use crate::analyze::{AnalyzedToken, Analyzer, Codebook, StemFilter};
 use std::cell::RefCell;
 
-use crate::features::{FeatureIndex, FeatureVector, Label, Labels, Part, groups};
+use crate::features::{FeatureIndex, FeatureVector, Label, Labels, Part};
 use crate::lexicon::{CompiledLexicon, Lexicon};
 use crate::model::{CLASSES, Logits, Model, Pooling, argmax, class_probabilities};
 use crate::phrase::{PhraseMatch, PhraseMatcher, encode};
@@ -123,16 +123,31 @@ impl Linear {
     /// their logit contributions; returns the logits.
     fn contributions(&self, parts: &[Part], out: &mut Vec<Contribution>) -> Logits {
         let first = out.len();
-        for (p, group) in parts.iter().zip(groups(parts)) {
-            match out.get_mut(first + group) {
-                Some(merged) => merged.value += p.value,
-                None => out.push(Contribution {
-                    label: p.label,
-                    feature: p.feature,
-                    value: p.value,
-                    logits: [0.0; CLASSES],
-                    score: 0.0,
-                }),
+        // A sentence has a few parts: a scan beats hashing them.
+        let scan = parts.len() <= 32;
+        let mut index: FxHashMap<(Label, usize), usize> = FxHashMap::default();
+        for p in parts {
+            let found = if scan {
+                out[first..]
+                    .iter()
+                    .position(|c| c.feature == p.feature && c.label == p.label)
+            } else {
+                index.get(&(p.label, p.feature)).copied()
+            };
+            match found {
+                Some(i) => out[first + i].value += p.value,
+                None => {
+                    if !scan {
+                        index.insert((p.label, p.feature), out.len() - first);
+                    }
+                    out.push(Contribution {
+                        label: p.label,
+                        feature: p.feature,
+                        value: p.value,
+                        logits: [0.0; CLASSES],
+                        score: 0.0,
+                    });
+                }
             }
         }
         let mut logits = self.intercepts;
@@ -976,6 +991,60 @@ mod tests {
             let score = prediction.probabilities[BULLISH] - prediction.probabilities[BEARISH];
             assert!((total - score).abs() < 1e-12, "{total} vs {score}");
         }
+    }
+
+    #[test]
+    fn parts_with_the_same_label_and_feature_merge_into_one_contribution() {
+        let names = ["term:fall", "term:rise"];
+        let model = Model {
+            format: crate::model::FORMAT.into(),
+            name: "test".into(),
+            task: "stance".into(),
+            classes: crate::model::STANCE_CLASSES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            pooling: Pooling::Sum,
+            neutral_band: None,
+            intercepts: vec![0.0; CLASSES],
+            weights: names
+                .iter()
+                .zip([[1.0, 0.0, -1.0], [-1.0, 0.0, 1.0]])
+                .map(|(f, w)| crate::model::FeatureWeights {
+                    feature: f.to_string(),
+                    weights: w.to_vec(),
+                })
+                .collect(),
+            training: serde_json::Value::Null,
+        };
+        let linear = Linear::new(model, &mut Codebook::new(), Path::new("test")).unwrap();
+        let mut labels = Labels::default();
+        let (fall, rise) = (labels.get("fall"), labels.get("rise"));
+        let mut vector = FeatureVector::default();
+        vector.add(fall, 0, Some(0), (0, 4), 1.0);
+        vector.add(fall, 0, Some(1), (9, 13), 0.5);
+        vector.add(fall, 1, Some(1), (9, 13), 2.0);
+        vector.add(rise, 0, Some(2), (20, 24), 1.0);
+        let merged = |p: &Prediction| -> Vec<(Label, usize, f64)> {
+            p.parts
+                .iter()
+                .map(|c| (c.label, c.feature, c.value))
+                .collect()
+        };
+        let few = linear.predict(&vector);
+        assert_eq!(
+            merged(&few),
+            [(fall, 0, 1.5), (fall, 1, 2.0), (rise, 0, 1.0)]
+        );
+        assert_eq!(few.logits, [1.5 - 2.0 + 1.0, 0.0, -1.5 + 2.0 - 1.0]);
+        // Past 32 parts they are merged by hashing, with the same result.
+        let many = FeatureVector {
+            parts: (0..40).map(|i| vector.parts[i % 4].clone()).collect(),
+        };
+        assert_eq!(
+            merged(&linear.predict(&many)),
+            [(fall, 0, 15.0), (fall, 1, 20.0), (rise, 0, 10.0)]
+        );
     }
 
     #[test]
