@@ -225,6 +225,11 @@ pub fn attribute(intercepts: &Logits, logits: &Logits, parts: &mut [Contribution
     let path: Logits = std::array::from_fn(|c| logits[c] - intercepts[c]);
     let base = stance_score(intercepts);
     let delta = stance_score(logits) - base;
+    // One part moves the logits along the whole path: its share is all of it.
+    if let [only] = parts {
+        only.score = delta;
+        return base;
+    }
     let mut g = [0.0; CLASSES];
     for (x, w) in NODES {
         for t in [0.5 - x / 2.0, 0.5 + x / 2.0] {
@@ -962,34 +967,32 @@ mod tests {
 
     #[test]
     fn attribution_adds_up_to_the_score_exactly() {
-        for logits in [
-            [0.3, 1.2, -0.4],
-            [-2.0, 0.5, 3.0],
-            [5.0, -1.0, 0.0],
-            [0.1, 0.1, 0.1],
-        ] {
-            let intercepts = [0.2, 0.9, -0.1];
-            let mut labels = Labels::default();
-            let parts: Vec<Contribution> = (0..3)
-                .map(|i| Contribution {
-                    label: labels.get(&format!("p{i}")),
-                    feature: i,
-                    value: 1.0,
-                    logits: std::array::from_fn(|c| {
-                        (logits[c] - intercepts[c]) * [0.5, 0.3, 0.2][i]
-                    }),
-                    score: 0.0,
-                })
-                .collect();
-            let mut prediction = Prediction {
-                logits,
-                probabilities: class_probabilities(&logits),
-                parts,
-            };
-            let base = attribute(&intercepts, &prediction.logits, &mut prediction.parts);
-            let total: f64 = base + prediction.parts.iter().map(|p| p.score).sum::<f64>();
-            let score = prediction.probabilities[BULLISH] - prediction.probabilities[BEARISH];
-            assert!((total - score).abs() < 1e-12, "{total} vs {score}");
+        let intercepts = [0.2, 0.9, -0.1];
+        // Three parts sharing the path, and one part alone.
+        for shares in [&[0.5, 0.3, 0.2][..], &[1.0]] {
+            for logits in [
+                [0.3, 1.2, -0.4],
+                [-2.0, 0.5, 3.0],
+                [5.0, -1.0, 0.0],
+                [0.1, 0.1, 0.1],
+            ] {
+                let mut labels = Labels::default();
+                let mut parts: Vec<Contribution> = shares
+                    .iter()
+                    .enumerate()
+                    .map(|(i, share)| Contribution {
+                        label: labels.get(&format!("p{i}")),
+                        feature: i,
+                        value: 1.0,
+                        logits: std::array::from_fn(|c| (logits[c] - intercepts[c]) * share),
+                        score: 0.0,
+                    })
+                    .collect();
+                let base = attribute(&intercepts, &logits, &mut parts);
+                let total: f64 = base + parts.iter().map(|p| p.score).sum::<f64>();
+                let score = stance_score(&logits);
+                assert!((total - score).abs() < 1e-12, "{total} vs {score}");
+            }
         }
     }
 
