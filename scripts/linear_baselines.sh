@@ -4,7 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpora="${SHARED:-../shared}/corpora"
-venv="${BASELINES_VENV:-$(mktemp -d)/venv}"
+# A venv of its own, removed afterwards unless BASELINES_VENV names one to keep.
+if [ -n "${BASELINES_VENV:-}" ]; then
+  venv="$BASELINES_VENV"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  venv="$work/venv"
+fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet scikit-learn==1.9.1
 echo -e "rows\tmacro-F1\tbaseline (stratified 10-fold, seed 42)"
