@@ -42,7 +42,8 @@ cat > data/models/README.md <<MD
 
 \`stance.json\` is the default stance model: a multinomial logistic regression (linfa-logistic) over
 the lexicon cue sums and learned stems and stem bigrams, with every weight in raw feature units.
-Made by \`scripts/train-default.sh\` on $(date +%Y-%m-%d); rerun that script to reproduce every figure here.
+The fit runs in single precision (the weights are stored as doubles); its convergence check is
+computed in double precision. Made by \`scripts/train-default.sh\` on $(date +%Y-%m-%d); rerun that script to reproduce every figure here.
 
 ## Training data (from \`../shared/corpora\`, never copied here)
 
@@ -55,7 +56,7 @@ Made by \`scripts/train-default.sh\` on $(date +%Y-%m-%d); rerun that script to 
 Command: \`${train[*]}\`
 
 The run took ${seconds} s in all (${timing}) with a peak of $((peak_kb / 1024)) MB
-(2-core machine, release build, one thread).
+(2-core machine, release build; the matrix products use both cores).
 Hashes of the training files and lexicons, the regularisation, the convergence check and the
 5-fold CV metrics on all rows are in the model's \`training\` field.
 

@@ -217,7 +217,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         counts[y] += 1;
     }
     let training = json!({
-        "method": "multinomial logistic regression (linfa-logistic, L-BFGS); any scaling is folded into the weights",
+        "method": "multinomial logistic regression (linfa-logistic, L-BFGS, fitted in single precision); any scaling is folded into the weights",
         "scaling": format!("{:?}", args.fit.scaling).to_lowercase(),
         "prior": format!("{:?}", args.fit.prior).to_lowercase(),
         "training_pooling": args.fit.training_pooling,
