@@ -56,6 +56,16 @@ impl StemFilter {
     }
 }
 
+/// Whether a token is stemmed: words, CJK characters and signed percentages (which stem to
+/// `up%` / `down%`); other numbers, addresses and punctuation are not.
+pub fn has_stem(kind: TokenKind, raw: &str) -> bool {
+    match kind {
+        TokenKind::Word | TokenKind::Cjk => true,
+        TokenKind::Number => signed_percent_stem(raw).is_some(),
+        _ => false,
+    }
+}
+
 /// Stems of every word of a phrase, analyzed exactly as article text is.
 pub fn phrase_stems(phrase: &str, stem: &StemFilter) -> Vec<String> {
     let mut buf = String::new();
@@ -176,10 +186,10 @@ impl Analyzer {
         }
         for token in Tokenizer::new(text) {
             let raw = &text[token.start..token.end];
-            let (code, word) = match token.kind {
-                TokenKind::Word | TokenKind::Cjk => self.code(raw, codebook),
-                TokenKind::Number if signed_percent_stem(raw).is_some() => self.code(raw, codebook),
-                _ => (UNKNOWN, NO_WORD),
+            let (code, word) = if has_stem(token.kind, raw) {
+                self.code(raw, codebook)
+            } else {
+                (UNKNOWN, NO_WORD)
             };
             out.push(AnalyzedToken { token, code, word });
         }

@@ -14,7 +14,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 
-use crate::analyze::StemFilter;
+use crate::analyze::{StemFilter, has_stem};
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
 use crate::lexicon::Lexicon;
 use crate::model::{
@@ -24,7 +24,7 @@ use crate::rules::Cue;
 use crate::score::{Document, Engine, EngineConfig};
 use crate::style::StyleFeature;
 use crate::target::{Target, TargetBook};
-use crate::tokenize::{TokenKind, Tokenizer, normalize_into, signed_percent_stem};
+use crate::tokenize::{TokenKind, Tokenizer, normalize_into};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Task {
@@ -203,19 +203,13 @@ pub fn select_terms(examples: &[Example], options: TermOptions) -> Vec<String> {
         let mut prev: Option<String> = None;
         for token in Tokenizer::new(text) {
             let raw = &text[token.start..token.end];
-            let stem = match token.kind {
-                TokenKind::Word | TokenKind::Cjk => {
-                    normalize_into(&text[token.start..token.end], &mut buf);
-                    Some(
-                        cache
-                            .entry(buf.clone())
-                            .or_insert_with(|| stem.stem(&buf))
-                            .clone(),
-                    )
-                }
-                TokenKind::Number => signed_percent_stem(raw).map(str::to_string),
-                _ => None,
-            };
+            let stem = has_stem(token.kind, raw).then(|| {
+                normalize_into(raw, &mut buf);
+                cache
+                    .entry(buf.clone())
+                    .or_insert_with(|| stem.stem(&buf))
+                    .clone()
+            });
             if let Some(s) = &stem {
                 if let Some(p) = &prev {
                     seen.push(format!("{p} {s}"));
@@ -411,8 +405,8 @@ pub fn fit(
         ),
         Scaling::None => (Array1::zeros(x.ncols()), Array1::ones(x.ncols())),
     };
-    // The fit streams the whole matrix twice per iteration, so its speed is memory bandwidth:
-    // single precision halves both the time and the memory. The check below is in f64.
+    // The fit streams the whole matrix at least twice per iteration: single precision halves
+    // what it streams and holds. The convergence check below is in f64.
     let standardized = match options.scaling {
         Scaling::Standard => Cow::Owned((x - &mean) / &std),
         Scaling::None => Cow::Borrowed(x),
