@@ -101,8 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// A term with its total score share and where it occurs.
 struct TermView {
-    id: Label,
-    label: String,
+    label: Label,
     score: f64,
     occurrences: Vec<(usize, (usize, usize))>,
 }
@@ -185,8 +184,7 @@ impl Explanation {
                 None => {
                     term_of.insert(p.label, terms.len());
                     terms.push(TermView {
-                        id: p.label,
-                        label: names[&p.label].clone(),
+                        label: p.label,
                         score: p.score,
                         occurrences: Vec::new(),
                     });
@@ -197,15 +195,16 @@ impl Explanation {
             b.score
                 .abs()
                 .total_cmp(&a.score.abs())
-                .then_with(|| a.label.cmp(&b.label))
+                .then_with(|| names[&a.label].cmp(&names[&b.label]))
         });
         terms.truncate(top);
         let trace = scorer.trace();
         let weights: Vec<f64> = vec![1.0; trace.sentences.len()];
         for part in scorer.vector(linear, text, &weights).parts {
-            if let (Some(s), Some(t)) =
-                (part.sentence, terms.iter_mut().find(|t| t.id == part.label))
-                && !t.occurrences.iter().any(|o| o.1 == part.span)
+            if let (Some(s), Some(t)) = (
+                part.sentence,
+                terms.iter_mut().find(|t| t.label == part.label),
+            ) && !t.occurrences.iter().any(|o| o.1 == part.span)
             {
                 t.occurrences.push((s, part.span));
             }
@@ -327,7 +326,7 @@ impl Explanation {
             "\nStrongest terms (share of the score) and where they occur:"
         );
         for t in &self.terms {
-            let _ = writeln!(out, "  {:+.4}  {}", t.score, t.label);
+            let _ = writeln!(out, "  {:+.4}  {}", t.score, self.names[&t.label]);
             for (s, span) in t.occurrences.iter().take(2) {
                 let _ = writeln!(
                     out,
@@ -402,7 +401,7 @@ impl Explanation {
                 "label": self.names[&p.label], "feature": p.feature, "value": p.value, "logits": p.logits, "score": p.score
             })).collect::<Vec<_>>(),
             "terms": self.terms.iter().map(|t| json!({
-                "term": t.label, "score": t.score,
+                "term": self.names[&t.label], "score": t.score,
                 "sentences": t.occurrences.iter().map(|(s, _)| s).collect::<Vec<_>>()
             })).collect::<Vec<_>>(),
             "voice": eval.voice.as_ref().map(|v| json!({
