@@ -16,7 +16,7 @@ log=$(mktemp)
 trap 'rm -f "$log" "$log.time"' EXIT
 
 train=("$bin" train --data "$twitter" --data "$sentfin" --data "$finentity" --target-col entity --cv 5
-       --name "default-$(date +%Y%m%d)" -o data/models/stance.json)
+       --voice-band analysis=0.35 --name "default-$(date +%Y%m%d)" -o data/models/stance.json)
 /usr/bin/time -f "%e %M" -o "$log.time" "${train[@]}" 2> "$log"
 read -r seconds peak_kb < "$log.time"
 cat "$log" >&2
@@ -70,8 +70,13 @@ Hashes of the training files and lexicons, the regularisation, the convergence c
 
 Each fold chooses terms by document frequency (labels never pick features) and fits on the other
 nine folds; the metric pools the out-of-fold predictions. A labelled text is one statement, so
-its most probable class is its stance; articles pooled from several sentences use the score band
-recorded in the model (\`neutral_band\`).
+its most probable class is its stance; articles pooled from several sentences use the score bands
+recorded in the model: neutral within ±0.15 (\`neutral_band\`), and within ±0.35 for an article the
+voice model reads as analysis (\`neutral_band_by_voice\`). Both bands are the industry's label bands
+(-0.15..0.15 neutral, 0.15..0.35 "somewhat"), not fitted: a neutral analysis that only leans has
+made no call, while a holder's post or a corporate-aligned piece that leans has taken its side.
+The labelled corpora are single statements and take their most probable class, so these metrics
+do not depend on the bands.
 
 ## Voice model
 

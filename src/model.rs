@@ -3,6 +3,7 @@
 //! Weights are stored in raw feature units, so a contribution is simply value x weight and the
 //! logits are exactly the intercepts plus the contributions.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,12 @@ pub struct Model {
     /// most probable class decides. Absent: always the most probable class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neutral_band: Option<f64>,
+    /// Wider bands for some voices, by voice class. Neutral analysis names risks and strengths
+    /// as a matter of course, so a piece in that voice that only leans (the industry's
+    /// "somewhat" band, 0.15..0.35) has made no call; a holder's post or a corporate-aligned
+    /// piece that leans has taken its side. Without a voice model, `neutral_band` applies.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub neutral_band_by_voice: BTreeMap<String, f64>,
     pub intercepts: Vec<f64>,
     pub weights: Vec<FeatureWeights>,
     /// How the model was made: command, data, hashes, metrics. Free-form, never read for scoring.
@@ -138,6 +145,7 @@ impl Model {
             &self.classes,
             self.pooling,
             self.neutral_band,
+            &self.neutral_band_by_voice,
             &self.intercepts,
             &self.weights,
         );
@@ -206,6 +214,26 @@ impl Model {
                 "a stance model's neutral band is in [0, 1)".into(),
             ));
         }
+        if !self.neutral_band_by_voice.is_empty() && self.neutral_band.is_none() {
+            return Err((
+                "neutral_band_by_voice".into(),
+                "needs a neutral_band for the other voices".into(),
+            ));
+        }
+        for (voice, band) in &self.neutral_band_by_voice {
+            if !VOICE_CLASSES.contains(&voice.as_str()) {
+                return Err((
+                    format!("neutral_band_by_voice.{voice}"),
+                    format!("not a voice class (expected one of {VOICE_CLASSES:?})"),
+                ));
+            }
+            if !(0.0..1.0).contains(band) {
+                return Err((
+                    format!("neutral_band_by_voice.{voice}"),
+                    "a neutral band is in [0, 1)".into(),
+                ));
+            }
+        }
         if !self.intercepts.iter().all(|x| x.is_finite()) {
             return Err(("intercepts".into(), "must be finite numbers".into()));
         }
@@ -221,9 +249,17 @@ impl Model {
         self.name.clone()
     }
 
-    /// The class this model's decision rule picks; `pooled` when several sentences were pooled.
-    pub fn decide(&self, probabilities: &[f64], pooled: bool) -> usize {
-        match self.neutral_band {
+    /// The neutral band a pooled article in `voice` is judged by; `None` when its most
+    /// probable class decides.
+    pub fn band_for(&self, voice: Option<&str>) -> Option<f64> {
+        let by_voice = voice.and_then(|v| self.neutral_band_by_voice.get(v));
+        by_voice.copied().or(self.neutral_band)
+    }
+
+    /// The class this model's decision rule picks; `pooled` when several sentences were pooled,
+    /// `voice` the article's voice class when a voice model read it.
+    pub fn decide(&self, probabilities: &[f64], pooled: bool, voice: Option<&str>) -> usize {
+        match self.band_for(voice) {
             Some(band) if pooled => {
                 let score = probabilities[2] - probabilities[0];
                 if score >= band {
@@ -287,6 +323,7 @@ mod tests {
             classes: STANCE_CLASSES.iter().map(|s| s.to_string()).collect(),
             pooling: Pooling::Mean,
             neutral_band: None,
+            neutral_band_by_voice: BTreeMap::new(),
             intercepts: vec![0.0, 1.0, 0.0],
             weights: vec![FeatureWeights {
                 feature: "lex:positive".into(),
@@ -310,12 +347,38 @@ mod tests {
     #[test]
     fn band_decision_uses_the_score() {
         let mut m = model();
-        assert_eq!(m.decide(&[0.1, 0.6, 0.3], true), 1);
+        assert_eq!(m.decide(&[0.1, 0.6, 0.3], true, None), 1);
         m.neutral_band = Some(0.15);
-        assert_eq!(m.decide(&[0.1, 0.6, 0.3], true), 2);
-        assert_eq!(m.decide(&[0.1, 0.6, 0.3], false), 1);
-        assert_eq!(m.decide(&[0.3, 0.6, 0.1], true), 0);
-        assert_eq!(m.decide(&[0.2, 0.6, 0.2], true), 1);
+        assert_eq!(m.decide(&[0.1, 0.6, 0.3], true, None), 2);
+        assert_eq!(m.decide(&[0.1, 0.6, 0.3], false, None), 1);
+        assert_eq!(m.decide(&[0.3, 0.6, 0.1], true, None), 0);
+        assert_eq!(m.decide(&[0.2, 0.6, 0.2], true, None), 1);
+    }
+
+    #[test]
+    fn a_voice_band_widens_neutral_for_that_voice_only() {
+        let mut m = model();
+        m.neutral_band = Some(0.15);
+        m.neutral_band_by_voice.insert("analysis".into(), 0.35);
+        assert!(m.validate().is_ok());
+        let leaning = [0.1, 0.5, 0.4];
+        assert_eq!(m.decide(&leaning, true, Some("analysis")), 1);
+        assert_eq!(m.decide(&leaning, true, Some("retail")), 2);
+        assert_eq!(m.decide(&leaning, true, None), 2);
+        assert_eq!(m.decide(&[0.5, 0.45, 0.05], true, Some("analysis")), 0);
+        assert_eq!(m.decide(&leaning, false, Some("analysis")), 1);
+        m.neutral_band_by_voice.insert("analysis".into(), 1.5);
+        assert_eq!(
+            m.validate().unwrap_err().0,
+            "neutral_band_by_voice.analysis"
+        );
+        m.neutral_band_by_voice.clear();
+        m.neutral_band_by_voice.insert("pundit".into(), 0.3);
+        assert_eq!(m.validate().unwrap_err().0, "neutral_band_by_voice.pundit");
+        m.neutral_band_by_voice.clear();
+        m.neutral_band_by_voice.insert("analysis".into(), 0.35);
+        m.neutral_band = None;
+        assert_eq!(m.validate().unwrap_err().0, "neutral_band_by_voice");
     }
 
     #[test]

@@ -86,7 +86,7 @@ impl ScoreRow {
                 .collect()
         };
         let voice = eval.voice.as_ref().map(|v| VoiceColumns {
-            voice: crate::model::VOICE_CLASSES[v.best()].to_string(),
+            voice: eval.voice_class().unwrap_or_default().to_string(),
             p_retail: v.probabilities[0],
             p_analysis: v.probabilities[1],
             p_corporate: v.probabilities[2],

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 
 use crate::features::{FeatureIndex, FeatureVector, Label, Labels, Part};
 use crate::lexicon::{CompiledLexicon, Lexicon};
-use crate::model::{CLASSES, Logits, Model, Pooling, argmax, class_probabilities};
+use crate::model::{CLASSES, Logits, Model, Pooling, VOICE_CLASSES, argmax, class_probabilities};
 use crate::phrase::{PhraseMatch, PhraseMatcher, encode};
 use crate::rules::{Cue, Evidence, evidence};
 use crate::sentence::{Sentence, split};
@@ -291,6 +291,8 @@ pub struct Evaluation {
     pub stance: Prediction,
     /// The class the model's decision rule picks.
     decision: usize,
+    /// The neutral band that rule used; `None` when the most probable class decided.
+    pub band: Option<f64>,
     /// Score with no features: what the intercepts alone say.
     pub base_score: f64,
     /// Per-sentence scores, for opinion pooling.
@@ -305,6 +307,11 @@ impl Evaluation {
 
     pub fn score(&self) -> f64 {
         self.stance.probabilities[BULLISH] - self.stance.probabilities[BEARISH]
+    }
+
+    /// The voice class, when a voice model read the article.
+    pub fn voice_class(&self) -> Option<&'static str> {
+        self.voice.as_ref().map(|p| VOICE_CLASSES[p.best()])
     }
 
     /// The stance class by the model's decision rule; neutral when the target is absent.
@@ -475,6 +482,7 @@ impl Engine {
             }
             None => None,
         };
+
         let stem = StemFilter::default();
         let (companies, company_names) = targets.compile_all(&mut codebook, &stem);
         Ok(Engine {
@@ -632,13 +640,17 @@ impl Scorer<'_> {
             .voice
             .as_ref()
             .map(|linear| linear.predict(&self.voice_vector(linear, doc.text)));
+        let voice_class = voice.as_ref().map(|p| VOICE_CLASSES[p.best()]);
+        let pooled = sentence_scores.len() > 1;
         let decision = engine
             .stance
             .model
-            .decide(&stance.probabilities, sentence_scores.len() > 1);
+            .decide(&stance.probabilities, pooled, voice_class);
+        let band = engine.stance.model.band_for(voice_class).filter(|_| pooled);
         Evaluation {
             target: target.name().to_string(),
             decision,
+            band,
             focus,
             tokens: self
                 .tokens
@@ -1009,6 +1021,7 @@ mod tests {
                 .collect(),
             pooling: Pooling::Sum,
             neutral_band: None,
+            neutral_band_by_voice: Default::default(),
             intercepts: vec![0.0; CLASSES],
             weights: names
                 .iter()

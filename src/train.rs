@@ -263,6 +263,7 @@ fn zero_model(task: Task, features: &[String], pooling: Pooling) -> Model {
         classes: classes.iter().map(|c| c.to_string()).collect(),
         pooling,
         neutral_band: None,
+        neutral_band_by_voice: Default::default(),
         intercepts: vec![0.0; classes.len()],
         weights: features
             .iter()

@@ -57,7 +57,6 @@ fn labels(dir: &Path) -> Vec<(String, String)> {
 }
 
 #[test]
-#[ignore = "acceptance not met yet: 004 (neutral analysis) reads somewhat bearish, score -0.26; run with --ignored"]
 fn every_seed_reads_as_labelled() {
     let Some(dir) = seeds() else { return };
     let scored = score(&dir);
@@ -72,23 +71,6 @@ fn every_seed_reads_as_labelled() {
         })
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-}
-
-/// The four seeds the default model already reads as labelled must stay that way.
-#[test]
-fn seeds_000_to_003_read_as_labelled() {
-    let Some(dir) = seeds() else { return };
-    let scored = score(&dir);
-    for (file, stance) in labels(&dir)
-        .into_iter()
-        .filter(|(f, _)| !f.starts_with("004"))
-    {
-        assert_eq!(
-            scored[&file]["stance"], stance,
-            "{file} (score {})",
-            scored[&file]["score"]
-        );
-    }
 }
 
 fn driver_cell(

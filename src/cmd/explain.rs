@@ -107,6 +107,15 @@ struct TermView {
 }
 
 /// One row of the feature table.
+/// How the stance class was chosen, with the voice when it widened the band.
+fn decision_rule(eval: &Evaluation) -> String {
+    let voice = eval.voice_class().unwrap_or("no voice model");
+    match eval.band {
+        Some(band) => format!("neutral within score ±{band:.2} (band for voice: {voice})"),
+        None => "the most probable class (one sentence)".into(),
+    }
+}
+
 struct FeatureRow {
     name: String,
     value: f64,
@@ -241,6 +250,9 @@ impl Explanation {
             "target {}, relevance {}, model {} (pooling {})",
             eval.target, eval.focus.relevance, self.model, self.pooling
         );
+        if eval.on_target() {
+            let _ = writeln!(out, "decision: {}", decision_rule(eval));
+        }
         if !eval.on_target() {
             let _ = writeln!(
                 out,
@@ -390,6 +402,7 @@ impl Explanation {
             "row": row,
             "model": self.model,
             "pooling": self.pooling,
+            "neutral_band": eval.band,
             "classes": STANCE_CLASSES,
             "intercepts": self.intercepts,
             "logits": eval.stance.logits,

@@ -122,6 +122,14 @@ pub fn parse_pair(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("expected KEY=VALUE, found {s:?}"))
 }
 
+fn parse_band(s: &str) -> Result<(String, f64), String> {
+    let (voice, band) = parse_pair(s)?;
+    let band: f64 = band
+        .parse()
+        .map_err(|_| format!("expected a number after '=', found {band:?}"))?;
+    Ok((voice, band))
+}
+
 #[derive(clap::Args, Debug)]
 #[command(about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Args {
@@ -136,6 +144,10 @@ pub struct Args {
     /// below this (the industry's -0.15..0.15 band); 0 keeps the most probable class
     #[arg(long, default_value_t = 0.15)]
     pub neutral_band: f64,
+    /// A wider band for one voice class, as VOICE=BAND (repeatable), e.g. analysis=0.35: a piece
+    /// of neutral analysis that only leans has made no call
+    #[arg(long = "voice-band", value_name = "VOICE=BAND", value_parser = parse_band)]
+    pub voice_bands: Vec<(String, f64)>,
     /// Cross-validate with K stratified folds first and record the metrics (0: skip)
     #[arg(long, default_value_t = 5)]
     pub cv: usize,
@@ -152,6 +164,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let config = args.engine.config();
     let task = args.data.task;
+    anyhow::ensure!(
+        args.voice_bands.is_empty() || (task == Task::Stance && args.neutral_band > 0.0),
+        "--voice-band widens the neutral band of a stance model: it needs --neutral-band > 0"
+    );
     let prepared = prepare(
         &args.data.data,
         &args.data.options(),
@@ -249,6 +265,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     if task == Task::Stance && args.neutral_band > 0.0 {
         model.neutral_band = Some(args.neutral_band);
+        model.neutral_band_by_voice = args.voice_bands.iter().cloned().collect();
+    }
+    if let Err((field, reason)) = model.validate() {
+        anyhow::bail!("{field}: {reason}");
     }
     model
         .save(&args.output)
