@@ -876,9 +876,12 @@ impl Scorer<'_> {
                         }
                         next += 1;
                     }
-                    // A learned term inside a matched phrase is reported under the phrase.
-                    let covering = reach.filter(|(start, end, _)| *start <= from && to <= *end);
-                    let label = match covering {
+                    // A learned term that shares a word with a matched cue is reported under
+                    // the cue: the cue begun furthest back, else the next one.
+                    let overlapping = reach
+                        .filter(|(_, end, _)| from < *end)
+                        .or_else(|| cues.get(next).filter(|(start, _, _)| *start < to).copied());
+                    let label = match overlapping {
                         Some((_, _, label)) => label,
                         // One word: its label is kept by the analyzer's number for it.
                         None if len == 1 => names.word(generation, tokens[at].word, |name| {

@@ -339,6 +339,37 @@ fn explanations_add_up_exactly_on_every_sample_article() {
 }
 
 #[test]
+fn learned_terms_sharing_a_word_with_a_cue_are_reported_under_the_cue() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("memo.txt");
+    fs::write(
+        &file,
+        "Alibaba will step up efforts to attract top talent and increase R&D investment in AI.\n",
+    )
+    .unwrap();
+    let out = stance()
+        .arg("explain")
+        .arg(&file)
+        .args(["--format", "json", "--terms", "100"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let labels: Vec<&str> = v["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"attract top talent"), "{labels:?}");
+    assert!(labels.contains(&"increase r&d investment"), "{labels:?}");
+    // The word pairs `to attract` and `investment in` overlap those cues: no label of their own.
+    for fragment in ["to attract", "investment in", "attract", "investment"] {
+        assert!(!labels.contains(&fragment), "{fragment:?} in {labels:?}");
+    }
+}
+
+#[test]
 fn lexicon_check_passes_on_the_shipped_lexicons_and_reports_problems() {
     stance()
         .args(["lexicon", "check"])
