@@ -106,16 +106,16 @@ struct TermView {
     occurrences: Vec<(usize, (usize, usize))>,
 }
 
-/// One row of the feature table.
 /// How the stance class was chosen, with the voice when it widened the band.
 fn decision_rule(eval: &Evaluation) -> String {
     let voice = eval.voice_class().unwrap_or("no voice model");
     match eval.band {
         Some(band) => format!("neutral within score ±{band:.2} (band for voice: {voice})"),
-        None => "the most probable class (one sentence)".into(),
+        None => "the most probable class".into(),
     }
 }
 
+/// One row of the feature table.
 struct FeatureRow {
     name: String,
     value: f64,
@@ -250,9 +250,6 @@ impl Explanation {
             "target {}, relevance {}, model {} (pooling {})",
             eval.target, eval.focus.relevance, self.model, self.pooling
         );
-        if eval.on_target() {
-            let _ = writeln!(out, "decision: {}", decision_rule(eval));
-        }
         if !eval.on_target() {
             let _ = writeln!(
                 out,
@@ -260,6 +257,7 @@ impl Explanation {
             );
             return out;
         }
+        let _ = writeln!(out, "decision: {}", decision_rule(eval));
         let _ = writeln!(
             out,
             "\nFeature contributions to each class logit (value x weight); score = share of score:"
