@@ -249,29 +249,32 @@ impl Model {
         self.name.clone()
     }
 
-    /// The neutral band a pooled article in `voice` is judged by; `None` when its most
-    /// probable class decides.
-    pub fn band_for(&self, voice: Option<&str>) -> Option<f64> {
+    /// The neutral band an article in `voice` is judged by; `None` when its most probable class
+    /// decides: one sentence (`pooled` false), or a model without a band.
+    pub fn band_for(&self, pooled: bool, voice: Option<&str>) -> Option<f64> {
+        if !pooled {
+            return None;
+        }
         let by_voice = voice.and_then(|v| self.neutral_band_by_voice.get(v));
         by_voice.copied().or(self.neutral_band)
     }
+}
 
-    /// The class this model's decision rule picks; `pooled` when several sentences were pooled,
-    /// `voice` the article's voice class when a voice model read it.
-    pub fn decide(&self, probabilities: &[f64], pooled: bool, voice: Option<&str>) -> usize {
-        match self.band_for(voice) {
-            Some(band) if pooled => {
-                let score = probabilities[2] - probabilities[0];
-                if score >= band {
-                    2
-                } else if score <= -band {
-                    0
-                } else {
-                    1
-                }
+/// The stance class: by score band when there is one (see [`Model::band_for`]), else the most
+/// probable class.
+pub fn decide(probabilities: &[f64], band: Option<f64>) -> usize {
+    match band {
+        Some(band) => {
+            let score = probabilities[2] - probabilities[0];
+            if score >= band {
+                2
+            } else if score <= -band {
+                0
+            } else {
+                1
             }
-            _ => argmax(probabilities),
         }
+        None => argmax(probabilities),
     }
 }
 
@@ -315,6 +318,10 @@ mod tests {
         assert!(p[0] > 0.999);
     }
 
+    fn decided(m: &Model, probabilities: &[f64], pooled: bool, voice: Option<&str>) -> usize {
+        decide(probabilities, m.band_for(pooled, voice))
+    }
+
     fn model() -> Model {
         Model {
             format: FORMAT.into(),
@@ -347,12 +354,12 @@ mod tests {
     #[test]
     fn band_decision_uses_the_score() {
         let mut m = model();
-        assert_eq!(m.decide(&[0.1, 0.6, 0.3], true, None), 1);
+        assert_eq!(decided(&m, &[0.1, 0.6, 0.3], true, None), 1);
         m.neutral_band = Some(0.15);
-        assert_eq!(m.decide(&[0.1, 0.6, 0.3], true, None), 2);
-        assert_eq!(m.decide(&[0.1, 0.6, 0.3], false, None), 1);
-        assert_eq!(m.decide(&[0.3, 0.6, 0.1], true, None), 0);
-        assert_eq!(m.decide(&[0.2, 0.6, 0.2], true, None), 1);
+        assert_eq!(decided(&m, &[0.1, 0.6, 0.3], true, None), 2);
+        assert_eq!(decided(&m, &[0.1, 0.6, 0.3], false, None), 1);
+        assert_eq!(decided(&m, &[0.3, 0.6, 0.1], true, None), 0);
+        assert_eq!(decided(&m, &[0.2, 0.6, 0.2], true, None), 1);
     }
 
     #[test]
@@ -362,11 +369,11 @@ mod tests {
         m.neutral_band_by_voice.insert("analysis".into(), 0.35);
         assert!(m.validate().is_ok());
         let leaning = [0.1, 0.5, 0.4];
-        assert_eq!(m.decide(&leaning, true, Some("analysis")), 1);
-        assert_eq!(m.decide(&leaning, true, Some("retail")), 2);
-        assert_eq!(m.decide(&leaning, true, None), 2);
-        assert_eq!(m.decide(&[0.5, 0.45, 0.05], true, Some("analysis")), 0);
-        assert_eq!(m.decide(&leaning, false, Some("analysis")), 1);
+        assert_eq!(decided(&m, &leaning, true, Some("analysis")), 1);
+        assert_eq!(decided(&m, &leaning, true, Some("retail")), 2);
+        assert_eq!(decided(&m, &leaning, true, None), 2);
+        assert_eq!(decided(&m, &[0.5, 0.45, 0.05], true, Some("analysis")), 0);
+        assert_eq!(decided(&m, &leaning, false, Some("analysis")), 1);
         m.neutral_band_by_voice.insert("analysis".into(), 1.5);
         assert_eq!(
             m.validate().unwrap_err().0,

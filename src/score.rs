@@ -12,7 +12,9 @@ use std::cell::RefCell;
 
 use crate::features::{FeatureIndex, FeatureVector, Label, Labels, Part};
 use crate::lexicon::{CompiledLexicon, Lexicon};
-use crate::model::{CLASSES, Logits, Model, Pooling, VOICE_CLASSES, argmax, class_probabilities};
+use crate::model::{
+    CLASSES, Logits, Model, Pooling, VOICE_CLASSES, argmax, class_probabilities, decide,
+};
 use crate::phrase::{PhraseMatch, PhraseMatcher, encode};
 use crate::rules::{Cue, Evidence, evidence};
 use crate::sentence::{Sentence, split};
@@ -289,9 +291,8 @@ pub struct Evaluation {
     /// Word, number and CJK tokens.
     pub tokens: usize,
     pub stance: Prediction,
-    /// The class the model's decision rule picks.
-    decision: usize,
-    /// The neutral band that rule used; `None` when the most probable class decided.
+    /// The neutral band of the model's decision rule; `None` when the most probable class
+    /// decides.
     pub band: Option<f64>,
     /// Score with no features: what the intercepts alone say.
     pub base_score: f64,
@@ -317,7 +318,7 @@ impl Evaluation {
     /// The stance class by the model's decision rule; neutral when the target is absent.
     pub fn stance_class(&self) -> usize {
         if self.on_target() {
-            self.decision
+            decide(&self.stance.probabilities, self.band)
         } else {
             NEUTRAL
         }
@@ -326,7 +327,7 @@ impl Evaluation {
     /// The probability of the chosen class; 0 when the target is absent (nothing was judged).
     pub fn confidence(&self) -> f64 {
         if self.on_target() {
-            self.stance.probabilities[self.decision]
+            self.stance.probabilities[self.stance_class()]
         } else {
             0.0
         }
@@ -482,7 +483,6 @@ impl Engine {
             }
             None => None,
         };
-
         let stem = StemFilter::default();
         let (companies, company_names) = targets.compile_all(&mut codebook, &stem);
         Ok(Engine {
@@ -640,17 +640,10 @@ impl Scorer<'_> {
             .voice
             .as_ref()
             .map(|linear| linear.predict(&self.voice_vector(linear, doc.text)));
-        let voice_class = voice.as_ref().map(|p| VOICE_CLASSES[p.best()]);
         let pooled = sentence_scores.len() > 1;
-        let decision = engine
-            .stance
-            .model
-            .decide(&stance.probabilities, pooled, voice_class);
-        let band = engine.stance.model.band_for(voice_class).filter(|_| pooled);
-        Evaluation {
+        let mut evaluation = Evaluation {
             target: target.name().to_string(),
-            decision,
-            band,
+            band: None,
             focus,
             tokens: self
                 .tokens
@@ -666,7 +659,12 @@ impl Scorer<'_> {
             base_score,
             sentence_scores,
             voice,
-        }
+        };
+        evaluation.band = engine
+            .stance
+            .model
+            .band_for(pooled, evaluation.voice_class());
+        evaluation
     }
 
     /// Scores each weighted sentence alone, then averages the sentences' predictions with
