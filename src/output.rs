@@ -170,17 +170,62 @@ pub fn text_hash(text: &str) -> String {
 
 /// Four decimals, and never "-0.0000".
 pub fn number(x: f64) -> String {
-    let s = format!("{x:.4}");
-    if s == "-0.0000" { "0.0000".into() } else { s }
+    let mut s = String::with_capacity(8);
+    push_decimal4(&mut s, x, Sign::NegativeUnlessZero);
+    s
 }
 
 /// `term:+0.1234; term:-0.0567`
 pub fn drivers_cell(drivers: &[Driver]) -> String {
-    drivers
-        .iter()
-        .map(|d| format!("{}:{:+.4}", d.term, d.contribution))
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut cell = String::new();
+    for (i, d) in drivers.iter().enumerate() {
+        if i > 0 {
+            cell.push_str("; ");
+        }
+        cell.push_str(&d.term);
+        cell.push(':');
+        push_decimal4(&mut cell, d.contribution, Sign::Always);
+    }
+    cell
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sign {
+    /// `{:.4}`, except that a value that rounds to zero has no minus sign.
+    NegativeUnlessZero,
+    /// `{:+.4}`.
+    Always,
+}
+
+/// Appends `x` with four decimals, exactly as `format!` writes it.
+///
+/// `format!` rounds the exact binary value, which for most numbers needs a slow big-number path.
+/// `x * 10^4` is within 10^-6 of the exact product for |x| < 10^5, so away from a rounding tie
+/// the integer rounding of it gives the same digits; near a tie, and for large values, `format!`
+/// decides.
+fn push_decimal4(out: &mut String, x: f64, sign: Sign) {
+    use std::fmt::Write;
+    let scaled = x * 10_000.0;
+    let fraction = (scaled - scaled.trunc()).abs();
+    if !(x.abs() < 1e5) || (fraction - 0.5).abs() < 1e-6 {
+        let start = out.len();
+        let _ = match sign {
+            Sign::Always => write!(out, "{x:+.4}"),
+            Sign::NegativeUnlessZero => write!(out, "{x:.4}"),
+        };
+        if sign == Sign::NegativeUnlessZero && &out[start..] == "-0.0000" {
+            out.remove(start);
+        }
+        return;
+    }
+    let units = scaled.round().abs() as u64;
+    let negative = x.is_sign_negative() && !(sign == Sign::NegativeUnlessZero && units == 0);
+    if negative {
+        out.push('-');
+    } else if sign == Sign::Always {
+        out.push('+');
+    }
+    let _ = write!(out, "{}.{:04}", units / 10_000, units % 10_000);
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -344,6 +389,36 @@ mod tests {
         assert_eq!(number(0.123456), "0.1235");
         assert_eq!(number(-0.00001), "0.0000");
         assert_eq!(number(-0.5), "-0.5000");
+    }
+
+    #[test]
+    fn decimals_are_written_as_format_writes_them() {
+        let reference = |x: f64, sign: Sign| match sign {
+            Sign::Always => format!("{x:+.4}"),
+            Sign::NegativeUnlessZero => format!("{x:.4}").replace("-0.0000", "0.0000"),
+        };
+        // Ties and near-ties of the fourth decimal, zeros, large and non-finite values, and a
+        // dense sweep of the scores' range.
+        let mut values = vec![
+            0.0, -0.0, 0.00005, -0.00005, 0.12345, 0.99995, 1.00005, 2.5e-5, 1e5, -1e5, 123456.78905,
+            1e300, f64::MAX, f64::MIN_POSITIVE, f64::INFINITY, f64::NEG_INFINITY, f64::NAN,
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
+            values.push(unit * 4.0 - 2.0);
+            values.push((unit * 2e5).round() / 1e4 + 0.5e-4);
+        }
+        for x in values {
+            for sign in [Sign::Always, Sign::NegativeUnlessZero] {
+                let mut written = String::new();
+                push_decimal4(&mut written, x, sign);
+                assert_eq!(written, reference(x, sign), "{x:e}");
+            }
+        }
     }
 
     #[test]
