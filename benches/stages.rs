@@ -82,7 +82,12 @@ fn main() -> anyhow::Result<()> {
     for article in &articles {
         scorer.evaluate(Document::from(article), &Target::Any);
     }
-    report("+ features, models, shares", 1, start.elapsed().as_secs_f64(), 0);
+    report(
+        "+ features, models, shares",
+        1,
+        start.elapsed().as_secs_f64(),
+        0,
+    );
     let model = engine.stance.model.label();
     let encoder = RowEncoder::new(OutputFormat::Csv, CsvOptions::default());
     let mut row = Vec::new();
@@ -90,7 +95,10 @@ fn main() -> anyhow::Result<()> {
     for article in &articles {
         let eval = scorer.evaluate(Document::from(article), &Target::Any);
         row.clear();
-        encoder.encode(&ScoreRow::new(article, &eval, &scorer.labels(), &model), &mut row)?;
+        encoder.encode(
+            &ScoreRow::new(article, &eval, &scorer.labels(), &model),
+            &mut row,
+        )?;
     }
     report("+ drivers, CSV row", 1, start.elapsed().as_secs_f64(), 0);
     Ok(())

@@ -207,7 +207,7 @@ fn push_decimal4(out: &mut String, x: f64, sign: Sign) {
     use std::fmt::Write;
     let scaled = x * 10_000.0;
     let fraction = (scaled - scaled.trunc()).abs();
-    if !(x.abs() < 1e5) || (fraction - 0.5).abs() < 1e-6 {
+    if !x.is_finite() || x.abs() >= 1e5 || (fraction - 0.5).abs() < 1e-6 {
         let start = out.len();
         let _ = match sign {
             Sign::Always => write!(out, "{x:+.4}"),
@@ -400,8 +400,23 @@ mod tests {
         // Ties and near-ties of the fourth decimal, zeros, large and non-finite values, and a
         // dense sweep of the scores' range.
         let mut values = vec![
-            0.0, -0.0, 0.00005, -0.00005, 0.12345, 0.99995, 1.00005, 2.5e-5, 1e5, -1e5, 123456.78905,
-            1e300, f64::MAX, f64::MIN_POSITIVE, f64::INFINITY, f64::NEG_INFINITY, f64::NAN,
+            0.0,
+            -0.0,
+            0.00005,
+            -0.00005,
+            0.12345,
+            0.99995,
+            1.00005,
+            2.5e-5,
+            1e5,
+            -1e5,
+            123456.78905,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
         ];
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..200_000 {
