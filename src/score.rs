@@ -198,12 +198,17 @@ fn stance_score(logits: &Logits) -> f64 {
     p[BULLISH] - p[BEARISH]
 }
 
-fn score_gradient(logits: &Logits) -> Logits {
-    let p = class_probabilities(logits);
+/// The gradient of the score with respect to the logits, at class probabilities `p`.
+fn score_gradient(p: &Logits) -> Logits {
     std::array::from_fn(|j| {
         let d = |i: usize| if i == j { 1.0 } else { 0.0 };
         p[BULLISH] * (d(BULLISH) - p[j]) - p[BEARISH] * (d(BEARISH) - p[j])
     })
+}
+
+fn normalized(weights: Logits) -> Logits {
+    let sum: f64 = weights.iter().sum();
+    weights.map(|w| w / sum)
 }
 
 /// Splits `score - base_score` exactly among the parts.
@@ -225,18 +230,34 @@ pub fn attribute(intercepts: &Logits, logits: &Logits, parts: &mut [Contribution
         (0.9894009349916499, 0.0271524594117541),
     ];
     let path: Logits = std::array::from_fn(|c| logits[c] - intercepts[c]);
-    let base = stance_score(intercepts);
-    let delta = stance_score(logits) - base;
+    let (start, end) = (class_probabilities(intercepts), class_probabilities(logits));
+    let base = start[BULLISH] - start[BEARISH];
+    let delta = end[BULLISH] - end[BEARISH] - base;
     // One part moves the logits along the whole path: its share is all of it.
     if let [only] = parts {
         only.score = delta;
         return base;
     }
+    let top = path.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let spread = top - path.iter().copied().fold(f64::INFINITY, f64::min);
     let mut g = [0.0; CLASSES];
     for (x, w) in NODES {
-        for t in [0.5 - x / 2.0, 0.5 + x / 2.0] {
-            let point: Logits = std::array::from_fn(|c| intercepts[c] + t * path[c]);
-            for (gc, dc) in g.iter_mut().zip(score_gradient(&point)) {
+        // The nodes come in pairs t, 1 - t with t < 1/2. Up to a factor shared by the classes,
+        // the probabilities there are start x e^(t path) and end / e^(t path): one exponential
+        // per class serves both, unless the path is so long that e^(t path) leaves f64's range.
+        let t = 0.5 - x / 2.0;
+        let pair = if spread < 600.0 {
+            let e: Logits = std::array::from_fn(|c| (t * (path[c] - top)).exp());
+            [
+                normalized(std::array::from_fn(|c| start[c] * e[c])),
+                normalized(std::array::from_fn(|c| end[c] / e[c])),
+            ]
+        } else {
+            [t, 1.0 - t]
+                .map(|t| class_probabilities(&std::array::from_fn(|c| intercepts[c] + t * path[c])))
+        };
+        for p in &pair {
+            for (gc, dc) in g.iter_mut().zip(score_gradient(p)) {
                 *gc += w / 2.0 * dc;
             }
         }
@@ -1065,9 +1086,45 @@ mod tests {
     }
 
     #[test]
+    fn shares_are_the_same_on_paths_too_long_for_paired_nodes() {
+        // A spread of 599 takes the paired exponentials, 601 the direct ones; scaled paths
+        // just either side must give nearly the same shares.
+        let intercepts = [0.2, 0.9, -0.1];
+        let shares = |spread: f64| {
+            let logits = [
+                intercepts[0] - spread / 2.0,
+                0.9,
+                intercepts[2] + spread / 2.0,
+            ];
+            let mut labels = Labels::default();
+            let mut parts: Vec<Contribution> = [0.25, 0.75]
+                .iter()
+                .enumerate()
+                .map(|(i, share)| Contribution {
+                    label: labels.get(&format!("p{i}")),
+                    feature: i,
+                    value: 1.0,
+                    logits: std::array::from_fn(|c| (logits[c] - intercepts[c]) * share),
+                    score: 0.0,
+                })
+                .collect();
+            attribute(&intercepts, &logits, &mut parts);
+            parts.iter().map(|p| p.score).collect::<Vec<f64>>()
+        };
+        let (paired, direct) = (shares(599.0), shares(601.0));
+        for (a, b) in paired.iter().zip(&direct) {
+            assert!((a - b).abs() < 1e-6, "{paired:?} vs {direct:?}");
+        }
+        assert!(
+            paired.iter().all(|s| s.is_finite() && *s > 0.0),
+            "{paired:?}"
+        );
+    }
+
+    #[test]
     fn score_gradient_matches_finite_differences() {
         let logits = [-1.5, 0.4, 2.5];
-        let g = score_gradient(&logits);
+        let g = score_gradient(&class_probabilities(&logits));
         for j in 0..3 {
             let mut up = logits;
             let mut down = logits;
