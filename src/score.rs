@@ -603,9 +603,14 @@ impl Scorer<'_> {
             .find(&self.encoded, &mut self.hits);
         let matcher = &self.matchers[&key];
         matcher.find(&self.encoded, &mut self.mentions);
-        self.engine.companies.find(&self.encoded, &mut self.others);
-        let owners = &self.engine.company_names;
-        self.others.retain(|m| owners[m.pattern] != target.name());
+        // Other companies lower sentence weights, which `--target any` does not have.
+        if matcher.is_any() {
+            self.others.clear();
+        } else {
+            self.engine.companies.find(&self.encoded, &mut self.others);
+            let owners = &self.engine.company_names;
+            self.others.retain(|m| owners[m.pattern] != target.name());
+        }
         let focus = focus(
             &self.sentences,
             &self.mentions,
