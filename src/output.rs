@@ -1,6 +1,7 @@
 //! Stage 8: one row per article, as CSV (RFC 4180, UTF-8, fixed column order and number format)
 //! or JSON Lines.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -114,12 +115,19 @@ impl ScoreRow {
     }
 
     /// The CSV cells, in column order. Unless `raw`, text cells are made spreadsheet-safe.
-    pub fn cells(&self, raw: bool) -> Vec<String> {
-        let text = |s: &str| {
+    pub fn cells(&self, raw: bool) -> Vec<Cow<'_, str>> {
+        let text = |s| {
             if raw {
-                s.to_string()
+                Cow::Borrowed(s)
             } else {
                 spreadsheet_safe(s)
+            }
+        };
+        let made = |s: String| -> Cow<'_, str> {
+            if raw || !is_formula_like(&s) {
+                s.into()
+            } else {
+                format!("'{s}").into()
             }
         };
         let mut cells = vec![
@@ -128,25 +136,25 @@ impl ScoreRow {
             text(&self.date),
             text(&self.source),
             text(&self.target),
-            self.relevance.to_string(),
-            self.stance.clone(),
-            number(self.score),
-            number(self.p_bearish),
-            number(self.p_neutral),
-            number(self.p_bullish),
-            number(self.confidence),
-            text(&drivers_cell(&self.drivers_bullish)),
-            text(&drivers_cell(&self.drivers_bearish)),
-            self.tokens.to_string(),
+            self.relevance.to_string().into(),
+            Cow::Borrowed(self.stance.as_str()),
+            number(self.score).into(),
+            number(self.p_bearish).into(),
+            number(self.p_neutral).into(),
+            number(self.p_bullish).into(),
+            number(self.confidence).into(),
+            made(drivers_cell(&self.drivers_bullish)),
+            made(drivers_cell(&self.drivers_bearish)),
+            self.tokens.to_string().into(),
             text(&self.model),
-            self.text_hash.clone(),
+            Cow::Borrowed(self.text_hash.as_str()),
         ];
         if let Some(v) = &self.voice {
             cells.extend([
-                v.voice.clone(),
-                number(v.p_retail),
-                number(v.p_analysis),
-                number(v.p_corporate),
+                Cow::Borrowed(v.voice.as_str()),
+                number(v.p_retail).into(),
+                number(v.p_analysis).into(),
+                number(v.p_corporate).into(),
             ]);
         }
         cells
@@ -155,12 +163,16 @@ impl ScoreRow {
 
 /// Neutralises a text cell a spreadsheet would run as a formula (the OWASP rule: a cell starting
 /// with `=`, `+`, `-`, `@`, tab or carriage return gets a leading single quote).
-pub fn spreadsheet_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    if is_formula_like(cell) {
+        Cow::Owned(format!("'{cell}"))
     } else {
-        cell.to_string()
+        Cow::Borrowed(cell)
     }
+}
+
+fn is_formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 /// The first 16 hex digits of the text's BLAKE3 hash.
@@ -225,7 +237,12 @@ fn push_decimal4(out: &mut String, x: f64, sign: Sign) {
     } else if sign == Sign::Always {
         out.push('+');
     }
-    let _ = write!(out, "{}.{:04}", units / 10_000, units % 10_000);
+    let _ = write!(out, "{}", units / 10_000);
+    let fraction = units % 10_000;
+    out.push('.');
+    for place in [1000, 100, 10, 1] {
+        out.push(char::from(b'0' + (fraction / place % 10) as u8));
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -274,7 +291,10 @@ impl RowEncoder {
     /// Appends one row to `out`.
     pub fn encode(&self, row: &ScoreRow, out: &mut Vec<u8>) -> io::Result<()> {
         match self.format {
-            OutputFormat::Csv => csv_record(out, &row.cells(self.options.raw)),
+            OutputFormat::Csv => csv_record(
+                out,
+                row.cells(self.options.raw).iter().map(|c| c.as_bytes()),
+            ),
             OutputFormat::Jsonl => {
                 serde_json::to_writer(&mut *out, row)?;
                 out.push(b'\n');
@@ -285,7 +305,10 @@ impl RowEncoder {
 }
 
 /// One RFC 4180 record with CRLF.
-fn csv_record<S: AsRef<[u8]>>(out: &mut Vec<u8>, cells: &[S]) -> io::Result<()> {
+fn csv_record<S: AsRef<[u8]>>(
+    out: &mut Vec<u8>,
+    cells: impl IntoIterator<Item = S>,
+) -> io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .buffer_capacity(1024)

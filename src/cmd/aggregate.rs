@@ -111,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .half_life_days
                 .map_or(String::new(), |h| h.to_string());
             let mut record = vec![
-                spreadsheet_safe(&g.key),
+                spreadsheet_safe(&g.key).into_owned(),
                 g.articles.to_string(),
                 number(g.index),
                 number(g.total_weight),

@@ -94,7 +94,7 @@ fn export(model: Option<PathBuf>, output: Option<PathBuf>, top: usize) -> anyhow
             .collect::<Vec<_>>()
             .join(", ");
         csv.write_record([
-            spreadsheet_safe(stems),
+            spreadsheet_safe(stems).into_owned(),
             Category::Learned.name().to_string(),
             weight.to_string(),
             format!("model {}: {note}", model.name),
