@@ -357,7 +357,7 @@ impl Evaluation {
     /// The `n` strongest parts each way, merged by label; `labels` are the scorer's that made
     /// this evaluation.
     pub fn drivers(&self, n: usize, labels: &Labels) -> Drivers {
-        let mut by_label: Vec<(Label, f64)> = Vec::new();
+        let mut by_label: Vec<(Label, f64)> = Vec::with_capacity(self.stance.parts.len());
         let mut seen: FxHashMap<Label, usize> =
             FxHashMap::with_capacity_and_hasher(self.stance.parts.len(), Default::default());
         for p in &self.stance.parts {
@@ -718,7 +718,7 @@ impl Scorer<'_> {
             parts: std::ops::Range<usize>,
         }
         let mut contributions: Vec<Contribution> = Vec::with_capacity(parts.len());
-        let mut scored: Vec<Scored> = Vec::new();
+        let mut scored: Vec<Scored> = Vec::with_capacity(weights.len());
         let mut base = stance_score(intercepts);
         let mut rest = parts.as_slice();
         for (s, &w) in weights.iter().enumerate() {
@@ -748,7 +748,7 @@ impl Scorer<'_> {
         let mut article = Prediction {
             logits: [0.0; CLASSES],
             probabilities: [0.0; CLASSES],
-            parts: Vec::new(),
+            parts: Vec::with_capacity(contributions.len()),
         };
         let mut index: FxHashMap<(Label, usize), usize> =
             FxHashMap::with_capacity_and_hasher(contributions.len(), Default::default());
@@ -811,11 +811,19 @@ impl Scorer<'_> {
     /// into its labelled feature vector for `linear`'s features.
     pub fn vector(&self, linear: &Linear, text: &str, weights: &[f64]) -> FeatureVector {
         let index = &linear.index;
-        let mut vector = FeatureVector::default();
         let total: f64 = weights.iter().sum();
         if total <= 0.0 {
-            return vector;
+            return FeatureVector::default();
         }
+        // Room for a part per cue and style count, and per learned term (at most two a token).
+        let terms = if index.has_terms() {
+            2 * self.tokens.len()
+        } else {
+            0
+        };
+        let mut vector = FeatureVector {
+            parts: Vec::with_capacity(self.evidence.len() + self.styles.len() + terms),
+        };
         let divisor = linear.model.pooling.divisor(total);
         let lexicon = &self.engine.lexicon;
         let mut names = self.labels.borrow_mut();
