@@ -567,7 +567,7 @@ pub struct Scorer<'e> {
     others: Vec<PhraseMatch>,
     evidence: Vec<Evidence>,
     scales: Vec<f64>,
-    styles: Vec<StyleCount>,
+    styles: Vec<StyleCount<'e>>,
     labels: RefCell<Labels>,
 }
 
@@ -953,13 +953,7 @@ impl Scorer<'_> {
                 1.0 / sentences
             };
             for c in counts {
-                vector.add(
-                    names.get(&c.label),
-                    *feature,
-                    None,
-                    (0, 0),
-                    c.amount * scale,
-                );
+                vector.add(names.get(c.label), *feature, None, (0, 0), c.amount * scale);
             }
         }
         vector

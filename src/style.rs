@@ -80,27 +80,27 @@ impl StyleFeature {
 
 /// A labelled count for one style feature, before dividing by the sentence count.
 #[derive(Clone, Debug, PartialEq)]
-pub struct StyleCount {
+pub struct StyleCount<'a> {
     pub feature: StyleFeature,
-    pub label: String,
+    pub label: &'a str,
     pub amount: f64,
 }
 
 /// Counts every style cue of the article into `out` (cleared first).
-pub fn count(
+pub fn count<'a>(
     text: &str,
     tokens: &[AnalyzedToken],
     sentences: &[Sentence],
-    lexicon: &CompiledLexicon,
+    lexicon: &'a CompiledLexicon,
     hits: &[PhraseMatch],
-    out: &mut Vec<StyleCount>,
+    out: &mut Vec<StyleCount<'a>>,
 ) {
     out.clear();
-    let mut push = |feature: StyleFeature, label: &str, amount: f64| {
+    let mut push = |feature: StyleFeature, label: &'a str, amount: f64| {
         if amount != 0.0 {
             out.push(StyleCount {
                 feature,
-                label: label.to_string(),
+                label,
                 amount,
             });
         }
@@ -122,11 +122,11 @@ pub fn count(
     push(StyleFeature::Emoji, "emoji", emoji);
     push(StyleFeature::Cashtag, "$cashtags", cashtags);
     push(StyleFeature::Figures, "figures", figures);
-    let quotes = text
-        .chars()
-        .filter(|c| matches!(c, '"' | '\u{201C}' | '\u{201D}'))
-        .count() as f64;
-    push(StyleFeature::Quotes, "quotation marks", quotes / 2.0);
+    push(
+        StyleFeature::Quotes,
+        "quotation marks",
+        quotation_marks(text) as f64 / 2.0,
+    );
     for h in hits {
         let entry = lexicon.entry(h.pattern);
         let feature = StyleFeature::ALL
@@ -138,9 +138,31 @@ pub fn count(
     }
 }
 
+/// Straight and curly double quotes, found by their UTF-8 bytes without decoding the text.
+fn quotation_marks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let straight = bytes.iter().filter(|&&b| b == b'"').count();
+    let curly = bytes
+        .windows(3)
+        .filter(|w| matches!(w, [0xE2, 0x80, 0x9C | 0x9D]))
+        .count();
+    straight + curly
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotation_marks_are_the_straight_and_curly_double_quotes() {
+        let text = "He said \"up\" and \u{201C}down\u{201D} \u{2014} \u{2018}not\u{2019} \u{201E}\u{300C}\u{20AC}\"";
+        let by_char = text
+            .chars()
+            .filter(|c| matches!(c, '"' | '\u{201C}' | '\u{201D}'))
+            .count();
+        assert_eq!(by_char, 5);
+        assert_eq!(quotation_marks(text), by_char);
+    }
 
     #[test]
     fn names_round_trip() {
