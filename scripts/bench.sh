@@ -33,22 +33,18 @@ while IFS=$'\t' read -r stage n mbs aps _; do
   row "$stage" "$n" "$mbs" "$aps" ""
 done < <(cargo bench --quiet --bench stages -- "$work/corpus.jsonl" 2> /dev/null)
 
-# The full path: JSONL file in, CSV file out, every sentence scored (--target any). Timings on a
-# shared machine wander, so each is the fastest of RUNS runs (default 3); peak memory is the
-# largest seen.
+# The full path: JSONL file in, CSV file out, every sentence scored (--target any): the fastest
+# of the runs, and the largest peak memory seen.
 score() {
-  local n=$1 corpus=$2 runs=${3:-${RUNS:-3}} best="" peak=0
+  local n=$1 corpus=$2 runs=${3:-${RUNS:-3}} times="" peaks=""
   for _ in $(seq "$runs"); do
     /usr/bin/time -f "%e %M" -o "$work/time" \
       "$bin" score "$corpus" --target any --threads "$n" --quiet -o "$work/out.csv" 2> /dev/null
     read -r seconds peak_kb < "$work/time"
-    if [ -z "$best" ] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "$seconds" "$best"; then
-      best=$seconds
-    fi
-    [ "$peak_kb" -gt "$peak" ] && peak=$peak_kb
+    times+=" $seconds" peaks+=" $peak_kb"
   done
-  python3 -c "import sys; s,b,a,k=map(float,sys.argv[1:]); print(f'{b/1e6/s:.1f} {a/s:.0f} {k/1024:.0f}')" \
-    "$best" "$(stat -c %s "$corpus")" "$(wc -l < "$corpus")" "$peak"
+  python3 -c "import sys; t,b,a,k=sys.argv[1:]; s=min(map(float,t.split())); k=max(map(float,k.split())); print(f'{float(b)/1e6/s:.1f} {float(a)/s:.0f} {k/1024:.0f}')" \
+    "$times" "$(stat -c %s "$corpus")" "$(wc -l < "$corpus")" "$peaks"
 }
 read -r mbs1 aps1 rss1 <<< "$(score 1 "$work/corpus.jsonl")"
 row "stance score, JSONL to CSV" 1 "$mbs1" "$aps1" "$rss1"
