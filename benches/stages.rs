@@ -2,7 +2,8 @@
 //! the articles already in memory (the fastest of three runs of each): tokenizing, then tokenizing and stemming (through the
 //! per-thread word cache, as scoring does), each on one thread and on all; then, on one thread,
 //! each later stage added in turn: matching and rules, then features and models, then the
-//! encoded row. Prints one line per run: stage, threads, MB/s, articles/s, tokens.
+//! encoded row. Last, a floor: the least any linear scorer of these texts has to do (see
+//! [`floor`]). Prints one line per run: stage, threads, MB/s, articles/s, tokens.
 //!
 //! `cargo bench --bench stages -- CORPUS.jsonl`
 
@@ -10,8 +11,10 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use stance::analyze::{Analyzer, Codebook};
+use rustc_hash::FxHashMap;
+use stance::analyze::{Analyzer, Codebook, StemFilter};
 use stance::input::{Article, InputOptions, read_all};
+use stance::model::{CLASSES, Logits, Model, class_probabilities};
 use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
 use stance::score::{Document, Engine, EngineConfig};
 use stance::target::Target;
@@ -115,5 +118,109 @@ fn main() -> anyhow::Result<()> {
         }
         Ok(0)
     })?;
+
+    let terms = one_word_terms(&engine.stance.model);
+    for (stage, level) in [
+        ("floor: byte scan", Floor::Scan),
+        ("floor: + word cache", Floor::WordCache),
+        ("floor: + one-word terms, softmax", Floor::Score),
+    ] {
+        report(stage, 1, &mut || Ok(floor(&texts, &terms, level)))?;
+    }
     Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Floor {
+    Scan,
+    WordCache,
+    Score,
+}
+
+/// The default model's one-word terms by stem.
+fn one_word_terms(model: &Model) -> FxHashMap<String, Logits> {
+    model
+        .weights
+        .iter()
+        .filter_map(|w| {
+            let stem = w.feature.strip_prefix("term:")?;
+            let weights = w.weights.as_slice().try_into().ok()?;
+            (!stem.contains(' ')).then(|| (stem.to_string(), weights))
+        })
+        .collect()
+}
+
+/// The least a linear scorer of these texts does, as a yardstick for the stages above: runs of
+/// ASCII letters, digits and non-ASCII bytes are words; each distinct word is lowercased and
+/// stemmed once, through a cache keyed by its bytes; its one-word term weights add to the
+/// sentence's logits; a `.`, `!`, `?` or line break ends the sentence, whose score (P(bullish) -
+/// P(bearish)) is summed. No phrases, negation, targets, second model, explanation, input
+/// parsing or output. Returns the number of words.
+fn floor(texts: &[&str], terms: &FxHashMap<String, Logits>, level: Floor) -> usize {
+    const NONE: u32 = u32::MAX;
+    let stem = StemFilter::default();
+    let mut weights: Vec<Logits> = Vec::new();
+    let mut short: FxHashMap<u128, u32> = FxHashMap::default();
+    let mut other: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+    let term_of = |word: &[u8], weights: &mut Vec<Logits>| {
+        let word = String::from_utf8_lossy(word).to_lowercase();
+        terms.get(&stem.stem(&word)).map_or(NONE, |w| {
+            weights.push(*w);
+            weights.len() as u32 - 1
+        })
+    };
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+    let (mut words, mut total) = (0, 0.0);
+    for text in texts {
+        let bytes = text.as_bytes();
+        let mut logits: Logits = [0.0; CLASSES];
+        let mut i = 0;
+        while i < bytes.len() {
+            if !is_word(bytes[i]) {
+                if level == Floor::Score && matches!(bytes[i], b'.' | b'!' | b'?' | b'\n') {
+                    let p = class_probabilities(&logits);
+                    total += p[2] - p[0];
+                    logits = [0.0; CLASSES];
+                }
+                i += 1;
+                continue;
+            }
+            let (start, mut high) = (i, 0);
+            while i < bytes.len() && is_word(bytes[i]) {
+                high |= bytes[i];
+                i += 1;
+            }
+            words += 1;
+            if level == Floor::Scan {
+                continue;
+            }
+            let word = &bytes[start..i];
+            let term = if word.len() <= 16 && high < 0x80 {
+                let mut packed = [0u8; 16];
+                packed[..word.len()].copy_from_slice(word);
+                // Letters and digits only: setting bit 5 of every byte lowercases the letters,
+                // keeps the digits and pads with spaces, which no word holds.
+                let key = u128::from_le_bytes(packed) | u128::from_le_bytes([0x20; 16]);
+                *short
+                    .entry(key)
+                    .or_insert_with(|| term_of(word, &mut weights))
+            } else {
+                match other.get(word) {
+                    Some(&term) => term,
+                    None => {
+                        let term = term_of(word, &mut weights);
+                        other.insert(word.to_vec(), term);
+                        term
+                    }
+                }
+            };
+            if level == Floor::Score && term != NONE {
+                for (l, w) in logits.iter_mut().zip(&weights[term as usize]) {
+                    *l += w;
+                }
+            }
+        }
+    }
+    std::hint::black_box(total);
+    words
 }
