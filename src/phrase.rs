@@ -4,13 +4,15 @@
 //! match can only start on a token boundary. Breaks and unlisted words encode as code 0, which
 //! no pattern contains, so no phrase spans a clause, sentence or unknown word.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::analyze::AnalyzedToken;
 
 /// Codes must fit in 21 bits.
 pub const MAX_CODE: u32 = (1 << 21) - 1;
 const BYTES_PER_TOKEN: usize = 3;
+/// Above this many patterns the matcher is not a DFA (see [`PhraseMatcher::new`]).
+const DFA_MAX_PATTERNS: usize = 4_000;
 
 fn push_code(code: u32, out: &mut Vec<u8>) {
     out.push(0x80 | ((code >> 14) & 0x7F) as u8);
@@ -58,8 +60,14 @@ impl PhraseMatcher {
                 bytes
             })
             .collect();
+        // A DFA takes one table lookup per byte, but its table grows with the patterns (1.6 MB
+        // for the shipped lexicons' 811): larger lexicons get the default, smaller automaton.
+        // The tokens' first bytes all look alike, so a prefilter has no rare byte to skip to.
+        let kind = (patterns.len() <= DFA_MAX_PATTERNS).then_some(AhoCorasickKind::DFA);
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(kind)
+            .prefilter(false)
             .build(&encoded)
             .expect("phrase patterns are small and valid");
         PhraseMatcher {
@@ -131,5 +139,27 @@ mod tests {
         let mut found = Vec::new();
         matcher.find(&bytes, &mut found);
         assert!(found.is_empty());
+    }
+
+    #[test]
+    fn large_lexicons_match_as_small_ones_do() {
+        // Past DFA_MAX_PATTERNS the automaton changes kind; the matches must not.
+        let small = vec![vec![1], vec![1, 2, 3], vec![2]];
+        let mut large = small.clone();
+        large.extend((0..DFA_MAX_PATTERNS as u32).map(|i| vec![1000 + i, 7]));
+        let mut bytes = Vec::new();
+        encode(&tokens(&[5, 1, 2, 3, 2, 1, 1000, 7]), &mut bytes);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        PhraseMatcher::new(&small).find(&bytes, &mut a);
+        PhraseMatcher::new(&large).find(&bytes, &mut b);
+        assert_eq!(b[..a.len()], a);
+        assert_eq!(
+            b[a.len()..],
+            [PhraseMatch {
+                pattern: 3,
+                start: 6,
+                end: 8
+            }]
+        );
     }
 }
