@@ -705,9 +705,8 @@ impl Scorer<'_> {
     ) -> (Prediction, f64, Vec<SentenceScore>) {
         let intercepts = &linear.intercepts;
         let mut parts = self.vector(linear, text, &vec![1.0; weights.len()]).parts;
+        // The parts come in sentence order (see `vector`); style counts belong to no sentence.
         parts.retain(|p| p.sentence.is_some_and(|s| weights[s] > 0.0));
-        // Stable: each sentence's parts keep their order, so their merge order is unchanged.
-        parts.sort_by_key(|p| p.sentence);
         // Every weighted sentence's merged parts, one after another in `contributions`.
         struct Scored {
             sentence: usize,
@@ -854,46 +853,46 @@ impl Scorer<'_> {
         } else {
             Vec::new()
         };
-        for (i, e) in self.evidence.iter().enumerate() {
-            let w = weights[e.sentence];
+        // Evidence is in sentence order, so one cursor finds each sentence's cues. A sentence's
+        // parts are its cues, then its learned terms: the parts come in sentence order.
+        let mut first = 0;
+        let mut cues: Vec<(usize, usize, Label)> = Vec::new();
+        for (si, s) in self.sentences.iter().enumerate() {
+            while first < self.evidence.len() && self.evidence[first].sentence < si {
+                first += 1;
+            }
+            let own = first
+                ..first
+                    + self.evidence[first..]
+                        .iter()
+                        .take_while(|e| e.sentence == si)
+                        .count();
+            let w = weights[si];
             if w == 0.0 {
                 continue;
             }
-            if let Some(feature) = index.cue(e.cue) {
-                let span = (
-                    self.tokens[e.start].token.start,
-                    self.tokens[e.end - 1].token.end,
-                );
-                let label = match labels.get(i) {
-                    Some(&label) => label,
-                    None => label_of(e, &mut names, &mut buf),
-                };
-                vector.add(
-                    label,
-                    feature,
-                    Some(e.sentence),
-                    span,
-                    e.value * w / divisor,
-                );
+            for i in own.clone() {
+                let e = &self.evidence[i];
+                if let Some(feature) = index.cue(e.cue) {
+                    let span = (
+                        self.tokens[e.start].token.start,
+                        self.tokens[e.end - 1].token.end,
+                    );
+                    let label = match labels.get(i) {
+                        Some(&label) => label,
+                        None => label_of(e, &mut names, &mut buf),
+                    };
+                    vector.add(label, feature, Some(si), span, e.value * w / divisor);
+                }
             }
-        }
-        if index.has_terms() {
-            // Evidence is in sentence order, so one cursor finds each sentence's cues.
-            let mut first = 0;
-            for (si, s) in self.sentences.iter().enumerate() {
-                while first < self.evidence.len() && self.evidence[first].sentence < si {
-                    first += 1;
-                }
-                let w = weights[si];
-                if w == 0.0 {
-                    continue;
-                }
-                let cues = self.evidence[first..]
-                    .iter()
-                    .zip(&labels[first..])
-                    .take_while(|(e, _)| e.sentence == si);
-                let mut cues: Vec<(usize, usize, Label)> =
-                    cues.map(|(e, &l)| (e.start, e.end, l)).collect();
+            if index.has_terms() {
+                cues.clear();
+                cues.extend(
+                    self.evidence[own.clone()]
+                        .iter()
+                        .zip(&labels[own])
+                        .map(|(e, &l)| (e.start, e.end, l)),
+                );
                 cues.sort_by_key(|c| c.0);
                 // Terms come in token order: a cursor keeps the furthest-reaching cue begun so far.
                 let (mut next, mut reach): (usize, Option<(usize, usize, Label)>) = (0, None);

@@ -118,6 +118,22 @@ proptest! {
         prop_assert_eq!(named_parts(&first, &cold), named_parts(&second, &warm));
         prop_assert_eq!(first.focus, second.focus);
     }
+
+    #[test]
+    fn feature_vectors_list_parts_by_sentence_then_style_counts(text in article()) {
+        // Opinion pooling reads each sentence's parts as one run of the vector.
+        let engine = engine();
+        let mut scorer = engine.scorer();
+        scorer.analyze(Document { text: &text, headline_paragraphs: 0 }, &Target::Any);
+        let ones = vec![1.0; scorer.trace().sentences.len()];
+        for linear in [Some(&engine.stance), engine.voice.as_ref()].into_iter().flatten() {
+            let sentences: Vec<Option<usize>> =
+                scorer.vector(linear, &text, &ones).parts.iter().map(|p| p.sentence).collect();
+            let styles = sentences.iter().position(Option::is_none).unwrap_or(sentences.len());
+            prop_assert!(sentences[styles..].iter().all(Option::is_none));
+            prop_assert!(sentences[..styles].is_sorted());
+        }
+    }
 }
 
 /// Each part as (name, feature, value, logits, score).

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::EngineArgs;
-use crate::features::Label;
+use crate::features::{FeatureKind, Label};
 use crate::input::{InputOptions, read_all};
 use crate::model::STANCE_CLASSES;
 use crate::output::ScoreRow;
@@ -209,7 +209,16 @@ impl Explanation {
         terms.truncate(top);
         let trace = scorer.trace();
         let weights: Vec<f64> = vec![1.0; trace.sentences.len()];
-        for part in scorer.vector(linear, text, &weights).parts {
+        let mut parts = scorer.vector(linear, text, &weights).parts;
+        // Where a term occurs both as a whole cue and as a learned word inside one, the cue
+        // shows it better: cues come first, then learned terms, each in reading order.
+        parts.sort_by_key(|p| {
+            matches!(
+                linear.index.kinds[p.feature],
+                FeatureKind::Unigram(_) | FeatureKind::Bigram(..)
+            )
+        });
+        for part in parts {
             if let (Some(s), Some(t)) = (
                 part.sentence,
                 terms.iter_mut().find(|t| t.label == part.label),
