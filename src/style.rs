@@ -141,10 +141,9 @@ pub fn count<'a>(
 /// Straight and curly double quotes, found by their UTF-8 bytes without decoding the text.
 fn quotation_marks(text: &str) -> usize {
     let bytes = text.as_bytes();
-    let straight = bytes.iter().filter(|&&b| b == b'"').count();
-    let curly = bytes
-        .windows(3)
-        .filter(|w| matches!(w, [0xE2, 0x80, 0x9C | 0x9D]))
+    let straight = memchr::memchr_iter(b'"', bytes).count();
+    let curly = memchr::memchr_iter(0xE2, bytes)
+        .filter(|&i| matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x9C | 0x9D])))
         .count();
     straight + curly
 }
