@@ -40,13 +40,16 @@ fn pair_key(a: u32, b: u32) -> u64 {
 impl FeatureIndex {
     /// Fails with the first name it does not understand.
     pub fn new(names: &[String], codebook: &mut Codebook) -> Result<FeatureIndex, String> {
-        let all_cues = Cue::all();
+        let all_cues: Vec<(Cue, String)> = Cue::all()
+            .into_iter()
+            .map(|c| (c, c.feature_name()))
+            .collect();
         let mut index = FeatureIndex {
             names: names.to_vec(),
             ..FeatureIndex::default()
         };
         for (i, name) in names.iter().enumerate() {
-            let kind = if let Some(cue) = all_cues.iter().find(|c| c.feature_name() == *name) {
+            let kind = if let Some((cue, _)) = all_cues.iter().find(|(_, n)| n == name) {
                 index.cues.push((*cue, i));
                 FeatureKind::Cue(*cue)
             } else if let Some(stems) = name.strip_prefix("term:") {
