@@ -55,8 +55,9 @@ row "stance score, JSONL to CSV" 1 "$mbs1" "$aps1" "$rss1"
 read -r mbsn apsn rssn <<< "$(score 0 "$work/corpus.jsonl")"
 row "stance score, JSONL to CSV" "$threads" "$mbsn" "$apsn" "$rssn"
 
-# One 10 MB article: cost per article is linear, so it should score at the many-articles rate.
-python3 - "$work/corpus.jsonl" "$work/one.jsonl" <<'PY'
+# One 2 MB and one 10 MB article: cost per article is linear, so both should score at one rate
+# (near the many-articles rate; a whole article's tokens and parts no longer fit in cache).
+python3 - "$work/corpus.jsonl" "$work" <<'PY'
 import json, sys
 texts, size = [], 0
 for line in open(sys.argv[1], encoding="utf-8"):
@@ -64,11 +65,20 @@ for line in open(sys.argv[1], encoding="utf-8"):
     size += len(texts[-1].encode("utf-8"))
     if size >= 10_000_000:
         break
-with open(sys.argv[2], "w", encoding="utf-8") as out:
-    out.write(json.dumps({"id": "one", "text": "\n\n".join(texts)}, ensure_ascii=False) + "\n")
+for mb in (2, 10):
+    chosen, size = [], 0
+    for text in texts:
+        chosen.append(text)
+        size += len(text.encode("utf-8"))
+        if size >= mb * 1_000_000:
+            break
+    with open(f"{sys.argv[2]}/one{mb}.jsonl", "w", encoding="utf-8") as out:
+        out.write(json.dumps({"id": "one", "text": "\n\n".join(chosen)}, ensure_ascii=False) + "\n")
 PY
-read -r mbs_one aps_one rss_one <<< "$(score 1 "$work/one.jsonl")"
-row "stance score, one 10 MB article" 1 "$mbs_one" "$aps_one" "$rss_one"
+for mb in 2 10; do
+  read -r mbs_one aps_one rss_one <<< "$(score 1 "$work/one$mb.jsonl")"
+  row "stance score, one $mb MB article" 1 "$mbs_one" "$aps_one" "$rss_one"
+done
 
 # Python VADER on the same texts.
 python3 -m venv "$work/venv" > /dev/null
