@@ -861,12 +861,12 @@ impl Scorer<'_> {
             while first < self.evidence.len() && self.evidence[first].sentence < si {
                 first += 1;
             }
-            let own = first
-                ..first
-                    + self.evidence[first..]
-                        .iter()
-                        .take_while(|e| e.sentence == si)
-                        .count();
+            let end = first
+                + self.evidence[first..]
+                    .iter()
+                    .take_while(|e| e.sentence == si)
+                    .count();
+            let own = first..end;
             let w = weights[si];
             if w == 0.0 {
                 continue;
