@@ -549,6 +549,9 @@ impl Engine {
     }
 }
 
+/// The most merged parts an article's pooling makes room for before it has them.
+const MERGE_ROOM: usize = 2048;
+
 /// Caps the number of compiled per-article targets kept by one scorer.
 const MATCHER_CACHE_LIMIT: usize = 4096;
 
@@ -744,13 +747,16 @@ impl Scorer<'_> {
             });
         }
         let total: f64 = scored.iter().map(|s| s.opinion).sum();
+        // The sentences' parts merge into far fewer (a long article repeats its words): room for
+        // all of them suits a short article, and a long one grows its own.
+        let room = contributions.len().min(MERGE_ROOM);
         let mut article = Prediction {
             logits: [0.0; CLASSES],
             probabilities: [0.0; CLASSES],
-            parts: Vec::with_capacity(contributions.len()),
+            parts: Vec::with_capacity(room),
         };
         let mut index: FxHashMap<(Label, usize), usize> =
-            FxHashMap::with_capacity_and_hasher(contributions.len(), Default::default());
+            FxHashMap::with_capacity_and_hasher(room, Default::default());
         let mut sentence_scores = Vec::with_capacity(scored.len());
         for sentence in &scored {
             let a = sentence.opinion / total;
