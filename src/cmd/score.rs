@@ -133,8 +133,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-/// Articles read, scored in parallel and written per chunk.
+/// Articles are read, scored in parallel and written a chunk at a time: up to this many, and no
+/// more than [`CHUNK_BYTES`] of text, so memory does not grow with the articles' length.
 const CHUNK: usize = 1024;
+/// Text per chunk; an article longer than this is a chunk on its own.
+const CHUNK_BYTES: usize = 16 << 20;
 
 /// Scores chunks of articles in parallel, each pool thread with its own warm scorer.
 struct Scoring<'e> {
@@ -209,16 +212,13 @@ impl<'e> Scoring<'e> {
         &self,
         mut items: impl Iterator<Item = Item> + Send + 'static,
     ) -> Box<dyn Iterator<Item = Vec<Item>>> {
-        let mut next_chunk = move || -> Option<Vec<Item>> {
-            let chunk: Vec<Item> = items.by_ref().take(CHUNK).collect();
-            (!chunk.is_empty()).then_some(chunk)
-        };
+        let mut read_chunk = move || next_chunk(&mut items);
         if self.scorers.len() == 1 {
-            return Box::new(std::iter::from_fn(next_chunk));
+            return Box::new(std::iter::from_fn(read_chunk));
         }
         let (send, receive) = std::sync::mpsc::sync_channel(1);
         std::thread::spawn(move || {
-            while let Some(chunk) = next_chunk() {
+            while let Some(chunk) = read_chunk() {
                 if send.send(chunk).is_err() {
                     break;
                 }
@@ -226,6 +226,17 @@ impl<'e> Scoring<'e> {
         });
         Box::new(receive.into_iter())
     }
+}
+
+/// The next chunk of `items`: up to [`CHUNK`] articles and [`CHUNK_BYTES`] of text.
+fn next_chunk(items: &mut impl Iterator<Item = Item>) -> Option<Vec<Item>> {
+    let (mut chunk, mut bytes) = (Vec::new(), 0);
+    while chunk.len() < CHUNK && bytes < CHUNK_BYTES {
+        let Some(item) = items.next() else { break };
+        bytes += item.as_ref().map_or(0, |article| article.text.len());
+        chunk.push(item);
+    }
+    (!chunk.is_empty()).then_some(chunk)
 }
 
 /// A progress bar on stderr when it is a terminal; warnings go through it so they do not tear it.
@@ -456,5 +467,36 @@ impl Rerun<'_> {
         next.commit(self.output, header, &mut previous, &self.recipe)?;
         eprintln!("{summary}");
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Article;
+
+    fn chunk_sizes(text_lengths: impl Iterator<Item = usize>) -> Vec<usize> {
+        let mut items = text_lengths.map(|n| {
+            Ok(Article {
+                text: "a".repeat(n),
+                ..Article::default()
+            })
+        });
+        std::iter::from_fn(|| next_chunk(&mut items))
+            .map(|chunk| chunk.len())
+            .collect()
+    }
+
+    #[test]
+    fn chunks_are_bounded_by_count_and_by_text() {
+        assert_eq!(
+            chunk_sizes(std::iter::repeat_n(10, 2500)),
+            [1024, 1024, 452]
+        );
+        // Long articles: a chunk stops once it holds CHUNK_BYTES; a longer one stands alone.
+        let mb = 1 << 20;
+        assert_eq!(chunk_sizes(std::iter::repeat_n(mb, 40)), [16, 16, 8]);
+        assert_eq!(chunk_sizes([20 * mb, 10, 10].into_iter()), [1, 2]);
+        assert!(chunk_sizes(std::iter::empty()).is_empty());
     }
 }
