@@ -116,7 +116,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
             out.write(json.dumps({"id": f"{copy}-{i}", "text": text}, ensure_ascii=False) + "\n")
 PY
   read -r mbsl apsl rssl <<< "$(score 0 "$work/long.jsonl" 1)"
-  row "stance score, 1 GB of 1 MB articles" "$threads" "$mbsl" "$apsl" "$rssl"
+  row "stance score, 1 GB, 1 MB articles" "$threads" "$mbsl" "$apsl" "$rssl"
 fi
 
 echo
