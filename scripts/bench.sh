@@ -21,6 +21,41 @@ cargo build --release --quiet
 cargo bench --no-run --quiet --bench stages 2> /dev/null
 bin=target/release/stance
 python3 scripts/bench_corpus.py --mb 100 --shared "$shared" -o "$work/corpus.jsonl" >&2
+# Variants of the corpus, read once: single articles of 2 and 10 MB, and unless --quick the 1 GB
+# inputs (the corpus ten times over, as it is and joined into articles of about 1 MB).
+python3 - "$work" "$quick" <<'PY'
+import json, sys
+work, quick = sys.argv[1], sys.argv[2] == "true"
+lines = list(open(f"{work}/corpus.jsonl", encoding="utf-8"))
+texts = [json.loads(line)["text"] for line in lines]
+
+def joined(limit):
+    """Runs of consecutive texts of at least `limit` bytes each, joined as paragraphs."""
+    run, size = [], 0
+    for text in texts:
+        run.append(text)
+        size += len(text.encode("utf-8"))
+        if size >= limit:
+            yield "\n\n".join(run)
+            run, size = [], 0
+
+def write(name, articles):
+    with open(f"{work}/{name}", "w", encoding="utf-8") as out:
+        for id, text in articles:
+            out.write(json.dumps({"id": id, "text": text}, ensure_ascii=False) + "\n")
+
+for mb in (2, 10):
+    write(f"one{mb}.jsonl", [("one", next(joined(mb * 1_000_000)))])
+if not quick:
+    with open(f"{work}/big.jsonl", "w", encoding="utf-8") as out:
+        for copy in range(10):
+            for line in lines:
+                d = json.loads(line)
+                d["id"] = f"{copy}-{d['id']}"
+                out.write(json.dumps(d, ensure_ascii=False) + "\n")
+    long = list(joined(1_000_000))
+    write("long.jsonl", [(f"{c}-{i}", t) for c in range(10) for i, t in enumerate(long)])
+PY
 bytes=$(stat -c %s "$work/corpus.jsonl")
 articles=$(wc -l < "$work/corpus.jsonl")
 threads=$(nproc)
@@ -55,26 +90,7 @@ row "stance score, JSONL to CSV" 1 "$mbs1" "$aps1" "$rss1"
 read -r mbsn apsn rssn <<< "$(score 0 "$work/corpus.jsonl")"
 row "stance score, JSONL to CSV" "$threads" "$mbsn" "$apsn" "$rssn"
 
-# One 2 MB and one 10 MB article: cost per article is linear, so both should score at one rate
-# (near the many-articles rate; a whole article's tokens and parts no longer fit in cache).
-python3 - "$work/corpus.jsonl" "$work" <<'PY'
-import json, sys
-texts, size = [], 0
-for line in open(sys.argv[1], encoding="utf-8"):
-    texts.append(json.loads(line)["text"])
-    size += len(texts[-1].encode("utf-8"))
-    if size >= 10_000_000:
-        break
-for mb in (2, 10):
-    chosen, size = [], 0
-    for text in texts:
-        chosen.append(text)
-        size += len(text.encode("utf-8"))
-        if size >= mb * 1_000_000:
-            break
-    with open(f"{sys.argv[2]}/one{mb}.jsonl", "w", encoding="utf-8") as out:
-        out.write(json.dumps({"id": "one", "text": "\n\n".join(chosen)}, ensure_ascii=False) + "\n")
-PY
+# One 2 MB and one 10 MB article: cost per article is linear, so both should score at one rate.
 for mb in 2 10; do
   read -r mbs_one aps_one rss_one <<< "$(score 1 "$work/one$mb.jsonl")"
   row "stance score, one $mb MB article" 1 "$mbs_one" "$aps_one" "$rss_one"
@@ -88,33 +104,9 @@ row "vaderSentiment 3.3.2 (${vader_mb} MB)" 1 "$vader_mbs" "$vader_aps" ""
 
 if ! $quick; then
   # Memory does not grow with input: the same corpus ten times over (1 GB), new ids each time.
-  python3 - "$work/corpus.jsonl" "$work/big.jsonl" <<'PY'
-import json, sys
-with open(sys.argv[2], "w", encoding="utf-8") as out:
-    for copy in range(10):
-        with open(sys.argv[1], encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                d["id"] = f"{copy}-{d['id']}"
-                out.write(json.dumps(d, ensure_ascii=False) + "\n")
-PY
   read -r mbsb apsb rssb <<< "$(score 0 "$work/big.jsonl" 1)"
   row "stance score, 1 GB JSONL to CSV" "$threads" "$mbsb" "$apsb" "$rssb"
   # The same 1 GB as articles of about 1 MB each: memory must not grow with article length either.
-  python3 - "$work/corpus.jsonl" "$work/long.jsonl" <<'PY'
-import json, sys
-articles, texts, size = [], [], 0
-for line in open(sys.argv[1], encoding="utf-8"):
-    texts.append(json.loads(line)["text"])
-    size += len(texts[-1].encode("utf-8"))
-    if size >= 1_000_000:
-        articles.append("\n\n".join(texts))
-        texts, size = [], 0
-with open(sys.argv[2], "w", encoding="utf-8") as out:
-    for copy in range(10):
-        for i, text in enumerate(articles):
-            out.write(json.dumps({"id": f"{copy}-{i}", "text": text}, ensure_ascii=False) + "\n")
-PY
   read -r mbsl apsl rssl <<< "$(score 0 "$work/long.jsonl" 1)"
   row "stance score, 1 GB, 1 MB articles" "$threads" "$mbsl" "$apsl" "$rssl"
 fi
