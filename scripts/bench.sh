@@ -26,8 +26,8 @@ python3 scripts/bench_corpus.py --mb 100 --shared "$shared" -o "$work/corpus.jso
 python3 - "$work" "$quick" <<'PY'
 import json, sys
 work, quick = sys.argv[1], sys.argv[2] == "true"
-lines = list(open(f"{work}/corpus.jsonl", encoding="utf-8"))
-texts = [json.loads(line)["text"] for line in lines]
+records = [json.loads(line) for line in open(f"{work}/corpus.jsonl", encoding="utf-8")]
+texts = [r["text"] for r in records]
 
 def joined(limit):
     """Runs of consecutive texts of at least `limit` bytes each, joined as paragraphs."""
@@ -49,10 +49,8 @@ for mb in (2, 10):
 if not quick:
     with open(f"{work}/big.jsonl", "w", encoding="utf-8") as out:
         for copy in range(10):
-            for line in lines:
-                d = json.loads(line)
-                d["id"] = f"{copy}-{d['id']}"
-                out.write(json.dumps(d, ensure_ascii=False) + "\n")
+            for r in records:
+                out.write(json.dumps({**r, "id": f"{copy}-{r['id']}"}, ensure_ascii=False) + "\n")
     long = list(joined(1_000_000))
     write("long.jsonl", [(f"{c}-{i}", t) for c in range(10) for i, t in enumerate(long)])
 PY
@@ -114,7 +112,8 @@ fi
 echo
 echo "Corpus: $articles articles, $((bytes / 1000000)) MB of JSONL; $(nproc) cores; $(date -u +%Y-%m-%d)"
 echo
-printf '| %-34s | %7s | %9s | %10s | %9s |\n' "stage" "threads" "MB/s" "articles/s" "peak MB"
+format_row "stage" "threads" "MB/s" "articles/s" "peak MB"
+echo
 echo "|------------------------------------|---------|-----------|------------|-----------|"
 printf '%s\n' "${rows[@]}" "${floor_rows[@]}"
 echo
