@@ -12,6 +12,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use chrono::{Datelike, NaiveDate};
 
+use crate::input::iso_date;
 use crate::model::VOICE_CLASSES;
 
 /// What to group articles by.
@@ -180,10 +181,17 @@ pub fn read_scores(path: &Path) -> anyhow::Result<(Vec<ScoredArticle>, Vec<Strin
             }
         };
         let date_text = get(date);
+        let day = iso_date(&date_text);
+        if day.is_none() && !date_text.trim().is_empty() {
+            problems.push(format!(
+                "{}:{line}: date {date_text:?} is not YYYY-MM-DD; the row counts as undated",
+                path.display()
+            ));
+        }
         let strip = |s: String| s.strip_prefix('\'').map(String::from).unwrap_or(s);
         rows.push(ScoredArticle {
             id: strip(get(Some(id))),
-            date: NaiveDate::parse_from_str(date_text.get(..10).unwrap_or(""), "%Y-%m-%d").ok(),
+            date: day,
             date_text,
             source: strip(get(source)),
             target: strip(get(target)),
@@ -348,7 +356,7 @@ mod tests {
     ) -> ScoredArticle {
         ScoredArticle {
             id: id.into(),
-            date: NaiveDate::parse_from_str(date, "%Y-%m-%d").ok(),
+            date: iso_date(date),
             date_text: date.into(),
             source: "s".into(),
             target: "Alibaba".into(),

@@ -71,7 +71,16 @@ impl Article {
                 .map(|i| fields.remove(i).1)
         };
         article.title = take("title").filter(|t| !t.trim().is_empty());
-        article.date = take("date");
+        article.date = take("date").filter(|d| !d.trim().is_empty());
+        if let Some(date) = article.date.as_deref().filter(|d| iso_date(d).is_none()) {
+            article.warnings.push(problem(
+                &article.id,
+                format!(
+                    "date {date:?} is not YYYY-MM-DD; kept as written, but aggregate counts the \
+                     article as undated"
+                ),
+            ));
+        }
         article.source = take("source");
         article.url = take("url");
         article.target = take("target").filter(|t| !t.trim().is_empty());
@@ -91,6 +100,13 @@ impl Article {
         }
         article
     }
+}
+
+/// The day of a date field, which must start with an ISO date (`2026-03-06`,
+/// `2026-03-06T09:30:00Z`); `None` for anything else.
+pub fn iso_date(text: &str) -> Option<chrono::NaiveDate> {
+    let day = text.trim().get(..10)?;
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
 /// The first line of plain text is a headline when it is short, does not end like a sentence
@@ -149,6 +165,25 @@ pub fn read_all(
         .flat_map(move |input| read_input(&input, &options))
 }
 
+/// The input that would read `output`, if any: the same file, or a directory that would take
+/// it for an article on the next run.
+pub fn input_reading(inputs: &[String], output: &Path) -> Option<String> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let output = match canonical(output) {
+        Some(existing) => existing,
+        None => canonical(crate::output::parent_dir(output))?.join(output.file_name()?),
+    };
+    let read_from_directory = output
+        .extension()
+        .is_some_and(|e| TEXT_EXTENSIONS.iter().any(|t| e.eq_ignore_ascii_case(t)));
+    inputs.iter().find_map(|input| {
+        let path = canonical(Path::new(input)).filter(|_| input != "-")?;
+        let reads =
+            path == output || (path.is_dir() && read_from_directory && output.starts_with(&path));
+        reads.then(|| input.clone())
+    })
+}
+
 fn read_input(input: &str, options: &InputOptions) -> Box<dyn Iterator<Item = Item> + Send> {
     if input == "-" {
         return read_stream("stdin", Box::new(io::stdin()), options);
@@ -176,13 +211,46 @@ pub fn read_stream(
     match options.format {
         InputFormat::Jsonl => Box::new(JsonlReader::new(name.into(), reader, options)),
         InputFormat::Csv => csv_articles(name.into(), reader, options),
-        InputFormat::Auto | InputFormat::Text => Box::new(std::iter::once(text_article(
+        InputFormat::Auto => {
+            let mut peeked = BufReader::new(reader);
+            if !starts_like_json(&mut peeked) {
+                return Box::new(std::iter::once(text_article(
+                    name.into(),
+                    name,
+                    Box::new(peeked),
+                    options,
+                )));
+            }
+            let note = problem(
+                name,
+                "it starts with '{', so it is read as JSON Lines (--input-format text reads it \
+                 as one article)",
+            );
+            let mut articles = JsonlReader::new(name.into(), Box::new(peeked), options);
+            let first = articles.next().map(|item| {
+                item.map(|mut article| {
+                    article.warnings.insert(0, note);
+                    article
+                })
+            });
+            Box::new(first.into_iter().chain(articles))
+        }
+        InputFormat::Text => Box::new(std::iter::once(text_article(
             name.into(),
             name,
             reader,
             options,
         ))),
     }
+}
+
+/// Whether a stream's first byte, after white space and a byte-order mark, is `{`.
+fn starts_like_json(reader: &mut impl BufRead) -> bool {
+    let Ok(start) = reader.fill_buf() else {
+        return false;
+    };
+    let start = start.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(start);
+    start.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 fn io_reason(e: &io::Error) -> String {
@@ -375,7 +443,7 @@ fn read_text_article(
     if article.text.trim().is_empty() {
         return Err(problem(location, "no text after the front matter, skipped"));
     }
-    article.warnings = warnings;
+    article.warnings.splice(0..0, warnings);
     Ok(article)
 }
 
@@ -546,7 +614,7 @@ impl JsonlReader {
             .filter(|i| !i.is_empty())
             .unwrap_or_else(|| format!("{}:{}", self.name, self.line));
         let mut article = Article::new(id, fields, &body);
-        article.warnings = warnings;
+        article.warnings.splice(0..0, warnings);
         Ok(article)
     }
 }
@@ -576,20 +644,126 @@ impl Iterator for JsonlReader {
     }
 }
 
-/// Counts the quote characters that pass through, and notes the end of the input.
-struct QuoteCounter<R> {
-    inner: R,
-    state: std::sync::Arc<std::sync::Mutex<(u64, bool)>>,
+/// One CSV record as [`BoundedCsv`] reads it.
+enum CsvRecord {
+    Fields {
+        /// The line the record starts on.
+        line: u64,
+        bytes: Vec<u8>,
+        /// Where each field ends in `bytes`.
+        ends: Vec<usize>,
+        /// The input ended inside a quoted field: the record ran to the end of the file.
+        unterminated: bool,
+    },
+    /// Longer than the limit: read past without being held.
+    TooLong { line: u64 },
 }
 
-impl<R: Read> Read for QuoteCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let more = buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        *state = (state.0 + more, n == 0);
-        Ok(n)
+impl CsvRecord {
+    fn line(&self) -> u64 {
+        match self {
+            CsvRecord::Fields { line, .. } | CsvRecord::TooLong { line } => *line,
+        }
     }
+}
+
+/// CSV records read with `csv_core`, holding at most `limit` bytes of any one: a record (or an
+/// unterminated quote running to the end of the file) past it is skipped, not buffered.
+struct BoundedCsv<R> {
+    input: BufReader<R>,
+    parser: csv_core::Reader,
+    limit: usize,
+    /// Line terminators read so far.
+    newlines: u64,
+}
+
+impl<R: Read> BoundedCsv<R> {
+    fn new(input: R, limit: usize) -> Self {
+        BoundedCsv {
+            input: BufReader::with_capacity(64 << 10, input),
+            parser: csv_core::Reader::new(),
+            limit,
+            newlines: 0,
+        }
+    }
+
+    fn next_record(&mut self) -> Option<io::Result<CsvRecord>> {
+        use csv_core::ReadRecordResult;
+        // Blank lines between records are skipped, so the record's line is where it starts.
+        loop {
+            let buf = match self.input.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) => return Some(Err(e)),
+            };
+            let blank = buf
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+            if blank == 0 {
+                break;
+            }
+            self.newlines += buf[..blank].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.input.consume(blank);
+        }
+        let line = self.newlines + 1;
+        let (mut bytes, mut ends) = (vec![0u8; 256], vec![0usize; 16]);
+        let (mut written, mut fields, mut quotes) = (0usize, 0usize, 0u64);
+        let mut too_long = false;
+        loop {
+            let buf = match self.input.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) => return Some(Err(e)),
+            };
+            let at_end = buf.is_empty();
+            let (result, read, out, found) =
+                self.parser
+                    .read_record(buf, &mut bytes[written..], &mut ends[fields..]);
+            let consumed = &buf[..read];
+            self.newlines += consumed.iter().filter(|&&b| b == b'\n').count() as u64;
+            quotes += consumed.iter().filter(|&&b| b == b'"').count() as u64;
+            self.input.consume(read);
+            written += out;
+            fields += found;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull if too_long || bytes.len() > self.limit => {
+                    // Past the limit: the rest of the record is parsed into the same buffer
+                    // and thrown away.
+                    too_long = true;
+                    written = 0;
+                    fields = 0;
+                }
+                ReadRecordResult::OutputFull => bytes.resize(bytes.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull if too_long || ends.len() > self.limit => {
+                    too_long = true;
+                    fields = 0;
+                }
+                ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+                ReadRecordResult::Record if too_long => {
+                    return Some(Ok(CsvRecord::TooLong { line }));
+                }
+                ReadRecordResult::Record => {
+                    bytes.truncate(written);
+                    ends.truncate(fields);
+                    return Some(Ok(CsvRecord::Fields {
+                        line,
+                        bytes,
+                        ends,
+                        unterminated: at_end && quotes % 2 == 1,
+                    }));
+                }
+                ReadRecordResult::End => return None,
+            }
+        }
+    }
+}
+
+/// The fields of a record read by [`BoundedCsv`].
+fn csv_fields<'a>(bytes: &'a [u8], ends: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let starts = std::iter::once(0).chain(ends.iter().copied());
+    starts
+        .zip(ends)
+        .map(move |(start, &end)| &bytes[start..end])
 }
 
 /// Streams CSV records; `--text-col` names the text, other columns are kept by name.
@@ -598,74 +772,80 @@ fn csv_articles(
     reader: Box<dyn Read + Send>,
     options: &InputOptions,
 ) -> Box<dyn Iterator<Item = Item> + Send> {
-    // The csv crate reads an unterminated quote to the end of the input as one field; an odd
-    // number of quotes at the end tells us the last record ran away, so it is reported, not scored.
-    let quotes = std::sync::Arc::new(std::sync::Mutex::new((0u64, false)));
-    let reader = QuoteCounter {
-        inner: reader,
-        state: quotes.clone(),
-    };
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let headers = match csv.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
+    let limit = options.max_article_bytes;
+    let mut csv = BoundedCsv::new(reader, limit);
+    let headers: Vec<String> = match csv.next_record() {
+        Some(Ok(CsvRecord::Fields { bytes, ends, .. })) => csv_fields(&bytes, &ends)
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect(),
+        Some(Ok(CsvRecord::TooLong { .. })) => {
+            return Box::new(std::iter::once(Err(problem(
+                format!("{location}:1"),
+                format!("header larger than {limit} bytes"),
+            ))));
+        }
+        Some(Err(e)) => {
             return Box::new(std::iter::once(Err(problem(
                 location,
                 format!("unreadable header: {e}"),
             ))));
         }
+        None => return Box::new(std::iter::once(Err(problem(location, "empty, skipped")))),
     };
-    let Some(text_index) = headers.iter().position(|h| h == options.text_col) else {
-        let columns: Vec<&str> = headers.iter().collect();
+    let Some(text_index) = headers.iter().position(|h| *h == options.text_col) else {
         return Box::new(std::iter::once(Err(problem(
             format!("{location}:1"),
             format!(
                 "no column {:?} (columns: {}); choose one with --text-col",
                 options.text_col,
-                columns.join(", ")
+                headers.join(", ")
             ),
         ))));
     };
-    let id_index = headers.iter().position(|h| h == options.id_col);
+    let id_index = headers.iter().position(|h| *h == options.id_col);
     let name = Path::new(&location)
         .file_name()
         .map_or(location.clone(), |n| n.to_string_lossy().into_owned());
-    let limit = options.max_article_bytes;
-    Box::new(csv.into_byte_records().enumerate().map(move |(n, record)| {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(n as u64 + 2, |p| p.line());
-            problem(
-                format!("{location}:{line}"),
-                format!("unreadable CSV record: {e}"),
-            )
-        })?;
-        let line = record.position().map_or(n as u64 + 2, |p| p.line());
+    let records = std::iter::from_fn(move || csv.next_record());
+    Box::new(records.map(move |record| {
+        let record = record.map_err(|e| problem(&location, format!("unreadable CSV: {e}")))?;
+        let line = record.line();
         let here = format!("{location}:{line}");
-        let (quote_count, at_end) = *quotes.lock().unwrap_or_else(|e| e.into_inner());
-        if at_end && quote_count % 2 == 1 && record.iter().any(|f| f.contains(&b'\n')) {
+        let (bytes, ends, unterminated) = match record {
+            CsvRecord::TooLong { .. } => {
+                return Err(problem(
+                    here,
+                    format!(
+                        "record larger than {limit} bytes, skipped (raise --max-article-bytes; \
+                         an unclosed quote makes the rest of the file one record)"
+                    ),
+                ));
+            }
+            CsvRecord::Fields {
+                bytes,
+                ends,
+                unterminated,
+                ..
+            } => (bytes, ends, unterminated),
+        };
+        if unterminated {
             return Err(problem(here, "a quote opened here is never closed; the rest of the file was read as one field, skipped"));
         }
-        if record.len() != headers.len() {
+        if ends.len() != headers.len() {
             return Err(problem(
                 here,
                 format!(
                     "record has {} fields, the header has {}, skipped",
-                    record.len(),
+                    ends.len(),
                     headers.len()
                 ),
-            ));
-        }
-        if record.as_slice().len() > limit {
-            return Err(problem(
-                here,
-                format!("record larger than {limit} bytes, skipped (raise --max-article-bytes)"),
             ));
         }
         let mut warnings = Vec::new();
         let mut fields = Vec::new();
         let mut body = String::new();
         let mut id = None;
-        for (i, (header, raw)) in headers.iter().zip(record.iter()).enumerate() {
+        for (i, (header, raw)) in headers.iter().zip(csv_fields(&bytes, &ends)).enumerate() {
             let value = decode(raw.to_vec(), &here, &mut warnings)
                 .map_err(|_| problem(&here, "field is not text (NUL bytes)"))?;
             if i == text_index {
@@ -681,7 +861,7 @@ fn csv_articles(
                 here,
                 format!(
                     "empty {:?} field, skipped",
-                    headers.get(text_index).unwrap_or("text")
+                    headers[text_index]
                 ),
             ));
         }
@@ -690,7 +870,7 @@ fn csv_articles(
             .unwrap_or_else(|| format!("{name}:{line}"));
         let mut article = Article::new(id, fields, &body);
         warnings.dedup();
-        article.warnings = warnings;
+        article.warnings.splice(0..0, warnings);
         Ok(article)
     }))
 }

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::{Codebook, StemFilter, phrase_stems};
+use crate::data::DataFile;
 use crate::phrase::{MAX_CODE, PhraseMatcher};
 
 /// The longest term, in words; rule windows rely on this bound to stay linear.
@@ -196,12 +197,17 @@ impl FromStr for Category {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
     pub file: PathBuf,
+    /// 0 for a problem with the whole file, which is then named without a line.
     pub line: u64,
 }
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file.display(), self.line)
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        Ok(())
     }
 }
 
@@ -248,27 +254,34 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    /// The `.csv` files of `dir`, in name order.
-    pub fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, LexiconError> {
-        let listing = std::fs::read_dir(dir).map_err(|e| {
+    /// The `.csv` files of `dir`, in name order; a directory without any is an error, not an
+    /// empty lexicon.
+    pub fn csv_files(dir: &Path) -> Result<Vec<DataFile>, LexiconError> {
+        let problem = |reason: String| {
             LexiconError(vec![Problem {
                 origin: Origin {
                     file: dir.to_path_buf(),
                     line: 0,
                 },
-                reason: e.to_string(),
+                reason,
             }])
-        })?;
+        };
+        let listing = std::fs::read_dir(dir).map_err(|e| problem(e.to_string()))?;
         let mut files: Vec<PathBuf> = listing
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "csv"))
             .collect();
+        if files.is_empty() {
+            return Err(problem(
+                "no lexicon files (.csv) in this directory".to_string(),
+            ));
+        }
         files.sort();
-        Ok(files)
+        Ok(files.into_iter().map(DataFile::Disk).collect())
     }
 
     /// Loads the files in order, failing with every problem found.
-    pub fn load_files(files: &[PathBuf]) -> Result<Lexicon, LexiconError> {
+    pub fn load_files(files: &[DataFile]) -> Result<Lexicon, LexiconError> {
         let (lexicon, problems) = Lexicon::check_files(files);
         if problems.is_empty() {
             Ok(lexicon)
@@ -278,7 +291,7 @@ impl Lexicon {
     }
 
     /// Reads every file, returning the valid entries and every problem (for `lexicon check`).
-    pub fn check_files(files: &[PathBuf]) -> (Lexicon, Vec<Problem>) {
+    pub fn check_files(files: &[DataFile]) -> (Lexicon, Vec<Problem>) {
         let stem = StemFilter::default();
         let mut lexicon = Lexicon {
             entries: Vec::new(),
@@ -300,12 +313,15 @@ impl Lexicon {
         learned
     }
 
-    /// A stable hash of the entries, for model records and incremental reruns.
+    /// A stable hash of the entries, each term as written as well as its stems (a respelling
+    /// with the same stems changes what `explain` shows), for model records and incremental
+    /// reruns.
     pub fn fingerprint(&self) -> String {
         let mut text = String::new();
         for e in &self.entries {
             text.push_str(&format!(
-                "{}\t{}\t{}\n",
+                "{}\t{}\t{}\t{}\n",
+                e.term,
                 e.stems.join(" "),
                 e.category,
                 e.weight
@@ -316,17 +332,18 @@ impl Lexicon {
 }
 
 fn read_file(
-    file: &Path,
+    file: &DataFile,
     stem: &StemFilter,
     entries: &mut Vec<Entry>,
     problems: &mut Vec<Problem>,
 ) {
+    let name = file.name();
     let origin = |line: u64| Origin {
-        file: file.to_path_buf(),
+        file: name.clone(),
         line,
     };
-    let mut reader = match csv::ReaderBuilder::new().flexible(false).from_path(file) {
-        Ok(r) => r,
+    let text = match file.read() {
+        Ok(text) => text,
         Err(e) => {
             return problems.push(Problem {
                 origin: origin(0),
@@ -334,6 +351,9 @@ fn read_file(
             });
         }
     };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(h)
             if ["term", "category", "weight"]
@@ -507,13 +527,13 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn write_csv(dir: &Path, name: &str, body: &str) -> PathBuf {
+    fn write_csv(dir: &Path, name: &str, body: &str) -> DataFile {
         let path = dir.join(name);
         std::fs::File::create(&path)
             .unwrap()
             .write_all(body.as_bytes())
             .unwrap();
-        path
+        DataFile::Disk(path)
     }
 
     #[test]

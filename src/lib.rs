@@ -10,6 +10,7 @@
 pub mod aggregate;
 pub mod analyze;
 pub mod cmd;
+pub mod data;
 pub mod features;
 pub mod incremental;
 pub mod input;

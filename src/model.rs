@@ -8,6 +8,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::DataFile;
+
 pub const FORMAT: &str = "stance-model/1";
 pub const STANCE_CLASSES: [&str; 3] = ["bearish", "neutral", "bullish"];
 pub const VOICE_CLASSES: [&str; 3] = ["retail", "analysis", "corporate"];
@@ -86,14 +88,14 @@ pub struct ModelError {
 }
 
 impl Model {
-    pub fn load(path: &Path) -> Result<Model, ModelError> {
-        let file = path.display().to_string();
+    pub fn load(source: &DataFile) -> Result<Model, ModelError> {
+        let file = source.to_string();
         let err = |field: &str, reason: String| ModelError {
             file: file.clone(),
             field: field.into(),
             reason,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| err("file", e.to_string()))?;
+        let text = source.read().map_err(|e| err("file", e.to_string()))?;
         let model: Model = serde_json::from_str(&text).map_err(|e| {
             err(
                 &format!("line {} column {}", e.line(), e.column()),
@@ -261,8 +263,11 @@ impl Model {
 }
 
 /// The stance class: by score band when there is one (see [`Model::band_for`]), else the most
-/// probable class.
+/// probable class; neutral when a probability is not a number.
 pub fn decide(probabilities: &[f64], band: Option<f64>) -> usize {
+    if probabilities.iter().any(|p| !p.is_finite()) {
+        return 1;
+    }
     match band {
         Some(band) => {
             let score = probabilities[2] - probabilities[0];
@@ -299,12 +304,15 @@ pub fn softmax(logits: &[f64]) -> Vec<f64> {
     exps.iter().map(|e| e / sum).collect()
 }
 
-/// Index of the largest value; ties go to the first.
+/// Index of the largest value that is a number; ties go to the first (0 when none is).
 pub fn argmax(values: &[f64]) -> usize {
-    values
-        .iter()
-        .enumerate()
-        .fold(0, |best, (i, &v)| if v > values[best] { i } else { best })
+    values.iter().enumerate().fold(0, |best, (i, &v)| {
+        if v > values[best] || (values[best].is_nan() && !v.is_nan()) {
+            i
+        } else {
+            best
+        }
+    })
 }
 
 #[cfg(test)]

@@ -162,7 +162,8 @@ impl ScoreRow {
 }
 
 /// Neutralises a text cell a spreadsheet would run as a formula (the OWASP rule: a cell starting
-/// with `=`, `+`, `-`, `@`, tab or carriage return gets a leading single quote).
+/// with `=`, `+`, `-`, `@`, tab or carriage return gets a leading single quote). A plain signed
+/// number such as an id `-5` is no formula and stays as it is, so it still joins its source.
 pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
     if is_formula_like(cell) {
         Cow::Owned(format!("'{cell}"))
@@ -172,12 +173,46 @@ pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
 }
 
 fn is_formula_like(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(cell)
 }
 
-/// The first 16 hex digits of the text's BLAKE3 hash.
+/// `-5`, `+0.25`, `-1.5e3`: a sign, digits, at most one decimal point, an optional exponent.
+fn is_plain_number(cell: &str) -> bool {
+    let unsigned = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => {
+            (digits(whole) || whole.is_empty())
+                && (digits(fraction) || fraction.is_empty())
+                && !(whole.is_empty() && fraction.is_empty())
+        }
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(digits)
+}
+
+/// `b3-` and the first 16 hex digits of the text's BLAKE3 hash, with line ends read as `\n`
+/// (CRLF and LF copies of a story are the same story). The prefix keeps a spreadsheet from
+/// taking an all-digit hash, or one like `1234e567`, for a number.
 pub fn text_hash(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
+    let mut hasher = blake3::Hasher::new();
+    let mut rest = text.as_bytes();
+    while let Some(cr) = memchr::memchr(b'\r', rest) {
+        hasher.update(&rest[..cr]);
+        hasher.update(b"\n");
+        let skip = if rest.get(cr + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
+        rest = &rest[cr + skip..];
+    }
+    hasher.update(rest);
+    format!("b3-{}", &hasher.finalize().to_hex()[..16])
 }
 
 /// Four decimals, and never "-0.0000".
@@ -328,13 +363,85 @@ pub fn temporary_prefix(path: &Path) -> String {
     format!(".{name}.")
 }
 
-/// Where rows go: standard output, or a temporary file beside the target that [`commit`]
-/// renames into place, so a reader (or a crash) never sees half a file and an interrupted run
-/// leaves the previous output intact.
+/// An output path checked before anything is scored: where the bytes really go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputPath {
+    /// A regular file, existing or new, with any symlink followed to its target: replaced
+    /// atomically, with its lock and manifest beside the target.
+    Regular(PathBuf),
+    /// A device, FIFO or socket (`/dev/null`, `/dev/stdout`): written straight through, never
+    /// replaced.
+    Stream(PathBuf),
+}
+
+impl OutputPath {
+    /// Follows symlinks and refuses what cannot be an output: a directory, or a new file in a
+    /// directory that does not exist.
+    pub fn resolve(path: &Path) -> io::Result<OutputPath> {
+        let target = follow_symlinks(path)?;
+        let refuse = |reason: String| {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}: {reason}", path.display()),
+            ))
+        };
+        match std::fs::metadata(&target) {
+            Ok(meta) if meta.is_dir() => refuse("is a directory; give a file name".into()),
+            Ok(meta) if meta.is_file() => Ok(OutputPath::Regular(target)),
+            Ok(_) => Ok(OutputPath::Stream(target)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let dir = parent_dir(&target);
+                if dir.is_dir() {
+                    Ok(OutputPath::Regular(target))
+                } else {
+                    refuse(format!("the directory {} does not exist", dir.display()))
+                }
+            }
+            Err(e) => refuse(e.to_string()),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            OutputPath::Regular(p) | OutputPath::Stream(p) => p,
+        }
+    }
+}
+
+/// `path` with every symlink on it followed, also when the last one points at a file that does
+/// not exist yet.
+fn follow_symlinks(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current)?;
+                current = parent_dir(&current).join(link);
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{}: too many levels of symbolic links", path.display()),
+    ))
+}
+
+/// The directory a file is in; `.` for a bare file name.
+pub fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Where rows go: standard output, a device or FIFO written straight through, or a temporary
+/// file beside the target that [`commit`] renames into place, so a reader (or a crash) never
+/// sees half a file and an interrupted run leaves the previous output intact.
 ///
 /// [`commit`]: Destination::commit
 pub enum Destination {
     Stdout(io::BufWriter<io::Stdout>),
+    Stream(io::BufWriter<std::fs::File>),
     File {
         tmp: io::BufWriter<tempfile::NamedTempFile>,
         path: PathBuf,
@@ -346,15 +453,31 @@ impl Destination {
         Destination::Stdout(io::BufWriter::new(io::stdout()))
     }
 
+    /// Writes to an output checked by [`OutputPath::resolve`].
+    pub fn create(output: &OutputPath) -> io::Result<Self> {
+        match output {
+            OutputPath::Regular(path) => Destination::file(path),
+            OutputPath::Stream(path) => {
+                let file = std::fs::OpenOptions::new().write(true).open(path)?;
+                Ok(Destination::Stream(io::BufWriter::new(file)))
+            }
+        }
+    }
+
+    /// `None` is standard output; a path is resolved and written as [`Destination::create`].
+    pub fn for_output(output: Option<&Path>) -> io::Result<Self> {
+        match output {
+            Some(path) => Destination::create(&OutputPath::resolve(path)?),
+            None => Ok(Destination::stdout()),
+        }
+    }
+
+    /// A temporary file beside the regular file `path`, renamed onto it by `commit`.
     pub fn file(path: &Path) -> io::Result<Self> {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
         let tmp = tempfile::Builder::new()
             .prefix(&temporary_prefix(path))
             .suffix(TEMPORARY_SUFFIX)
-            .tempfile_in(dir)?;
+            .tempfile_in(parent_dir(path))?;
         Ok(Destination::File {
             tmp: io::BufWriter::new(tmp),
             path: path.to_path_buf(),
@@ -364,6 +487,7 @@ impl Destination {
     pub fn commit(self) -> io::Result<()> {
         match self {
             Destination::Stdout(mut out) => out.flush(),
+            Destination::Stream(mut out) => out.flush(),
             Destination::File { tmp, path } => {
                 let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
                 tmp.as_file().sync_all()?;
@@ -384,6 +508,7 @@ impl Write for Destination {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Destination::Stdout(out) => out.write(buf),
+            Destination::Stream(out) => out.write(buf),
             Destination::File { tmp, .. } => tmp.write(buf),
         }
     }
@@ -391,6 +516,7 @@ impl Write for Destination {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Destination::Stdout(out) => out.flush(),
+            Destination::Stream(out) => out.flush(),
             Destination::File { tmp, .. } => tmp.flush(),
         }
     }
@@ -466,10 +592,25 @@ mod tests {
             "'=HYPERLINK(\"http://x\",\"y\")"
         );
         assert_eq!(spreadsheet_safe("@SUM(1+1)"), "'@SUM(1+1)");
-        for bad in ["+1", "-1", "\tx", "\rx"] {
+        for bad in ["+1+1", "-1-A1", "\tx", "\rx"] {
             assert!(spreadsheet_safe(bad).starts_with('\''));
         }
         assert_eq!(spreadsheet_safe("Alibaba – news"), "Alibaba – news");
+        for number in ["-5", "+5", "-0.25", "-.5", "-1.5e3", "+2E-4"] {
+            assert_eq!(spreadsheet_safe(number), number);
+        }
+        for formula in ["-2+3", "-5e", "-1.2.3", "-.", "+1+1", "-e5", "-5 "] {
+            assert!(spreadsheet_safe(formula).starts_with('\''), "{formula}");
+        }
+    }
+
+    #[test]
+    fn text_hashes_read_every_line_end_alike_and_never_look_like_numbers() {
+        assert_eq!(text_hash("a\r\nb\rc\n"), text_hash("a\nb\nc\n"));
+        assert_ne!(text_hash("a\n\nb"), text_hash("a\nb"));
+        let hash = text_hash("Alibaba");
+        assert!(hash.starts_with("b3-") && hash.len() == 19, "{hash}");
+        assert!(hash.parse::<f64>().is_err());
     }
 
     #[test]

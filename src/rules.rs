@@ -341,8 +341,10 @@ confidence of holding,holding,1.5,
             .write_all(LEXICON.as_bytes())
             .unwrap();
         let mut codebook = Codebook::new();
-        let lexicon =
-            CompiledLexicon::compile(Lexicon::load_files(&[path]).unwrap(), &mut codebook);
+        let lexicon = CompiledLexicon::compile(
+            Lexicon::load_files(&[crate::data::DataFile::Disk(path)]).unwrap(),
+            &mut codebook,
+        );
         let mut tokens = Vec::new();
         Analyzer::default().analyze(text, &codebook, &mut tokens);
         let mut sentences = Vec::new();

@@ -3,11 +3,10 @@
 //! An [`Engine`] holds what is loaded once (lexicons, targets, models) and is shared between
 //! threads; a [`Scorer`] holds one thread's caches and buffers.
 
-use std::path::{Path, PathBuf};
-
 use rustc_hash::FxHashMap;
 
 use crate::analyze::{AnalyzedToken, Analyzer, Codebook, StemFilter};
+use crate::data::DataFile;
 use std::cell::RefCell;
 
 use crate::features::{FeatureIndex, FeatureVector, Label, Labels, Part};
@@ -22,45 +21,32 @@ use crate::style::{StyleCount, count as count_style};
 use crate::target::{Focus, Target, TargetBook, TargetMatcher, focus};
 use crate::tokenize::TokenKind;
 
-/// Where the engine's data files are.
+/// Which data files the engine loads: the built-in defaults unless a file or directory on disk
+/// was given.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
-    pub lexicon_dir: PathBuf,
-    /// Extra lexicon files loaded after those of `lexicon_dir`.
-    pub extra_lexicons: Vec<PathBuf>,
-    pub targets: PathBuf,
-    pub model: PathBuf,
-    pub voice_model: Option<PathBuf>,
+    /// Lexicon files, in load order.
+    pub lexicons: Vec<DataFile>,
+    pub targets: DataFile,
+    pub model: DataFile,
+    pub voice_model: Option<DataFile>,
 }
 
 impl EngineConfig {
-    /// The lexicon directory's CSV files, then the extra ones.
-    pub fn lexicon_files(&self) -> Result<Vec<PathBuf>, crate::lexicon::LexiconError> {
-        let mut files = Lexicon::csv_files(&self.lexicon_dir)?;
-        files.extend(self.extra_lexicons.iter().cloned());
-        Ok(files)
-    }
-
     /// Loads and validates the lexicons and the targets file.
     pub fn load_lexicon_and_targets(&self) -> anyhow::Result<(Lexicon, TargetBook)> {
-        let lexicon = Lexicon::load_files(&self.lexicon_files()?)?;
+        let lexicon = Lexicon::load_files(&self.lexicons)?;
         Ok((lexicon, TargetBook::load(&self.targets)?))
     }
-}
-
-/// The repository's data directory, found from the build location.
-pub fn repo_path(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            lexicon_dir: repo_path("lexicons"),
-            extra_lexicons: Vec::new(),
-            targets: repo_path("lexicons/targets.toml"),
-            model: repo_path("data/models/stance.json"),
-            voice_model: Some(repo_path("data/models/voice.json")).filter(|p| p.exists()),
+            lexicons: DataFile::lexicons(),
+            targets: DataFile::targets(),
+            model: DataFile::stance_model(),
+            voice_model: Some(DataFile::voice_model()),
         }
     }
 }
@@ -76,24 +62,21 @@ pub struct Linear {
 }
 
 impl Linear {
-    fn new(model: Model, codebook: &mut Codebook, file: &Path) -> anyhow::Result<Linear> {
+    fn new(model: Model, codebook: &mut Codebook, file: &DataFile) -> anyhow::Result<Linear> {
         let names: Vec<String> = model.weights.iter().map(|w| w.feature.clone()).collect();
-        let index = FeatureIndex::new(&names, codebook)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-        let intercepts =
-            model.intercepts.as_slice().try_into().map_err(|_| {
-                anyhow::anyhow!("{}: intercepts: expected {CLASSES}", file.display())
-            })?;
+        let index =
+            FeatureIndex::new(&names, codebook).map_err(|e| anyhow::anyhow!("{}: {e}", file))?;
+        let intercepts = model
+            .intercepts
+            .as_slice()
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("{}: intercepts: expected {CLASSES}", file))?;
         let weights = model
             .weights
             .iter()
             .map(|w| {
                 w.weights.as_slice().try_into().map_err(|_| {
-                    anyhow::anyhow!(
-                        "{}: weights of {}: expected {CLASSES}",
-                        file.display(),
-                        w.feature
-                    )
+                    anyhow::anyhow!("{}: weights of {}: expected {CLASSES}", file, w.feature)
                 })
             })
             .collect::<anyhow::Result<Vec<Logits>>>()?;
@@ -327,6 +310,17 @@ impl Evaluation {
         self.focus.relevance > 0
     }
 
+    /// The target is named, but no lexicon cue and no model term was found (a script or
+    /// language the lexicons do not cover): the probabilities are the intercepts' alone.
+    pub fn read_nothing(&self) -> bool {
+        self.on_target() && self.stance.parts.is_empty()
+    }
+
+    /// Whether anything was judged: the target is named and something in the text was read.
+    fn judged(&self) -> bool {
+        self.on_target() && !self.read_nothing()
+    }
+
     pub fn score(&self) -> f64 {
         self.stance.probabilities[BULLISH] - self.stance.probabilities[BEARISH]
     }
@@ -336,18 +330,19 @@ impl Evaluation {
         self.voice.as_ref().map(|p| VOICE_CLASSES[p.best()])
     }
 
-    /// The stance class by the model's decision rule; neutral when the target is absent.
+    /// The stance class by the model's decision rule; neutral when nothing was judged.
     pub fn stance_class(&self) -> usize {
-        if self.on_target() {
+        if self.judged() {
             decide(&self.stance.probabilities, self.band)
         } else {
             NEUTRAL
         }
     }
 
-    /// The probability of the chosen class; 0 when the target is absent (nothing was judged).
+    /// The probability of the chosen class; 0 when nothing was judged (the target is absent, or
+    /// nothing in the text was read).
     pub fn confidence(&self) -> f64 {
-        if self.on_target() {
+        if self.judged() {
             self.stance.probabilities[self.stance_class()]
         } else {
             0.0
@@ -461,7 +456,7 @@ impl Engine {
     pub fn load(config: &EngineConfig) -> anyhow::Result<Engine> {
         let (lexicon, targets) = config.load_lexicon_and_targets()?;
         let model = Model::load(&config.model)?;
-        let voice = config.voice_model.as_deref().map(Model::load).transpose()?;
+        let voice = config.voice_model.as_ref().map(Model::load).transpose()?;
         Engine::new(lexicon, targets, model, voice, config)
     }
 
@@ -475,7 +470,7 @@ impl Engine {
         anyhow::ensure!(
             model.task == "stance",
             "{}: task: expected a stance model",
-            config.model.display()
+            config.model
         );
         for entry in lexicon.take_learned() {
             anyhow::ensure!(
@@ -493,14 +488,10 @@ impl Engine {
             Some(m) => {
                 let file = config
                     .voice_model
-                    .as_deref()
-                    .unwrap_or(Path::new("voice model"));
-                anyhow::ensure!(
-                    m.task == "voice",
-                    "{}: task: expected a voice model",
-                    file.display()
-                );
-                Some(Linear::new(m, &mut codebook, file)?)
+                    .clone()
+                    .unwrap_or_else(DataFile::voice_model);
+                anyhow::ensure!(m.task == "voice", "{}: task: expected a voice model", file);
+                Some(Linear::new(m, &mut codebook, &file)?)
             }
             None => None,
         };
@@ -746,7 +737,16 @@ impl Scorer<'_> {
                 parts: first..contributions.len(),
             });
         }
-        let total: f64 = scored.iter().map(|s| s.opinion).sum();
+        // When every weighted sentence reads as certainly neutral (a long run-on sentence of
+        // neutral terms saturates P(neutral) to 1), no sentence takes a side: they then share by
+        // target weight alone, and the article is neutral with them.
+        let mut total: f64 = scored.iter().map(|s| s.opinion).sum();
+        if !(total > 0.0 && total.is_finite()) {
+            for sentence in &mut scored {
+                sentence.opinion = sentence.weight;
+            }
+            total = scored.iter().map(|s| s.opinion).sum();
+        }
         // The sentences' parts merge into far fewer (a long article repeats its words): room for
         // all of them suits a short article, and a long one grows its own.
         let room = contributions.len().min(MERGE_ROOM);
@@ -789,6 +789,10 @@ impl Scorer<'_> {
                     merged.logits[c] += a * part.logits[c];
                 }
             }
+        }
+        if scored.is_empty() {
+            article.logits = *intercepts;
+            article.probabilities = class_probabilities(intercepts);
         }
         (article, base, sentence_scores)
     }
@@ -1067,7 +1071,8 @@ mod tests {
                 .collect(),
             training: serde_json::Value::Null,
         };
-        let linear = Linear::new(model, &mut Codebook::new(), Path::new("test")).unwrap();
+        let linear =
+            Linear::new(model, &mut Codebook::new(), &DataFile::Disk("test".into())).unwrap();
         let mut labels = Labels::default();
         let (fall, rise) = (labels.get("fall"), labels.get("rise"));
         let mut vector = FeatureVector::default();

@@ -5,11 +5,11 @@
 //! `lexicons/targets.toml` with the aliases, so they are data, not code.
 
 use std::fmt;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::{Codebook, StemFilter, phrase_stems};
+use crate::data::DataFile;
 use crate::phrase::{PhraseMatch, PhraseMatcher};
 use crate::sentence::Sentence;
 
@@ -85,12 +85,29 @@ impl Target {
     }
 }
 
+/// A problem in a targets file; `line` is 0 for one with the whole file.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {reason}")]
+#[error("{}{}: {reason}", file, if *line > 0 { format!(":{line}") } else { String::new() })]
 pub struct TargetsError {
     pub file: String,
     pub line: usize,
     pub reason: String,
+}
+
+/// The targets file again, with where each value is written, so a problem found after parsing
+/// points at its own line.
+#[derive(Deserialize)]
+struct LocatedFile {
+    #[serde(default)]
+    weighting: std::collections::HashMap<String, toml::Spanned<f64>>,
+    #[serde(default)]
+    target: Vec<LocatedEntry>,
+}
+
+#[derive(Deserialize)]
+struct LocatedEntry {
+    name: toml::Spanned<String>,
+    aliases: Vec<toml::Spanned<String>>,
 }
 
 /// The targets file: known companies and the sentence weighting.
@@ -101,14 +118,14 @@ pub struct TargetBook {
 }
 
 impl TargetBook {
-    pub fn load(path: &Path) -> Result<TargetBook, TargetsError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| TargetsError {
-            file: file.clone(),
+    pub fn load(file: &DataFile) -> Result<TargetBook, TargetsError> {
+        let name = file.to_string();
+        let text = file.read().map_err(|e| TargetsError {
+            file: name.clone(),
             line: 0,
             reason: e.to_string(),
         })?;
-        TargetBook::parse(&text, &file)
+        TargetBook::parse(&text, &name)
     }
 
     /// A hash of the weighting and every company with its aliases.
@@ -119,22 +136,19 @@ impl TargetBook {
     }
 
     pub fn parse(text: &str, file: &str) -> Result<TargetBook, TargetsError> {
-        let error = |line: usize, reason: String| TargetsError {
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let error = |span: std::ops::Range<usize>, reason: String| TargetsError {
             file: file.to_string(),
-            line,
+            line: line_of(span.start),
             reason,
         };
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let parsed: TargetsFile = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(0, |s| line_of(s.start));
-            error(line, e.message().to_string())
-        })?;
-        // Semantic errors point at the first line that holds the offending value.
-        let line_with = |needle: &str| {
-            text.lines()
-                .position(|l| l.contains(&format!("\"{needle}\"")))
-                .map_or(0, |i| i + 1)
+        let parse_error = |e: toml::de::Error| TargetsError {
+            file: file.to_string(),
+            line: e.span().map_or(0, |s| line_of(s.start)),
+            reason: e.message().to_string(),
         };
+        let parsed: TargetsFile = toml::from_str(text).map_err(parse_error)?;
+        let located: LocatedFile = toml::from_str(text).map_err(parse_error)?;
         let weighting = parsed.weighting.unwrap_or_default();
         for (field, value) in [
             ("mention", weighting.mention),
@@ -145,48 +159,45 @@ impl TargetBook {
             ("headline", weighting.headline),
         ] {
             if !(0.0..=10.0).contains(&value) {
-                let line = text
-                    .lines()
-                    .position(|l| l.trim_start().starts_with(field))
-                    .map_or(0, |i| i + 1);
+                let span = located.weighting.get(field).map_or(0..0, |v| v.span());
                 return Err(error(
-                    line,
+                    span,
                     format!("weighting.{field} = {value} must be in [0, 10]"),
                 ));
             }
         }
-        let mut seen: Vec<(String, String)> = Vec::new();
-        for entry in &parsed.target {
-            if entry.name.trim().is_empty() {
-                return Err(error(line_with(&entry.name), "target name is empty".into()));
+        let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+        for entry in &located.target {
+            let (name, name_span) = (entry.name.get_ref(), entry.name.span());
+            if name.trim().is_empty() {
+                return Err(error(name_span, "target name is empty".into()));
             }
             if entry.aliases.is_empty() {
-                return Err(error(
-                    line_with(&entry.name),
-                    format!("target {:?} has no aliases", entry.name),
-                ));
+                return Err(error(name_span, format!("target {name:?} has no aliases")));
             }
             for alias in entry.aliases.iter().chain(std::iter::once(&entry.name)) {
-                if alias.trim().is_empty() {
+                if alias.get_ref().trim().is_empty() {
                     return Err(error(
-                        line_with(&entry.name),
-                        format!("target {:?} has an empty alias", entry.name),
+                        alias.span(),
+                        format!("target {name:?} has an empty alias"),
                     ));
                 }
-                let key = alias.trim().to_lowercase();
-                if let Some((_, owner)) = seen
-                    .iter()
-                    .find(|(k, owner)| *k == key && *owner != entry.name)
-                {
-                    return Err(error(
-                        line_with(alias),
-                        format!(
-                            "alias {alias:?} of {:?} already names {owner:?}",
-                            entry.name
-                        ),
-                    ));
+                let key = alias.get_ref().trim().to_lowercase();
+                match seen.get(&key) {
+                    Some(owner) if *owner != name => {
+                        return Err(error(
+                            alias.span(),
+                            format!(
+                                "alias {:?} of {name:?} already names {owner:?}",
+                                alias.get_ref()
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert(key, name);
+                    }
                 }
-                seen.push((key, entry.name.clone()));
             }
         }
         Ok(TargetBook {
@@ -501,5 +512,21 @@ aliases = ["OpenAI"]
         let err = TargetBook::parse(dup, "t.toml").unwrap_err();
         assert_eq!(err.line, 6, "{err}");
         assert!(err.reason.contains("already names \"A\""));
+        // The duplicate is reported where it is written, after lines that mention it elsewhere.
+        let dup = "[[target]]\nname = \"A\"\naliases = [\n  \"X\",\n]\n[[target]]\nname = \"B\"\naliases = [\"Y\",\n  \"x\"]\n";
+        let err = TargetBook::parse(dup, "t.toml").unwrap_err();
+        assert_eq!(err.line, 9, "{err}");
+        // A weighting field is found by its key, not by a longer key that starts like it.
+        let weights = "[weighting]\nmention = 1.0\nsame_paragraph = 0.5\nelsewhere_when_headline = 0.5\nelsewhere = 11.0\nother_target = 0.0\nheadline = 2.0\n";
+        let err = TargetBook::parse(weights, "t.toml").unwrap_err();
+        assert_eq!(err.line, 5, "{err}");
+        assert!(err.reason.contains("weighting.elsewhere = 11"), "{err}");
+    }
+
+    #[test]
+    fn a_problem_with_the_whole_file_has_no_line_number() {
+        let missing = DataFile::Disk("/nonexistent/targets.toml".into());
+        let err = TargetBook::load(&missing).unwrap_err().to_string();
+        assert!(err.starts_with("/nonexistent/targets.toml: "), "{err}");
     }
 }

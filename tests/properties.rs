@@ -136,6 +136,54 @@ proptest! {
     }
 }
 
+/// Long run-on sentences of words the model reads as neutral, enough of them to saturate each
+/// sentence's P(neutral) to exactly 1.
+fn saturating_article() -> impl Strategy<Value = String> {
+    let neutral = prop::sample::select(vec![
+        "declared",
+        "appointed",
+        "mixed",
+        "steady",
+        "tomorrow",
+        "Refinitiv",
+        "Bloomberg",
+        "flat",
+        "preview",
+        "consolidated",
+    ]);
+    let sentence = prop::collection::vec(neutral, 40..160).prop_map(|words| words.join(" "));
+    prop::collection::vec(sentence, 1..4)
+        .prop_map(|sentences| format!("Alibaba {}.", sentences.join(". Alibaba ")))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn saturated_neutral_sentences_pool_to_a_neutral_article(text in saturating_article()) {
+        let engine = engine();
+        let eval = engine.scorer().evaluate(
+            Document { text: &text, headline_paragraphs: 0 },
+            &engine.targets.resolve("alibaba"),
+        );
+        let p = &eval.stance.probabilities;
+        prop_assert!(p.iter().all(|x| x.is_finite()), "{:?}", p);
+        prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{:?}", p);
+        prop_assert!(eval.score().is_finite());
+        prop_assert_eq!(STANCE_CLASSES[eval.stance_class()], "neutral");
+        let explained = eval.base_score + eval.stance.parts.iter().map(|q| q.score).sum::<f64>();
+        prop_assert!((explained - eval.score()).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn argmax_and_the_decision_never_pick_a_class_for_nan() {
+    use stance::model::{argmax, decide};
+    assert_eq!(argmax(&[f64::NAN, 0.2, 0.7]), 2);
+    assert_eq!(decide(&[f64::NAN, f64::NAN, f64::NAN], None), 1);
+    assert_eq!(decide(&[f64::NAN, 0.1, 0.9], Some(0.15)), 1);
+}
+
 /// Each part as (name, feature, value, logits, score).
 fn named_parts(eval: &Evaluation, scorer: &Scorer) -> Vec<(String, usize, f64, [f64; 3], f64)> {
     let labels = scorer.labels();

@@ -98,10 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     )?;
     if csv_out {
-        let destination = match &args.output {
-            Some(path) => Destination::file(path)?,
-            None => Destination::stdout(),
-        };
+        let destination = Destination::for_output(args.output.as_deref())?;
         let mut csv = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(destination);

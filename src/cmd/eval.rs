@@ -43,7 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 &args.data.options(),
                 args.fit.terms(),
                 args.fit.training_pooling,
-                &args.engine.config(),
+                &args.engine.config()?,
             )?;
             let (predicted, converged) = cross_validate(
                 &prepared.x,

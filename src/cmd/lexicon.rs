@@ -1,15 +1,16 @@
 //! `stance lexicon check`: validate lexicon and targets files, reporting every problem.
 //! `stance lexicon export`: the stance model's learned term weights as a lexicon file.
+//! `stance lexicon init`: the built-in lexicons, targets and models written out for editing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::data::DataFile;
 use crate::lexicon::{Category, Lexicon};
 use crate::model::Model;
 use crate::output::{Destination, spreadsheet_safe};
-use crate::score::{EngineConfig, repo_path};
 use crate::target::TargetBook;
 
 const ABOUT: &str = "Work with lexicon files";
@@ -27,9 +28,9 @@ pub enum LexiconCommand {
     /// including duplicates (two rows with the same stems) and conflicts (same stems, other
     /// category or weight). Exits 1 when there is any problem.
     Check {
-        /// Lexicon CSV files [default: every .csv in the repository's lexicons/]
+        /// Lexicon CSV files [default: the built-in lexicons]
         files: Vec<PathBuf>,
-        /// Targets file to check as well [default: lexicons/targets.toml]
+        /// Targets file to check as well [default: the built-in targets.toml]
         #[arg(long, value_name = "FILE")]
         targets: Option<PathBuf>,
     },
@@ -40,7 +41,7 @@ pub enum LexiconCommand {
     /// term's bullish-minus-bearish weight (neutral and the midpoint stay), so an unedited file
     /// changes no score.
     Export {
-        /// Stance model to export [default: data/models/stance.json]
+        /// Stance model to export [default: the built-in stance.json]
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
         /// Write here instead of standard output
@@ -50,22 +51,54 @@ pub enum LexiconCommand {
         #[arg(long, default_value_t = 0)]
         top: usize,
     },
+    /// Write the built-in lexicons (*.csv), targets.toml, stance.json and voice.json into DIR
+    /// (created if missing; an existing file is never overwritten), to edit and then use with
+    /// --lexicons DIR --targets DIR/targets.toml --model DIR/stance.json
+    /// --voice-model DIR/voice.json.
+    Init {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         LexiconCommand::Check { files, targets } => check(files, targets),
         LexiconCommand::Export { model, output, top } => export(model, output, top),
+        LexiconCommand::Init { dir } => init(&dir),
     }
 }
 
+fn init(dir: &Path) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let files = DataFile::all_defaults();
+    let paths: Vec<PathBuf> = files.iter().map(|f| dir.join(&*f.file_name())).collect();
+    if let Some(existing) = paths.iter().find(|p| p.exists()) {
+        anyhow::bail!(
+            "{} already exists; nothing was written (choose an empty directory)",
+            existing.display()
+        );
+    }
+    for (file, path) in files.iter().zip(&paths) {
+        let text = file.read()?;
+        std::fs::write(path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let d = dir.display();
+    eprintln!(
+        "wrote {} files to {d}; use them with\n  --lexicons {d} --targets {d}/targets.toml \
+         --model {d}/stance.json --voice-model {d}/voice.json",
+        paths.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn export(model: Option<PathBuf>, output: Option<PathBuf>, top: usize) -> anyhow::Result<ExitCode> {
-    let path = model.unwrap_or_else(|| EngineConfig::default().model);
-    let model = Model::load(&path)?;
+    let source = model.map_or_else(DataFile::stance_model, DataFile::Disk);
+    let model = Model::load(&source)?;
     anyhow::ensure!(
         model.task == "stance",
-        "{}: task: expected a stance model",
-        path.display()
+        "{source}: task: expected a stance model"
     );
     let mut terms: Vec<(&str, f64, &[f64])> = model
         .weights
@@ -79,10 +112,7 @@ fn export(model: Option<PathBuf>, output: Option<PathBuf>, top: usize) -> anyhow
     if top > 0 {
         terms.truncate(top);
     }
-    let mut destination = match &output {
-        Some(file) => Destination::file(file)?,
-        None => Destination::stdout(),
-    };
+    let mut destination = Destination::for_output(output.as_deref())?;
     let mut csv = csv::Writer::from_writer(&mut destination);
     csv.write_record(["term", "category", "weight", "note"])?;
     for (stems, weight, classes) in &terms {
@@ -113,7 +143,7 @@ fn export(model: Option<PathBuf>, output: Option<PathBuf>, top: usize) -> anyhow
             "{}: {} learned terms from {}",
             file.display(),
             terms.len(),
-            path.display()
+            source
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -121,18 +151,18 @@ fn export(model: Option<PathBuf>, output: Option<PathBuf>, top: usize) -> anyhow
 
 fn check(files: Vec<PathBuf>, targets: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let files = if files.is_empty() {
-        Lexicon::csv_files(&repo_path("lexicons"))?
+        DataFile::lexicons()
     } else {
-        files
+        files.into_iter().map(DataFile::Disk).collect()
     };
     let (lexicon, problems) = Lexicon::check_files(&files);
     for p in &problems {
         println!("{p}");
     }
-    let targets = targets.unwrap_or_else(|| repo_path("lexicons/targets.toml"));
+    let targets = targets.map_or_else(DataFile::targets, DataFile::Disk);
     let targets_ok = match TargetBook::load(&targets) {
         Ok(book) => {
-            println!("{}: {} targets", targets.display(), book.names().count());
+            println!("{targets}: {} targets", book.names().count());
             true
         }
         Err(e) => {

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::data::DataFile;
+use crate::lexicon::Lexicon;
 use crate::score::{Engine, EngineConfig};
 
 pub mod aggregate;
@@ -12,45 +14,48 @@ pub mod score;
 pub mod train;
 
 /// Where the lexicons, targets and models come from; shared by every subcommand that scores.
+/// Each default is compiled into the binary (`stance lexicon init DIR` writes them out).
 #[derive(clap::Args, Clone, Debug)]
 pub struct EngineArgs {
-    /// Directory of lexicon CSV files [default: the repository's lexicons/]
+    /// Directory of lexicon CSV files [default: the built-in lexicons]
     #[arg(long, value_name = "DIR")]
     pub lexicons: Option<PathBuf>,
     /// An extra lexicon CSV file loaded after the directory (repeatable)
     #[arg(long = "lexicon", value_name = "FILE")]
     pub extra_lexicons: Vec<PathBuf>,
-    /// Targets file [default: lexicons/targets.toml]
+    /// Targets file [default: the built-in targets.toml]
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
-    /// Stance model JSON [default: data/models/stance.json]
+    /// Stance model JSON [default: the built-in stance.json]
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Voice model JSON [default: data/models/voice.json when it exists]
+    /// Voice model JSON [default: the built-in voice.json]
     #[arg(long, value_name = "FILE")]
     pub voice_model: Option<PathBuf>,
 }
 
 impl EngineArgs {
-    pub fn config(&self) -> EngineConfig {
+    pub fn config(&self) -> anyhow::Result<EngineConfig> {
         let mut config = EngineConfig::default();
         if let Some(dir) = &self.lexicons {
-            config.lexicon_dir = dir.clone();
-        }
-        config.extra_lexicons = self.extra_lexicons.clone();
-        if let Some(t) = &self.targets {
-            config.targets = t.clone();
-        }
-        if let Some(m) = &self.model {
-            config.model = m.clone();
-        }
-        if let Some(v) = &self.voice_model {
-            config.voice_model = Some(v.clone());
+            config.lexicons = Lexicon::csv_files(dir)?;
         }
         config
+            .lexicons
+            .extend(self.extra_lexicons.iter().cloned().map(DataFile::Disk));
+        if let Some(t) = &self.targets {
+            config.targets = DataFile::Disk(t.clone());
+        }
+        if let Some(m) = &self.model {
+            config.model = DataFile::Disk(m.clone());
+        }
+        if let Some(v) = &self.voice_model {
+            config.voice_model = Some(DataFile::Disk(v.clone()));
+        }
+        Ok(config)
     }
 
     pub fn load(&self) -> anyhow::Result<Engine> {
-        Engine::load(&self.config())
+        Engine::load(&self.config()?)
     }
 }

@@ -12,8 +12,8 @@ use rayon::prelude::*;
 
 use super::EngineArgs;
 use crate::incremental::{NextOutput, OutputLock, Previous, RowRecipe, article_hash};
-use crate::input::{Article, InputFormat, InputOptions, Item, read_all};
-use crate::output::{CsvOptions, Destination, OutputFormat, RowEncoder, ScoreRow};
+use crate::input::{Article, InputFormat, InputOptions, Item, input_reading, read_all};
+use crate::output::{CsvOptions, Destination, OutputFormat, OutputPath, RowEncoder, ScoreRow};
 use crate::score::{Document, Engine, Scorer};
 use crate::target::Target;
 
@@ -70,9 +70,10 @@ pub struct Args {
     /// Skip any article (file, JSONL line, CSV record) larger than this many bytes
     #[arg(long, default_value_t = 16 << 20)]
     pub max_article_bytes: usize,
-    /// Threads that score in parallel (0: all cores); the output is the same for any number
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    /// Threads that score in parallel [default: one per core; at most 4 per core]; the output is
+    /// the same for any number
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Score only new and changed articles, keeping a manifest beside the output (needs -o)
     #[arg(long, requires = "output")]
     pub incremental: bool,
@@ -90,6 +91,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let output = args
+        .output
+        .as_deref()
+        .map(|path| checked_output(path, &args.paths, args.incremental))
+        .transpose()?;
+    anyhow::ensure!(
+        !args.target.trim().is_empty(),
+        "--target is empty: give a company name or alias, or \"any\" to score every sentence"
+    );
+    let threads = thread_count(args.threads)?;
     let engine = args.engine.load()?;
     let options = InputOptions {
         format: args.input_format,
@@ -103,21 +114,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let encoder = RowEncoder::new(args.format, csv_options);
     let header = encoder.header(engine.voice.is_some())?;
-    let scoring = Scoring::new(&engine, &args.target, args.threads, encoder)?;
-    let _lock = args
-        .output
-        .as_deref()
-        .map(OutputLock::acquire)
-        .transpose()?;
+    let scoring = Scoring::new(&engine, &args.target, threads, encoder)?;
+    // A device or FIFO is not replaced, so it needs no lock beside it.
+    let _lock = match &output {
+        Some(OutputPath::Regular(path)) => Some(OutputLock::acquire(path)?),
+        _ => None,
+    };
     let progress = Progress::new(args.quiet);
     let chunks = scoring.chunks(read_all(args.paths.clone(), &options));
-    let code = match &args.output {
-        Some(output) if args.incremental => {
+    let code = match &output {
+        Some(OutputPath::Regular(output)) if args.incremental => {
             let recipe = RowRecipe {
                 engine: engine.fingerprint(),
+                // The target as rows show it: a known company's name whatever its spelling.
                 settings: format!(
                     "format={:?} raw_csv={} excel={} target={}",
-                    args.format, args.raw_csv, args.excel, args.target
+                    args.format,
+                    args.raw_csv,
+                    args.excel,
+                    scoring.default_target.name()
                 ),
             };
             let rerun = Rerun {
@@ -128,9 +143,47 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             rerun.run(chunks, &scoring, &header, &progress)?
         }
-        _ => stream(chunks, &args.output, &scoring, &header, &progress)?,
+        _ => stream(chunks, output.as_ref(), &scoring, &header, &progress)?,
     };
     Ok(code)
+}
+
+/// Threads per core beyond which more threads only cost memory and start-up.
+const THREADS_PER_CORE: usize = 4;
+
+/// `--threads`, checked: at least one, at most [`THREADS_PER_CORE`] per core.
+fn thread_count(asked: Option<usize>) -> anyhow::Result<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match asked {
+        None => Ok(cores),
+        Some(0) => anyhow::bail!("--threads 0: give at least 1 (leave it out for one per core)"),
+        Some(n) if n > THREADS_PER_CORE * cores => {
+            let most = THREADS_PER_CORE * cores;
+            eprintln!(
+                "warning: --threads {n} is more than {THREADS_PER_CORE} per core; using {most}"
+            );
+            Ok(most)
+        }
+        Some(n) => Ok(n),
+    }
+}
+
+/// Refuses, before anything is scored, an output that cannot be written safely.
+fn checked_output(path: &Path, inputs: &[String], incremental: bool) -> anyhow::Result<OutputPath> {
+    let output = OutputPath::resolve(path)?;
+    if let Some(input) = input_reading(inputs, output.path()) {
+        anyhow::bail!(
+            "{}: the output would be read as input {input}; write it somewhere else",
+            path.display()
+        );
+    }
+    if incremental && matches!(output, OutputPath::Stream(_)) {
+        anyhow::bail!(
+            "{}: --incremental needs a regular file as output (this is a device, FIFO or socket)",
+            path.display()
+        );
+    }
+    Ok(output)
 }
 
 /// Articles are read, scored in parallel and written a chunk at a time: up to this many, and no
@@ -173,7 +226,7 @@ impl<'e> Scoring<'e> {
     }
 
     /// One article's row, encoded.
-    fn row(&self, scorer: &mut Scorer, article: &Article) -> io::Result<Vec<u8>> {
+    fn row(&self, scorer: &mut Scorer, article: &Article) -> io::Result<Row> {
         let target = self
             .engine
             .targets
@@ -184,11 +237,18 @@ impl<'e> Scoring<'e> {
             &ScoreRow::new(article, &eval, &scorer.labels(), &self.model),
             &mut bytes,
         )?;
-        Ok(bytes)
+        let reading = if !eval.on_target() {
+            Reading::OffTarget
+        } else if eval.read_nothing() {
+            Reading::Nothing
+        } else {
+            Reading::Read
+        };
+        Ok(Row { bytes, reading })
     }
 
     /// One encoded row per article, in the order given.
-    fn rows(&self, articles: &[Article]) -> io::Result<Vec<Vec<u8>>> {
+    fn rows(&self, articles: &[Article]) -> io::Result<Vec<Row>> {
         if self.scorers.len() == 1 {
             // One thread: score here, without handing chunks to the pool.
             let mut scorer = self.scorers[0].lock().unwrap_or_else(|e| e.into_inner());
@@ -225,6 +285,71 @@ impl<'e> Scoring<'e> {
             }
         });
         Box::new(receive.into_iter())
+    }
+}
+
+/// An encoded row, and what the scorer could read of its article.
+struct Row {
+    bytes: Vec<u8>,
+    reading: Reading,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Read,
+    /// The article never names its target.
+    OffTarget,
+    /// The target is named, but no cue or term was found.
+    Nothing,
+}
+
+/// Rows that carry no reading, counted so that the summary says so instead of letting them
+/// pass for confident neutrals.
+#[derive(Default)]
+struct Tally {
+    scored: usize,
+    off_target: usize,
+    read_nothing: usize,
+}
+
+impl Tally {
+    fn add(&mut self, article: &Article, row: &Row, progress: &Progress) {
+        self.scored += 1;
+        match row.reading {
+            Reading::Read => {}
+            Reading::OffTarget => self.off_target += 1,
+            Reading::Nothing => {
+                self.read_nothing += 1;
+                progress.warn(format!(
+                    "{}: nothing in it was read (no lexicon cue and no model term; is it in a \
+                     language the lexicons cover?): reported neutral with confidence 0",
+                    article.id
+                ));
+            }
+        }
+    }
+
+    /// What the summary line adds about rows without a reading.
+    fn notes(&self, target: &Target) -> String {
+        let mut notes = String::new();
+        if self.off_target > 0 {
+            notes.push_str(&format!(
+                "; {} of {} never name {}: use --target NAME, a target field, or --target any",
+                self.off_target,
+                self.scored,
+                match target {
+                    Target::Named { name, .. } => format!("{name:?} (or their own target)"),
+                    Target::Any => "their target".to_string(),
+                }
+            ));
+        }
+        if self.read_nothing > 0 {
+            notes.push_str(&format!(
+                "; {} had nothing read and are reported neutral with confidence 0",
+                self.read_nothing
+            ));
+        }
+        notes
     }
 }
 
@@ -275,19 +400,18 @@ impl Progress {
 /// Every row, in input order, written as it is made.
 fn stream(
     chunks: impl Iterator<Item = Vec<Item>>,
-    output: &Option<PathBuf>,
+    output: Option<&OutputPath>,
     scoring: &Scoring,
     header: &[u8],
     progress: &Progress,
 ) -> anyhow::Result<ExitCode> {
     let mut destination = match output {
-        Some(path) => {
-            Destination::file(path).with_context(|| format!("creating {}", path.display()))?
-        }
+        Some(path) => Destination::create(path)
+            .with_context(|| format!("creating {}", path.path().display()))?,
         None => Destination::stdout(),
     };
     destination.write_all(header)?;
-    let (mut scored, mut problems) = (0usize, 0usize);
+    let (mut tally, mut problems) = (Tally::default(), 0usize);
     for chunk in chunks {
         progress.read(chunk.len());
         let mut articles = Vec::with_capacity(chunk.len());
@@ -305,13 +429,17 @@ fn stream(
             for w in &article.warnings {
                 progress.warn(w);
             }
-            destination.write_all(row)?;
+            tally.add(article, row, progress);
+            destination.write_all(&row.bytes)?;
         }
-        scored += rows.len();
     }
     progress.finish();
-    eprintln!("scored {scored} article(s), {problems} problem(s)");
-    if scored == 0 {
+    eprintln!(
+        "scored {} article(s), {problems} problem(s){}",
+        tally.scored,
+        tally.notes(&scoring.default_target)
+    );
+    if tally.scored == 0 {
         // The previous output, if any, stays as it was.
         eprintln!("error: nothing could be scored");
         return Ok(ExitCode::from(1));
@@ -319,7 +447,7 @@ fn stream(
     destination.commit().with_context(|| {
         format!(
             "writing {}",
-            output.as_deref().unwrap_or("-".as_ref()).display()
+            output.map_or(Path::new("-"), OutputPath::path).display()
         )
     })?;
     Ok(ExitCode::SUCCESS)
@@ -341,7 +469,6 @@ struct Counts {
     removed: usize,
     kept_missing: usize,
     errors: usize,
-    scored: usize,
 }
 
 impl Rerun<'_> {
@@ -366,6 +493,7 @@ impl Rerun<'_> {
         let mut next = NextOutput::new(dir)
             .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
         let mut counts = Counts::default();
+        let mut tally = Tally::default();
         for chunk in chunks {
             progress.read(chunk.len());
             let mut to_score: Vec<(Article, String)> = Vec::new();
@@ -413,9 +541,9 @@ impl Rerun<'_> {
                 for w in &article.warnings {
                     progress.warn(w);
                 }
-                next.add(article.id, hash, row)?;
+                tally.add(&article, row, progress);
+                next.add(article.id, hash, &row.bytes)?;
             }
-            counts.scored += rows.len();
         }
         progress.finish();
         let missing: Vec<String> = previous
@@ -443,7 +571,7 @@ impl Rerun<'_> {
             ));
         }
         let summary = format!(
-            "{} new, {} changed, {} unchanged, {} removed{}, {} errors; {} scored",
+            "{} new, {} changed, {} unchanged, {} removed{}, {} errors; {} scored{}",
             counts.new,
             counts.changed,
             counts.unchanged,
@@ -454,7 +582,8 @@ impl Rerun<'_> {
                 String::new()
             },
             counts.errors,
-            counts.scored
+            tally.scored,
+            tally.notes(&scoring.default_target)
         );
         if next.is_empty() {
             eprintln!("{summary}");

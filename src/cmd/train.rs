@@ -162,7 +162,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let config = args.engine.config();
+    let config = args.engine.config()?;
     let task = args.data.task;
     anyhow::ensure!(
         args.voice_bands.is_empty() || (task == Task::Stance && args.neutral_band > 0.0),
@@ -249,7 +249,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "filters": args.data.filters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
         "terms": {"max_terms": args.fit.max_terms, "min_df": args.fit.min_df, "selection": "document frequency"},
         "lexicon_fingerprint": prepared.lexicon.fingerprint(),
-        "targets_blake3": file_hash(&config.targets)?,
+        "targets_blake3": blake3::hash(config.targets.read().with_context(|| format!("reading {}", config.targets))?.as_bytes()).to_hex().to_string(),
         "converged": fitted.converged,
         "gradient_norm": fitted.gradient_norm,
         "max_iterations": args.fit.max_iterations,
