@@ -33,7 +33,8 @@ fn main() -> anyhow::Result<()> {
     // The stems the engine cares about, so stemming codes words as in a real run.
     let (lexicon, _) = EngineConfig::default().load_lexicon_and_targets()?;
     let mut codebook = Codebook::new();
-    stance::lexicon::CompiledLexicon::compile(lexicon, &mut codebook);
+    stance::lexicon::CompiledLexicon::compile(lexicon, &mut codebook)
+        .map_err(anyhow::Error::msg)?;
 
     let tokenize = |text: &&str| Tokenizer::new(text).count();
     // Timings on a shared machine wander: each stage runs RUNS times from a cold start (fresh

@@ -78,6 +78,9 @@ pub fn phrase_stems(phrase: &str, stem: &StemFilter) -> Vec<String> {
         .collect()
 }
 
+/// Codes must fit in the 21 bits phrase matching gives a token.
+pub const MAX_CODE: u32 = (1 << 21) - 1;
+
 /// Numbers every stem that some downstream stage cares about.
 #[derive(Default, Debug, Clone)]
 pub struct Codebook {
@@ -91,14 +94,19 @@ impl Codebook {
         }
     }
 
-    /// The code of `stem`, adding it if new.
-    pub fn intern(&mut self, stem: &str) -> u32 {
+    /// The code of `stem`, adding it if new; `None` once every code up to [`MAX_CODE`] is taken.
+    pub fn intern(&mut self, stem: &str) -> Option<u32> {
         if let Some(&code) = self.codes.get(stem) {
-            return code;
+            return Some(code);
         }
-        let code = self.len() as u32;
+        let code = u32::try_from(self.len()).ok().filter(|&c| c <= MAX_CODE)?;
         self.codes.insert(stem.to_string(), code);
-        code
+        Some(code)
+    }
+
+    /// The codes of a phrase's stems; `None` when they do not all fit.
+    pub fn intern_all(&mut self, stems: &[String]) -> Option<Vec<u32>> {
+        stems.iter().map(|s| self.intern(s)).collect()
     }
 
     pub fn code(&self, stem: &str) -> u32 {
@@ -301,7 +309,7 @@ mod tests {
     #[test]
     fn analyzer_codes_only_listed_stems() {
         let mut book = Codebook::new();
-        let profit = book.intern("profit");
+        let profit = book.intern("profit").unwrap();
         let mut analyzer = Analyzer::default();
         let mut out = Vec::new();
         analyzer.analyze("Profits ROSE, profit", &book, &mut out);

@@ -53,7 +53,11 @@ impl FeatureIndex {
                 index.cues.push((*cue, i));
                 FeatureKind::Cue(*cue)
             } else if let Some(stems) = name.strip_prefix("term:") {
-                let codes: Vec<u32> = stems.split(' ').map(|s| codebook.intern(s)).collect();
+                let codes: Vec<u32> = stems
+                    .split(' ')
+                    .map(|s| codebook.intern(s))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| format!("feature {name:?}: too many distinct stems"))?;
                 match codes.as_slice() {
                     [a] => FeatureKind::Unigram(*a),
                     [a, b] => FeatureKind::Bigram(*a, *b),

@@ -139,6 +139,8 @@ pub struct InputOptions {
     pub id_col: String,
     /// An article (a file, a JSONL line, a CSV field) larger than this is skipped.
     pub max_article_bytes: usize,
+    /// Bytes read from input files so far.
+    pub bytes_read: BytesRead,
 }
 
 impl Default for InputOptions {
@@ -148,6 +150,7 @@ impl Default for InputOptions {
             text_col: "text".into(),
             id_col: "id".into(),
             max_article_bytes: 16 << 20,
+            bytes_read: BytesRead::default(),
         }
     }
 }
@@ -283,7 +286,7 @@ fn file_articles(
     options: &InputOptions,
 ) -> Box<dyn Iterator<Item = Item> + Send> {
     let location = path.display().to_string();
-    let file = match File::open(path) {
+    let file = match open_counted(path, options) {
         Ok(f) => f,
         Err(e) => return Box::new(std::iter::once(Err(problem(location, io_reason(&e))))),
     };
@@ -294,6 +297,67 @@ fn file_articles(
             Box::new(std::iter::once(text_article(id, &location, file, options)))
         }
     }
+}
+
+/// Whether a directory reader takes this file for an article.
+fn is_text_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| TEXT_EXTENSIONS.iter().any(|t| x.eq_ignore_ascii_case(t)))
+}
+
+/// The bytes the inputs hold, when that is known before reading them (not for standard input).
+pub fn input_size(inputs: &[String]) -> Option<u64> {
+    let mut total = 0;
+    for input in inputs {
+        let meta = std::fs::metadata(input).ok().filter(|_| input != "-")?;
+        total += if meta.is_dir() {
+            walkdir::WalkDir::new(input)
+                .follow_links(true)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file() && is_text_file(e.path()))
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        } else {
+            meta.len()
+        };
+    }
+    Some(total)
+}
+
+/// Counts the bytes read from input files, for progress.
+#[derive(Clone, Debug, Default)]
+pub struct BytesRead(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl BytesRead {
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+struct Counted<R> {
+    inner: R,
+    count: BytesRead,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .0
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A file, opened so that its bytes count in `options.bytes_read`.
+fn open_counted(path: &Path, options: &InputOptions) -> io::Result<Counted<File>> {
+    Ok(Counted {
+        inner: File::open(path)?,
+        count: options.bytes_read.clone(),
+    })
 }
 
 /// Text files below `root`, with ids relative to `root`, in id order (whatever order the file
@@ -307,12 +371,7 @@ fn directory_articles(
     for entry in walkdir::WalkDir::new(&root).follow_links(true) {
         match entry {
             Ok(e) if e.file_type().is_file() => {
-                let is_text = e
-                    .path()
-                    .extension()
-                    .and_then(|x| x.to_str())
-                    .is_some_and(|x| TEXT_EXTENSIONS.iter().any(|t| x.eq_ignore_ascii_case(t)));
-                if is_text {
+                if is_text_file(e.path()) {
                     let id = e
                         .path()
                         .strip_prefix(&root)
@@ -344,7 +403,7 @@ fn directory_articles(
     problems.sort_unstable_by(|a, b| a.location.cmp(&b.location));
     let articles = files.into_iter().map(move |(id, path)| {
         let location = path.display().to_string();
-        match File::open(&path) {
+        match open_counted(&path, &options) {
             Ok(file) => text_article(id, &location, file, &options),
             Err(e) => Err(Problem {
                 id: Some(id),

@@ -8,9 +8,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Codebook, StemFilter, phrase_stems};
+use crate::analyze::{Codebook, MAX_CODE, StemFilter, phrase_stems};
 use crate::data::DataFile;
-use crate::phrase::{MAX_CODE, PhraseMatcher};
+use crate::phrase::PhraseMatcher;
 
 /// The longest term, in words; rule windows rely on this bound to stay linear.
 pub const MAX_TERM_WORDS: usize = 8;
@@ -506,15 +506,22 @@ pub struct CompiledLexicon {
 }
 
 impl CompiledLexicon {
-    pub fn compile(lexicon: Lexicon, codebook: &mut Codebook) -> Self {
+    /// Fails with the first entry whose stems no longer get a code.
+    pub fn compile(lexicon: Lexicon, codebook: &mut Codebook) -> Result<Self, String> {
         let patterns: Vec<Vec<u32>> = lexicon
             .entries
             .iter()
-            .map(|e| e.stems.iter().map(|s| codebook.intern(s)).collect())
-            .collect();
-        assert!(codebook.len() as u32 <= MAX_CODE, "too many distinct stems");
+            .map(|e| {
+                codebook.intern_all(&e.stems).ok_or_else(|| {
+                    format!(
+                        "{}: more than {MAX_CODE} distinct stems in the lexicons",
+                        e.origin
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
         let matcher = PhraseMatcher::new(&patterns);
-        CompiledLexicon { lexicon, matcher }
+        Ok(CompiledLexicon { lexicon, matcher })
     }
 
     pub fn entry(&self, index: usize) -> &Entry {

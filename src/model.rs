@@ -139,6 +139,13 @@ impl Model {
         Some((class("bearish")?, class("bullish")?))
     }
 
+    /// Whether the training record lists a data file with this BLAKE3 hash.
+    pub fn was_trained_on(&self, blake3: &str) -> bool {
+        self.training["data"]
+            .as_array()
+            .is_some_and(|files| files.iter().any(|f| f["blake3"] == blake3))
+    }
+
     /// A hash of everything that affects scores (the training record does not).
     pub fn fingerprint(&self) -> String {
         let scoring = (

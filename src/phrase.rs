@@ -6,10 +6,8 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use crate::analyze::AnalyzedToken;
+use crate::analyze::{AnalyzedToken, MAX_CODE};
 
-/// Codes must fit in 21 bits.
-pub const MAX_CODE: u32 = (1 << 21) - 1;
 const BYTES_PER_TOKEN: usize = 3;
 /// Above this many patterns the matcher is not a DFA (see [`PhraseMatcher::new`]).
 const DFA_MAX_PATTERNS: usize = 4_000;

@@ -344,7 +344,8 @@ confidence of holding,holding,1.5,
         let lexicon = CompiledLexicon::compile(
             Lexicon::load_files(&[crate::data::DataFile::Disk(path)]).unwrap(),
             &mut codebook,
-        );
+        )
+        .unwrap();
         let mut tokens = Vec::new();
         Analyzer::default().analyze(text, &codebook, &mut tokens);
         let mut sentences = Vec::new();

@@ -482,7 +482,8 @@ impl Engine {
             );
         }
         let mut codebook = Codebook::new();
-        let lexicon = CompiledLexicon::compile(lexicon, &mut codebook);
+        let lexicon =
+            CompiledLexicon::compile(lexicon, &mut codebook).map_err(anyhow::Error::msg)?;
         let stance = Linear::new(model, &mut codebook, &config.model)?;
         let voice = match voice {
             Some(m) => {
@@ -546,6 +547,9 @@ const MERGE_ROOM: usize = 2048;
 /// Caps the number of compiled per-article targets kept by one scorer.
 const MATCHER_CACHE_LIMIT: usize = 4096;
 
+/// Caps the stems per-article targets add to one scorer's codebook.
+const CODEBOOK_ROOM: usize = 1 << 16;
+
 /// One thread's scorer: word cache, target matchers and buffers.
 pub struct Scorer<'e> {
     engine: &'e Engine,
@@ -567,11 +571,17 @@ pub struct Scorer<'e> {
 
 impl Scorer<'_> {
     /// Makes sure the codebook has every stem of `target`, emptying the word cache if it grew.
+    /// Articles that bring their own targets add stems without end, so once the cache holds
+    /// [`MATCHER_CACHE_LIMIT`] targets or the codebook [`CODEBOOK_ROOM`] more stems than the
+    /// engine's, both start again from the engine's.
     fn prepare_target(&mut self, target: &Target) -> String {
         let key = target.key();
         if !self.matchers.contains_key(&key) {
-            if self.matchers.len() >= MATCHER_CACHE_LIMIT {
+            let grown = self.codebook.len() - self.engine.codebook.len();
+            if self.matchers.len() >= MATCHER_CACHE_LIMIT || grown > CODEBOOK_ROOM {
                 self.matchers.clear();
+                self.codebook = self.engine.codebook.clone();
+                self.analyzer = Analyzer::default();
             }
             let before = self.codebook.len();
             let matcher = TargetMatcher::compile(target, &mut self.codebook, &self.stem);
@@ -1014,6 +1024,29 @@ pub fn evidence_label(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_that_articles_bring_do_not_grow_a_scorer_without_bound() {
+        let engine = Engine::load(&EngineConfig::default()).unwrap();
+        let mut scorer = engine.scorer();
+        let doc = Document {
+            text: "Alibaba profit rose.",
+            headline_paragraphs: 0,
+        };
+        let mut largest = 0;
+        for t in 0..12 {
+            let name: Vec<String> = (0..10_000).map(|w| format!("w{t}x{w}")).collect();
+            let target = engine.targets.resolve(&name.join(" "));
+            scorer.evaluate(doc, &target);
+            largest = largest.max(scorer.codebook.len());
+        }
+        // Without the reset, twelve targets of 10,000 new stems each would add 120,000.
+        assert!(
+            largest <= engine.codebook.len() + CODEBOOK_ROOM + 10_000,
+            "{largest}"
+        );
+        assert!(largest > engine.codebook.len() + 10_000);
+    }
 
     #[test]
     fn attribution_adds_up_to_the_score_exactly() {

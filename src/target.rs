@@ -256,8 +256,8 @@ impl TargetBook {
             if let Target::Named { aliases, .. } = self.resolve(name) {
                 for alias in aliases {
                     let stems = phrase_stems(&alias, stem);
-                    if !stems.is_empty() {
-                        patterns.push(stems.iter().map(|s| codebook.intern(s)).collect());
+                    if let Some(codes) = codebook.intern_all(&stems).filter(|c| !c.is_empty()) {
+                        patterns.push(codes);
                         owners.push(name.to_string());
                     }
                 }
@@ -274,6 +274,8 @@ pub struct TargetMatcher {
 }
 
 impl TargetMatcher {
+    /// An alias whose stems no longer get a code (only after millions of distinct stems) is
+    /// left out rather than matched wrongly.
     pub fn compile(target: &Target, codebook: &mut Codebook, stem: &StemFilter) -> Self {
         let Target::Named { aliases, .. } = target else {
             return TargetMatcher { matcher: None };
@@ -282,7 +284,7 @@ impl TargetMatcher {
             .iter()
             .map(|a| phrase_stems(a, stem))
             .filter(|s| !s.is_empty())
-            .map(|stems| stems.iter().map(|s| codebook.intern(s)).collect())
+            .filter_map(|stems| codebook.intern_all(&stems))
             .collect();
         TargetMatcher {
             matcher: Some(PhraseMatcher::new(&patterns)),

@@ -1,19 +1,16 @@
 //! Acceptance on real text: the default configuration must read each seed article as labelled
-//! in `../shared/seeds/labels.csv`. Runs whenever `../shared/seeds` exists (it does in CI).
+//! in `../shared/seeds/labels.csv`. Runs whenever `../shared/seeds` exists, and fails under CI when it does not.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+
 fn seeds() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is not here", dir.display());
-        None
-    }
+    common::available(dir.is_dir(), &dir.display().to_string()).then_some(dir)
 }
 
 /// id -> full output row, by column name.

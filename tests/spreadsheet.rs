@@ -1,6 +1,7 @@
 //! The exported CSV in a real spreadsheet: LibreOffice Calc converts it to xlsx and back, and every
 //! row and column must survive, numbers as numbers and hostile titles as text, never formulas.
-//! Skipped, with a printed reason, only where `soffice` is missing (`.ci/run` installs it).
+//! Where `soffice` is missing it says it did not run, and under CI it fails (`.ci/run` installs
+//! it).
 
 use std::fs;
 use std::io::Read;
@@ -8,6 +9,12 @@ use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
+
+mod common;
+
+/// The import filter the README tells LibreOffice users to choose: comma, double quote, UTF-8
+/// (76), from line 1.
+const UTF8_CSV: &str = "CSV:44,34,76,1";
 
 const HOSTILE: [&str; 4] = [
     "=HYPERLINK(\"http://example.com\",\"x\")",
@@ -60,7 +67,7 @@ fn records(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn exported_csv_survives_a_round_trip_through_libreoffice() {
     let Some(bin) = soffice() else {
-        eprintln!("skipped: soffice (LibreOffice) is not installed");
+        common::available(false, "soffice (LibreOffice)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -79,6 +86,7 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
         .iter()
         .enumerate()
         .map(|(i, t)| serde_json::json!({"id": format!("a{i}"), "title": t, "source": t, "text": "Alibaba profit fell sharply."}).to_string())
+        .chain([serde_json::json!({"id": "-5", "text": "Alibaba profit rose."}).to_string()])
         .collect();
     fs::write(d.join("in.jsonl"), lines.join("\n")).unwrap();
     let csv_path = d.join("scores.csv");
@@ -93,7 +101,7 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
     let original = records(&fs::read_to_string(&csv_path).unwrap());
 
     // CSV -> xlsx (importing as UTF-8, comma-separated, double quotes).
-    convert(bin, &csv_path, "xlsx", Some("CSV:44,34,76,1"), d);
+    convert(bin, &csv_path, "xlsx", Some(UTF8_CSV), d);
     let mut sheet = String::new();
     zip::ZipArchive::new(fs::File::open(d.join("scores.xlsx")).unwrap())
         .unwrap()
@@ -115,6 +123,14 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
         "confidence",
         "tokens",
     ];
+    // Text hashes are text cells: an all-digit one would lose digits as a number.
+    let hash = header.iter().position(|h| h == "text_hash").unwrap();
+    for row in 2..=original.len() {
+        let cell = format!("r=\"{}{row}\"", (b'A' + hash as u8) as char);
+        let at = sheet.find(&cell).unwrap();
+        let tag = &sheet[at..at + sheet[at..].find('>').unwrap()];
+        assert!(tag.contains("t=\"s\""), "text_hash {tag} is not text");
+    }
     for name in numeric {
         let col = header.iter().position(|h| h == name).unwrap();
         let letter = (b'A' + col as u8) as char;
@@ -169,4 +185,51 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
         );
     }
     assert!(titles_back.contains(&"阿里巴巴股价上涨") && titles_back.contains(&"Two\nlines"));
+    let id = header.iter().position(|h| h == "id").unwrap();
+    assert!(
+        back.iter().any(|r| r[id] == "-5"),
+        "the id -5 did not come back as -5"
+    );
+}
+
+#[test]
+fn an_excel_csv_opens_in_libreoffice_with_a_clean_header_and_utf8_text() {
+    let Some(bin) = soffice() else {
+        common::available(false, "soffice (LibreOffice)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let line =
+        serde_json::json!({"id": "a", "title": "阿里巴巴股价上涨", "text": "Alibaba profit rose."});
+    fs::write(d.join("in.jsonl"), line.to_string()).unwrap();
+    Command::cargo_bin("stance")
+        .unwrap()
+        .arg("score")
+        .arg(d.join("in.jsonl"))
+        .args(["--excel", "-o"])
+        .arg(d.join("excel.csv"))
+        .assert()
+        .success();
+    let back_dir = d.join("back");
+    fs::create_dir(&back_dir).unwrap();
+    convert(
+        bin,
+        &d.join("excel.csv"),
+        "csv:Text - txt - csv (StarCalc):44,34,76,1",
+        Some(UTF8_CSV),
+        &back_dir,
+    );
+    let text = fs::read_to_string(back_dir.join("excel.csv")).unwrap();
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(
+        rows[0][0], "id",
+        "the byte-order mark is inside the first cell"
+    );
+    assert_eq!(rows[1][1], "阿里巴巴股价上涨");
 }

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use serde_json::json;
 
 use super::EngineArgs;
@@ -67,10 +68,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )
         }
         None => {
-            anyhow::ensure!(
-                task == Task::Stance || args.engine.voice_model.is_some(),
-                "evaluating voice needs --voice-model"
-            );
             let engine = args.engine.load()?;
             let (examples, problems) = read_examples(&args.data.data, &args.data.options())?;
             let default_target = engine.targets.resolve(&args.data.target);
@@ -97,7 +94,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .map(|v| v.model.name.clone())
                     .unwrap_or_default(),
             };
-            let how = json!({"mode": "model", "model": model});
+            let trained_on = match task {
+                Task::Stance => Some(&engine.stance.model),
+                Task::Voice => engine.voice.as_ref().map(|v| &v.model),
+            };
+            let mut seen_in_training = Vec::new();
+            for file in &args.data.data {
+                let bytes =
+                    std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+                let hash = blake3::hash(&bytes).to_hex().to_string();
+                if trained_on.is_some_and(|m| m.was_trained_on(&hash)) {
+                    seen_in_training.push(file.display().to_string());
+                }
+            }
+            if !seen_in_training.is_empty() {
+                eprintln!(
+                    "note: the model was trained on {}: these figures are in-sample, not held out \
+                     (--cv K gives held-out ones)",
+                    seen_in_training.join(", ")
+                );
+            }
+            let how = json!({"mode": "model", "model": model,
+                             "in_sample": !seen_in_training.is_empty(),
+                             "files_in_training_data": seen_in_training});
             (
                 examples.iter().map(|e| e.label).collect::<Vec<_>>(),
                 predicted,

@@ -33,10 +33,12 @@ pub enum ExplainFormat {
 #[derive(clap::Args, Debug)]
 #[command(about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Args {
-    /// An article file (or any input `stance score` reads)
-    pub file: PathBuf,
+    /// Article files (or any input `stance score` reads); every article in them is explained
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     #[arg(long, default_value = "alibaba")]
     pub target: String,
+    /// json: one JSON object per article, one per line (JSON Lines)
     #[arg(long, value_enum, default_value = "text")]
     pub format: ExplainFormat,
     /// How many terms to show
@@ -55,10 +57,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut explained = 0;
-    for item in read_all(
-        vec![args.file.display().to_string()],
-        &InputOptions::default(),
-    ) {
+    let inputs = args.files.iter().map(|f| f.display().to_string()).collect();
+    for item in read_all(inputs, &InputOptions::default()) {
         let article = match item {
             Ok(a) => a,
             Err(p) => {
@@ -80,10 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     &scorer.labels(),
                     &engine.stance.model.label(),
                 );
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&explanation.json(&row, &eval))?
-                );
+                println!("{}", serde_json::to_string(&explanation.json(&row, &eval))?);
             }
             ExplainFormat::Text => print!(
                 "{}",

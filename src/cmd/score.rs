@@ -12,7 +12,9 @@ use rayon::prelude::*;
 
 use super::EngineArgs;
 use crate::incremental::{NextOutput, OutputLock, Previous, RowRecipe, article_hash};
-use crate::input::{Article, InputFormat, InputOptions, Item, input_reading, read_all};
+use crate::input::{
+    Article, BytesRead, InputFormat, InputOptions, Item, input_reading, input_size, read_all,
+};
 use crate::output::{CsvOptions, Destination, OutputFormat, OutputPath, RowEncoder, ScoreRow};
 use crate::score::{Document, Engine, Scorer};
 use crate::target::Target;
@@ -107,6 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         text_col: args.text_col.clone(),
         id_col: args.id_col.clone(),
         max_article_bytes: args.max_article_bytes,
+        bytes_read: BytesRead::default(),
     };
     let csv_options = CsvOptions {
         raw: args.raw_csv,
@@ -120,7 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(OutputPath::Regular(path)) => Some(OutputLock::acquire(path)?),
         _ => None,
     };
-    let progress = Progress::new(args.quiet);
+    let progress = Progress::new(args.quiet, &args.paths, options.bytes_read.clone());
     let chunks = scoring.chunks(read_all(args.paths.clone(), &options));
     let code = match &output {
         Some(OutputPath::Regular(output)) if args.incremental => {
@@ -365,23 +368,40 @@ fn next_chunk(items: &mut impl Iterator<Item = Item>) -> Option<Vec<Item>> {
 }
 
 /// A progress bar on stderr when it is a terminal; warnings go through it so they do not tear it.
+/// When the inputs' size is known it shows bytes read against it, with a rate and an ETA;
+/// otherwise (standard input) articles read and the time taken.
 struct Progress {
     bar: ProgressBar,
+    bytes_read: Option<BytesRead>,
+    articles: std::cell::Cell<usize>,
 }
 
 impl Progress {
-    fn new(quiet: bool) -> Self {
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {human_pos} articles read in {elapsed}")
-                    .expect("a valid template"),
-            );
-            bar
+    fn new(quiet: bool, inputs: &[String], bytes_read: BytesRead) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress {
+                bar: ProgressBar::hidden(),
+                bytes_read: None,
+                articles: Default::default(),
+            };
+        }
+        let total_bytes = input_size(inputs);
+        let (template, bar) = match total_bytes {
+            Some(total) => (
+                "{bar:30} {bytes}/{total_bytes} ({binary_bytes_per_sec}), {msg}, ETA {eta}",
+                ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()),
+            ),
+            None => (
+                "{spinner} {human_pos} articles read in {elapsed}",
+                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+            ),
         };
-        Progress { bar }
+        bar.set_style(ProgressStyle::with_template(template).expect("a valid template"));
+        Progress {
+            bar,
+            bytes_read: total_bytes.map(|_| bytes_read),
+            articles: Default::default(),
+        }
     }
 
     fn warn(&self, message: impl std::fmt::Display) {
@@ -389,7 +409,16 @@ impl Progress {
     }
 
     fn read(&self, articles: usize) {
-        self.bar.inc(articles as u64);
+        match &self.bytes_read {
+            // The position is in bytes; the article count rides in the message.
+            Some(bytes) => {
+                self.articles.set(self.articles.get() + articles);
+                self.bar
+                    .set_message(format!("{} articles", self.articles.get()));
+                self.bar.set_position(bytes.get());
+            }
+            None => self.bar.inc(articles as u64),
+        }
     }
 
     fn finish(&self) {

@@ -1,4 +1,5 @@
-//! Helpers shared by the CLI test files.
+//! Helpers shared by the CLI test files; each file uses some of them.
+#![allow(dead_code)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,4 +22,16 @@ pub fn copy_files(from: &Path, to: &Path, extension: &str) {
             fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
         }
     }
+}
+
+/// Whether something a test needs from outside the repository is here. A test without it does
+/// not pass quietly: under CI (`CI` set and not `false`) it fails, elsewhere it says on stderr
+/// that it did not run.
+pub fn available(present: bool, what: &str) -> bool {
+    if !present {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+        assert!(!ci, "{what} is required under CI=true, and it is not here");
+        eprintln!("SKIPPED: {what} is not here, so this test did not run");
+    }
+    present
 }
