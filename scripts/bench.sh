@@ -85,7 +85,7 @@ score() {
 }
 read -r mbs1 aps1 rss1 <<< "$(score 1 "$work/corpus.jsonl")"
 row "stance score, JSONL to CSV" 1 "$mbs1" "$aps1" "$rss1"
-read -r mbsn apsn rssn <<< "$(score 0 "$work/corpus.jsonl")"
+read -r mbsn apsn rssn <<< "$(score "$threads" "$work/corpus.jsonl")"
 row "stance score, JSONL to CSV" "$threads" "$mbsn" "$apsn" "$rssn"
 
 # One 2 MB and one 10 MB article: cost per article is linear, so both should score at one rate.
@@ -102,10 +102,10 @@ row "vaderSentiment 3.3.2 (${vader_mb} MB)" 1 "$vader_mbs" "$vader_aps" ""
 
 if ! $quick; then
   # Memory does not grow with input: the same corpus ten times over (1 GB), new ids each time.
-  read -r mbsb apsb rssb <<< "$(score 0 "$work/big.jsonl" 1)"
+  read -r mbsb apsb rssb <<< "$(score "$threads" "$work/big.jsonl" 1)"
   row "stance score, 1 GB JSONL to CSV" "$threads" "$mbsb" "$apsb" "$rssb"
   # The same 1 GB as articles of about 1 MB each: memory must not grow with article length either.
-  read -r mbsl apsl rssl <<< "$(score 0 "$work/long.jsonl" 1)"
+  read -r mbsl apsl rssl <<< "$(score "$threads" "$work/long.jsonl" 1)"
   row "stance score, 1 GB, 1 MB articles" "$threads" "$mbsl" "$apsl" "$rssl"
 fi
 

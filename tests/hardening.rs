@@ -452,3 +452,34 @@ fn an_unclosed_csv_quote_is_not_buffered_to_the_end_of_the_file() {
     let out = fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert_eq!(csv_cell(&out, "id"), ["a"]);
 }
+
+/// On a terminal (here the pseudo-terminal `script` gives it), a run over files shows how far it
+/// is through their bytes and when it will end.
+#[test]
+fn the_progress_bar_has_a_total_and_an_eta_for_files() {
+    let script = std::path::Path::new("/usr/bin/script");
+    if !common::available(script.exists(), "script (util-linux), for a terminal") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("many.jsonl");
+    let line = serde_json::json!({"text": "Alibaba profit rose. Shares fell. ".repeat(20)});
+    fs::write(&corpus, format!("{line}\n").repeat(20_000)).unwrap();
+    let command = format!(
+        "{} score {} --threads 1 --target any -o {}",
+        assert_cmd::cargo::cargo_bin("stance").display(),
+        corpus.display(),
+        dir.path().join("out.csv").display()
+    );
+    let out = std::process::Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let screen = String::from_utf8_lossy(&out.stdout);
+    let size = format!(
+        "/{:.2} MiB",
+        fs::metadata(&corpus).unwrap().len() as f64 / 1048576.0
+    );
+    assert!(screen.contains("ETA") && screen.contains(&size), "{screen}");
+}

@@ -413,9 +413,9 @@ impl Progress {
             // The position is in bytes; the article count rides in the message.
             Some(bytes) => {
                 self.articles.set(self.articles.get() + articles);
+                self.bar.set_position(bytes.get());
                 self.bar
                     .set_message(format!("{} articles", self.articles.get()));
-                self.bar.set_position(bytes.get());
             }
             None => self.bar.inc(articles as u64),
         }
