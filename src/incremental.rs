@@ -15,7 +15,9 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::input::Article;
-use crate::output::{Destination, TEMPORARY_SUFFIX, temporary_prefix, write_atomically};
+use crate::output::{
+    Destination, TEMPORARY_SUFFIX, parent_dir, temporary_prefix, write_atomically,
+};
 use crate::score::EngineFingerprint;
 
 pub const MANIFEST_FORMAT: &str = "stance-manifest/1";
@@ -414,10 +416,7 @@ fn same_file(_: &File, path: &Path) -> bool {
 
 /// Temporary files a killed run left beside `output` (only called under its lock).
 fn remove_leftovers(output: &Path) {
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = parent_dir(output);
     let prefixes = [
         temporary_prefix(output),
         temporary_prefix(&manifest_path(output)),

@@ -15,7 +15,9 @@ use crate::incremental::{NextOutput, OutputLock, Previous, RowRecipe, article_ha
 use crate::input::{
     Article, BytesRead, InputFormat, InputOptions, Item, input_reading, input_size, read_all,
 };
-use crate::output::{CsvOptions, Destination, OutputFormat, OutputPath, RowEncoder, ScoreRow};
+use crate::output::{
+    CsvOptions, Destination, OutputFormat, OutputPath, RowEncoder, ScoreRow, parent_dir,
+};
 use crate::score::{Document, Engine, Scorer};
 use crate::target::Target;
 
@@ -514,11 +516,7 @@ impl Rerun<'_> {
                 eprintln!("note: {reason}: scoring every article");
             });
         }
-        let dir = self
-            .output
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let dir = parent_dir(self.output);
         let mut next = NextOutput::new(dir)
             .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
         let mut counts = Counts::default();
