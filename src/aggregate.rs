@@ -16,16 +16,25 @@ use crate::input::iso_date;
 use crate::model::VOICE_CLASSES;
 
 /// What to group articles by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupBy {
     Voice,
     Date,
-    /// ISO week of the date, e.g. 2026-W10.
     Week,
     Source,
     Target,
-    /// One group with every article.
     All,
+}
+
+impl crate::choice::Choice for GroupBy {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
+        (GroupBy::Voice, "voice", "The voice class of each article"),
+        (GroupBy::Date, "date", "The day of the date"),
+        (GroupBy::Week, "week", "ISO week of the date, e.g. 2026-W10"),
+        (GroupBy::Source, "source", "The source field"),
+        (GroupBy::Target, "target", "The target scored"),
+        (GroupBy::All, "all", "One group with every article"),
+    ];
 }
 
 /// The explicit weights of an index.

@@ -15,7 +15,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::input::Article;
-use crate::output::{
+use crate::files::{
     Destination, TEMPORARY_SUFFIX, parent_dir, temporary_prefix, write_atomically,
 };
 use crate::score::EngineFingerprint;

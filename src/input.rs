@@ -123,13 +123,25 @@ fn headline_line(body: &str) -> Option<&str> {
 }
 
 /// How to read an input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
-    /// By extension: .jsonl/.ndjson, .csv, else text; directories hold text files.
     Auto,
     Text,
     Jsonl,
     Csv,
+}
+
+impl crate::choice::Choice for InputFormat {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
+        (
+            InputFormat::Auto,
+            "auto",
+            "By extension: .jsonl/.ndjson, .csv, else text; directories hold text files",
+        ),
+        (InputFormat::Text, "text", "One article per file"),
+        (InputFormat::Jsonl, "jsonl", "One JSON object per line"),
+        (InputFormat::Csv, "csv", "One article per record, with a header"),
+    ];
 }
 
 #[derive(Clone, Debug)]
@@ -174,7 +186,7 @@ pub fn input_reading(inputs: &[String], output: &Path) -> Option<String> {
     let canonical = |p: &Path| std::fs::canonicalize(p).ok();
     let output = match canonical(output) {
         Some(existing) => existing,
-        None => canonical(crate::output::parent_dir(output))?.join(output.file_name()?),
+        None => canonical(crate::files::parent_dir(output))?.join(output.file_name()?),
     };
     let read_from_directory = output
         .extension()

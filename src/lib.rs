@@ -9,9 +9,10 @@
 
 pub mod aggregate;
 pub mod analyze;
-pub mod cmd;
+pub mod choice;
 pub mod data;
 pub mod features;
+pub mod files;
 pub mod incremental;
 pub mod input;
 pub mod lexicon;

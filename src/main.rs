@@ -1,7 +1,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use stance::cmd;
+
+mod cmd;
 
 #[derive(Parser)]
 #[command(

@@ -15,7 +15,7 @@ pub const STANCE_CLASSES: [&str; 3] = ["bearish", "neutral", "bullish"];
 pub const VOICE_CLASSES: [&str; 3] = ["retail", "analysis", "corporate"];
 
 /// How sentence features are pooled into an article's features.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Pooling {
     /// Weighted mean over sentences: length never pushes a score to an extreme.
@@ -30,6 +30,23 @@ pub enum Pooling {
     /// sentences' probabilities, each weighted by its target weight times its opinion strength
     /// (1 - P(neutral)), so background sentences do not drown the sentences that take a side.
     Opinion,
+}
+
+impl crate::choice::Choice for Pooling {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
+        (Pooling::Mean, "mean", "Weighted mean of the sentences' features"),
+        (
+            Pooling::Sqrt,
+            "sqrt",
+            "Weighted sum divided by the square root of the total weight",
+        ),
+        (Pooling::Sum, "sum", "Plain weighted sum of the sentences' features"),
+        (
+            Pooling::Opinion,
+            "opinion",
+            "Each sentence scored alone, probabilities averaged by target weight x (1 - P(neutral))",
+        ),
+    ];
 }
 
 impl Pooling {
@@ -165,7 +182,7 @@ impl Model {
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         text.push('\n');
-        crate::output::write_atomically(path, text.as_bytes())
+        crate::files::write_atomically(path, text.as_bytes())
     }
 
     /// Checks the shape and values; the error names the offending field.

@@ -15,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 
 use crate::analyze::{StemFilter, has_stem};
+use crate::choice::Choice;
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
 use crate::lexicon::Lexicon;
 use crate::model::{
@@ -26,20 +27,20 @@ use crate::style::StyleFeature;
 use crate::target::{Target, TargetBook};
 use crate::tokenize::{TokenKind, Tokenizer, normalize_into};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Task {
     Stance,
     Voice,
 }
 
-impl Task {
-    pub fn name(self) -> &'static str {
-        match self {
-            Task::Stance => "stance",
-            Task::Voice => "voice",
-        }
-    }
+impl crate::choice::Choice for Task {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
+        (Task::Stance, "stance", "Bearish, neutral or bullish"),
+        (Task::Voice, "voice", "Retail, analysis or corporate"),
+    ];
+}
 
+impl Task {
     pub fn classes(self) -> [&'static str; 3] {
         match self {
             Task::Stance => STANCE_CLASSES,
@@ -334,22 +335,43 @@ pub fn feature_matrix(
 }
 
 /// How features are made comparable before fitting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scaling {
-    /// Subtract the mean and divide by the standard deviation of every feature.
     Standard,
-    /// Fit on raw values: term counts per sentence and cue sums already share a unit.
     None,
 }
 
+impl crate::choice::Choice for Scaling {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
+        (
+            Scaling::Standard,
+            "standard",
+            "Subtract the mean and divide by the standard deviation of every feature",
+        ),
+        (
+            Scaling::None,
+            "none",
+            "Fit on raw values: term counts per sentence and cue sums already share a unit",
+        ),
+    ];
+}
+
 /// Which class frequencies the decision assumes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prior {
-    /// As in the training data.
     Data,
-    /// Equal: the log of each class's training share is subtracted from its intercept, so a
-    /// frequent class (neutral in news) does not win by frequency alone.
     Balanced,
+}
+
+impl crate::choice::Choice for Prior {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
+        (Prior::Data, "data", "As in the training data"),
+        (
+            Prior::Balanced,
+            "balanced",
+            "Equal: the log of each class's training share is subtracted from its intercept, so a frequent class does not win by frequency alone",
+        ),
+    ];
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -1,13 +1,15 @@
 //! `stance aggregate`: an index over many scored articles, with explicit weights.
 
+use crate::cmd::choice;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::aggregate::{
+use stance::aggregate::{
     GroupBy, IndexWeights, aggregate, parse_half_life, parse_voice_weights, read_scores,
 };
-use crate::output::{Destination, number, spreadsheet_safe};
+use stance::files::Destination;
+use stance::output::{number, spreadsheet_safe};
 
 const ABOUT: &str = "Combine scored articles into an index per group, with explicit weights";
 const LONG_ABOUT: &str = "\
@@ -29,7 +31,7 @@ pub enum AggregateFormat {
 pub struct Args {
     /// A CSV written by `stance score`
     pub scores: PathBuf,
-    #[arg(long, value_enum, default_value = "all")]
+    #[arg(long, value_parser = choice::<GroupBy>(), default_value = "all")]
     pub by: GroupBy,
     /// Voice weights
     #[arg(long, default_value = "retail=1,analysis=1,corporate=0.5", value_parser = parse_voice_weights)]

@@ -7,9 +7,9 @@ use serde_json::json;
 
 use super::EngineArgs;
 use super::train::{DataArgs, FitArgs};
-use crate::metrics::Metrics;
-use crate::score::Document;
-use crate::train::{Task, cross_validate, prepare, read_examples};
+use stance::metrics::Metrics;
+use stance::score::Document;
+use stance::train::{Task, cross_validate, prepare, read_examples};
 
 const ABOUT: &str =
     "Evaluate on labelled CSV files: a model as it is, or train-then-test with --cv K";
@@ -146,7 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 e.article.text.as_str(),
             ])?;
         }
-        crate::output::write_atomically(path, &out.into_inner().map_err(|e| e.into_error())?)?;
+        stance::files::write_atomically(path, &out.into_inner().map_err(|e| e.into_error())?)?;
     }
     if args.json {
         let mut value = serde_json::to_value(&metrics)?;

@@ -8,11 +8,11 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::EngineArgs;
-use crate::features::{FeatureKind, Label};
-use crate::input::{InputOptions, read_all};
-use crate::model::STANCE_CLASSES;
-use crate::output::ScoreRow;
-use crate::score::{Document, Engine, Evaluation, Scorer};
+use stance::features::{FeatureKind, Label};
+use stance::input::{InputOptions, read_all};
+use stance::model::STANCE_CLASSES;
+use stance::output::ScoreRow;
+use stance::score::{Document, Engine, Evaluation, Scorer};
 
 const ABOUT: &str =
     "Explain a score: feature contributions, strongest terms in context, sentence shares";
@@ -356,7 +356,7 @@ impl Explanation {
             let _ = writeln!(
                 out,
                 "\nVoice: {} (P retail {:.4}, analysis {:.4}, corporate {:.4}); strongest cues (logit: retail analysis corporate):",
-                crate::model::VOICE_CLASSES[voice.best()],
+                stance::model::VOICE_CLASSES[voice.best()],
                 p[0],
                 p[1],
                 p[2]
@@ -422,7 +422,7 @@ impl Explanation {
                 "sentences": t.occurrences.iter().map(|(s, _)| s).collect::<Vec<_>>()
             })).collect::<Vec<_>>(),
             "voice": eval.voice.as_ref().map(|v| json!({
-                "classes": crate::model::VOICE_CLASSES,
+                "classes": stance::model::VOICE_CLASSES,
                 "probabilities": v.probabilities,
                 "logits": v.logits,
                 "parts": v.parts.iter().map(|p| json!({"label": self.names[&p.label], "logits": p.logits})).collect::<Vec<_>>(),

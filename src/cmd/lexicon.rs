@@ -7,11 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::data::DataFile;
-use crate::lexicon::{Category, Lexicon};
-use crate::model::Model;
-use crate::output::{Destination, spreadsheet_safe};
-use crate::target::TargetBook;
+use stance::data::DataFile;
+use stance::lexicon::{Category, Lexicon};
+use stance::model::Model;
+use stance::files::Destination;
+use stance::output::{spreadsheet_safe};
+use stance::target::TargetBook;
 
 const ABOUT: &str = "Work with lexicon files";
 

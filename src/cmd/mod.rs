@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 
-use crate::data::DataFile;
-use crate::lexicon::Lexicon;
-use crate::score::{Engine, EngineConfig};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use stance::choice::Choice;
+use stance::data::DataFile;
+use stance::lexicon::Lexicon;
+use stance::score::{Engine, EngineConfig};
 
 pub mod aggregate;
 pub mod eval;
@@ -12,6 +14,16 @@ pub mod explain;
 pub mod lexicon;
 pub mod score;
 pub mod train;
+
+/// Parses one of the library's named choices, listing them with their help in `--help`.
+pub fn choice<T: Choice + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    let values = T::ALL
+        .iter()
+        .map(|&(_, name, help)| PossibleValue::new(name).help(help));
+    PossibleValuesParser::new(values).try_map(|name: String| {
+        T::from_name(&name).ok_or_else(|| format!("unknown value {name:?}"))
+    })
+}
 
 /// Where the lexicons, targets and models come from; shared by every subcommand that scores.
 /// Each default is compiled into the binary (`stance lexicon init DIR` writes them out).

@@ -1,5 +1,6 @@
 //! `stance score`: one row per article with its stance on holding the target.
 
+use crate::cmd::choice;
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -11,15 +12,14 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::EngineArgs;
-use crate::incremental::{NextOutput, OutputLock, Previous, RowRecipe, article_hash};
-use crate::input::{
+use stance::incremental::{NextOutput, OutputLock, Previous, RowRecipe, article_hash};
+use stance::input::{
     Article, BytesRead, InputFormat, InputOptions, Item, input_reading, input_size, read_all,
 };
-use crate::output::{
-    CsvOptions, Destination, OutputFormat, OutputPath, RowEncoder, ScoreRow, parent_dir,
-};
-use crate::score::{Document, Engine, Scorer};
-use crate::target::Target;
+use stance::files::{Destination, OutputPath, parent_dir};
+use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
+use stance::score::{Document, Engine, Scorer};
+use stance::target::Target;
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
 const LONG_ABOUT: &str = "\
@@ -50,7 +50,7 @@ pub struct Args {
     /// Write here instead of standard output (replaced atomically when the run ends)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "csv")]
+    #[arg(long, value_parser = choice::<OutputFormat>(), default_value = "csv")]
     pub format: OutputFormat,
     /// Leave CSV text cells as they are; by default a cell starting with = + - @ tab or CR gets a
     /// leading ' so no spreadsheet runs it as a formula
@@ -63,7 +63,7 @@ pub struct Args {
     /// written, or "any" to score every sentence. A per-article target field wins.
     #[arg(long, default_value = "alibaba")]
     pub target: String,
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_parser = choice::<InputFormat>(), default_value = "auto")]
     pub input_format: InputFormat,
     /// CSV or JSONL field holding the text
     #[arg(long, default_value = "text")]
@@ -629,7 +629,7 @@ impl Rerun<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::Article;
+    use stance::input::Article;
 
     fn chunk_sizes(text_lengths: impl Iterator<Item = usize>) -> Vec<usize> {
         let mut items = text_lengths.map(|n| {

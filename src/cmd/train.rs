@@ -1,5 +1,6 @@
 //! `stance train`: learn readable weights from labelled CSV files with linfa.
 
+use crate::cmd::choice;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -8,9 +9,9 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::EngineArgs;
-use crate::metrics::Metrics;
-use crate::model::Pooling;
-use crate::train::{
+use stance::metrics::Metrics;
+use stance::model::Pooling;
+use stance::train::{
     DataOptions, FitOptions, Prior, Scaling, Task, TermOptions, cross_validate, file_hash, fit,
     prepare, to_model,
 };
@@ -42,7 +43,7 @@ pub struct DataArgs {
     /// Target for rows without one
     #[arg(long, default_value = "any")]
     pub target: String,
-    #[arg(long, value_enum, default_value = "stance")]
+    #[arg(long, value_parser = choice::<Task>(), default_value = "stance")]
     pub task: Task,
     /// Map raw labels to classes, e.g. 0=bearish,1=neutral,2=bullish
     #[arg(long, value_delimiter = ',', value_parser = parse_pair)]
@@ -84,13 +85,13 @@ pub struct FitArgs {
     #[arg(long, default_value_t = 1e-3)]
     pub tolerance: f64,
     /// How features are made comparable before fitting
-    #[arg(long, value_enum, default_value = "none")]
+    #[arg(long, value_parser = choice::<Scaling>(), default_value = "none")]
     pub scaling: Scaling,
     /// How sentence features of a training text are pooled (its texts are short)
-    #[arg(long, value_enum, default_value = "sum")]
+    #[arg(long, value_parser = choice::<Pooling>(), default_value = "sum")]
     pub training_pooling: Pooling,
     /// Class frequencies the decision assumes
-    #[arg(long, value_enum, default_value = "data")]
+    #[arg(long, value_parser = choice::<Prior>(), default_value = "data")]
     pub prior: Prior,
     /// Seed for the cross-validation folds
     #[arg(long, default_value_t = 42)]
@@ -138,7 +139,7 @@ pub struct Args {
     #[command(flatten)]
     pub fit: FitArgs,
     /// How the model pools an article's sentences when it scores
-    #[arg(long, value_enum, default_value = "opinion")]
+    #[arg(long, value_parser = choice::<Pooling>(), default_value = "opinion")]
     pub pooling: Pooling,
     /// Articles pooled from several sentences are neutral when |P(bullish) - P(bearish)| is
     /// below this (the industry's -0.15..0.15 band); 0 keeps the most probable class
