@@ -12,11 +12,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use stance::analysis::Document;
 use stance::analyze::{Analyzer, Codebook, StemFilter};
+use stance::engine::{Engine, EngineConfig};
 use stance::input::{Article, InputOptions, read_all};
 use stance::model::{CLASSES, Logits, Model, class_probabilities};
 use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
-use stance::score::{Document, Engine, EngineConfig};
+use stance::score::Scorer;
 use stance::target::Target;
 use stance::tokenize::Tokenizer;
 
@@ -91,14 +93,14 @@ fn main() -> anyhow::Result<()> {
     // The later stages as `stance score --target any` runs them, one thread.
     let engine = Engine::load(&EngineConfig::default())?;
     report("+ match, rules, focus", 1, &mut || {
-        let mut scorer = engine.scorer();
+        let mut scorer = Scorer::new(&engine);
         for article in &articles {
             scorer.analyze(Document::from(article), &Target::Any);
         }
         Ok(0)
     })?;
     report("+ features, models, shares", 1, &mut || {
-        let mut scorer = engine.scorer();
+        let mut scorer = Scorer::new(&engine);
         for article in &articles {
             scorer.evaluate(Document::from(article), &Target::Any);
         }
@@ -107,13 +109,13 @@ fn main() -> anyhow::Result<()> {
     let model = engine.stance.model.label();
     let encoder = RowEncoder::new(OutputFormat::Csv, CsvOptions::default());
     report("+ drivers, CSV row", 1, &mut || {
-        let mut scorer = engine.scorer();
+        let mut scorer = Scorer::new(&engine);
         let mut row = Vec::new();
         for article in &articles {
             let eval = scorer.evaluate(Document::from(article), &Target::Any);
             row.clear();
             encoder.encode(
-                &ScoreRow::new(article, &eval, &scorer.labels(), &model),
+                &ScoreRow::new(article, &eval, scorer.labels(), &model),
                 &mut row,
             )?;
         }

@@ -1,4 +1,4 @@
-//! Stage 6: named features. Each feature value is built from labelled parts (a lexicon term, a
+//! Stage 6: named features, built from an [`Analysis`]. Each feature value is built from labelled parts (a lexicon term, a
 //! learned stem, a style count) so that every part's share of every logit can be reported.
 //!
 //! Feature names:
@@ -8,9 +8,12 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::analysis::Analysis;
 use crate::analyze::{AnalyzedToken, Codebook, NO_WORD, UNKNOWN};
-use crate::rules::Cue;
+use crate::lexicon::CompiledLexicon;
+use crate::rules::{Cue, Evidence};
 use crate::style::StyleFeature;
+use crate::tokenize::normalize_into;
 
 const NONE: u32 = u32::MAX;
 
@@ -122,25 +125,43 @@ impl FeatureIndex {
         !self.unigram.is_empty() || !self.bigram.is_empty()
     }
 
-    /// Calls `f(feature, token_index, token_count)` for each learned term in `tokens`.
+    /// Calls `f(feature, token_index, token_count)` for each of the model's learned terms in
+    /// `tokens`, as [`term_occurrences`] finds them.
     pub fn for_each_term(&self, tokens: &[AnalyzedToken], mut f: impl FnMut(usize, usize, usize)) {
-        let mut prev = UNKNOWN;
-        for (i, t) in tokens.iter().enumerate() {
-            let code = t.code;
-            if code != UNKNOWN {
-                if let Some(&feature) = self.unigram.get(code as usize)
-                    && feature != NONE
-                {
-                    f(feature as usize, i, 1);
+        term_occurrences(tokens, |at, len| {
+            let feature = match len {
+                1 => self.unigram.get(tokens[at].code as usize).copied(),
+                _ => {
+                    let (a, b) = (tokens[at].code, tokens[at + 1].code);
+                    if a == UNKNOWN || b == UNKNOWN {
+                        None
+                    } else {
+                        self.bigram.get(&pair_key(a, b)).copied()
+                    }
                 }
-                if prev != UNKNOWN
-                    && let Some(&feature) = self.bigram.get(&pair_key(prev, code))
-                {
-                    f(feature as usize, i - 1, 2);
-                }
+            };
+            if let Some(feature) = feature.filter(|&f| f != NONE) {
+                f(feature as usize, at, len);
             }
-            prev = if t.token.is_break() { UNKNOWN } else { code };
+        });
+    }
+}
+
+/// Where a learned term can be: every token with a stem (`f(at, 1)`), and every two adjacent
+/// tokens that both have one (`f(at, 2)`). A break, an address, an emoji or a plain number
+/// between two words ends the pair. Training picks its terms with this function and scoring
+/// finds them with it, so a selected term is one scoring can produce.
+pub fn term_occurrences(tokens: &[AnalyzedToken], mut f: impl FnMut(usize, usize)) {
+    let mut previous_has_stem = false;
+    for (i, t) in tokens.iter().enumerate() {
+        let has_stem = t.word != NO_WORD;
+        if has_stem {
+            f(i, 1);
+            if previous_has_stem {
+                f(i - 1, 2);
+            }
         }
+        previous_has_stem = has_stem;
     }
 }
 
@@ -149,6 +170,13 @@ impl FeatureIndex {
 /// and the part carries a number that copies and compares as an integer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Label(u32);
+
+impl Label {
+    /// Its number: labels are numbered from 0 in the order they are first named.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// Numbers every distinct name, and keeps the numbers of words, word pairs and lexicon entries
 /// so that naming them again costs one array or map lookup.
@@ -307,6 +335,244 @@ impl FeatureVector {
             x[p.feature] += p.value;
         }
         x
+    }
+}
+
+/// Builds a model's labelled parts from an analysis; keeps its buffers between articles.
+#[derive(Default)]
+pub struct FeatureBuilder {
+    cue_labels: Vec<Label>,
+    cues: Vec<(usize, usize, Label)>,
+    buf: String,
+}
+
+/// What a feature builder reads: one article's analysis and text, and the lexicon it was
+/// analyzed with.
+#[derive(Clone, Copy)]
+pub struct Source<'a, 'e> {
+    pub analysis: &'a Analysis<'e>,
+    pub text: &'a str,
+    pub lexicon: &'a CompiledLexicon,
+}
+
+impl FeatureBuilder {
+    /// Calls `emit` with each part of `index`'s features, sentence by sentence (a sentence's
+    /// cues, then its learned terms), then the article's style counts. A sentence's parts are
+    /// weighted by `weights` (one per sentence) and divided by `divisor`; nothing is emitted
+    /// when no sentence has weight.
+    pub fn build(
+        &mut self,
+        source: Source,
+        index: &FeatureIndex,
+        weights: &[f64],
+        divisor: f64,
+        names: &mut Labels,
+        mut emit: impl FnMut(Part),
+    ) {
+        let Source {
+            analysis,
+            text,
+            lexicon,
+        } = source;
+        let total: f64 = weights.iter().sum();
+        if total <= 0.0 {
+            return;
+        }
+        let tokens = &analysis.tokens;
+        let generation = analysis.generation;
+        let buf = &mut self.buf;
+        let label_of = |e: &Evidence, names: &mut Labels, buf: &mut String| -> Label {
+            let write = |out: &mut String| evidence_label(lexicon, tokens, text, e, out);
+            if e.paired.is_some() {
+                // A pair's label is its words as written.
+                write(buf);
+                names.get(buf)
+            } else {
+                let variant = match (e.modifiers.negated, e.modifiers.shifted) {
+                    (true, _) => 1,
+                    (_, true) => 2,
+                    _ => 0,
+                };
+                names.entry(e.entry, variant, write)
+            }
+        };
+        // Learned terms inside a cue are reported under the cue's label, so with terms every cue
+        // needs one; without them (the voice model) only the cues that are features do.
+        self.cue_labels.clear();
+        if index.has_terms() {
+            for e in &analysis.evidence {
+                let label = label_of(e, names, buf);
+                self.cue_labels.push(label);
+            }
+        }
+        for ((si, s), own) in analysis
+            .sentences
+            .iter()
+            .enumerate()
+            .zip(analysis.evidence_by_sentence())
+        {
+            let w = weights[si];
+            if w == 0.0 {
+                continue;
+            }
+            for i in own.clone() {
+                let e = &analysis.evidence[i];
+                if let Some(feature) = index.cue(e.cue) {
+                    let span = (tokens[e.start].token.start, tokens[e.end - 1].token.end);
+                    let label = match self.cue_labels.get(i) {
+                        Some(&label) => label,
+                        None => label_of(e, names, buf),
+                    };
+                    emit(Part {
+                        label,
+                        feature,
+                        sentence: Some(si),
+                        span,
+                        value: e.value * w / divisor,
+                    });
+                }
+            }
+            if index.has_terms() {
+                let cues = &mut self.cues;
+                cues.clear();
+                cues.extend(
+                    analysis.evidence[own.clone()]
+                        .iter()
+                        .zip(&self.cue_labels[own])
+                        .map(|(e, &l)| (e.start, e.end, l)),
+                );
+                cues.sort_by_key(|c| c.0);
+                // Terms come in token order: a cursor keeps the furthest-reaching cue begun so far.
+                let (mut next, mut reach): (usize, Option<(usize, usize, Label)>) = (0, None);
+                let sentence_tokens = &tokens[s.start..s.end];
+                let scales = &analysis.scales[s.start..s.end];
+                index.for_each_term(sentence_tokens, |feature, at, len| {
+                    let t = sentence_tokens;
+                    let (a, b) = (t[at].token.start, t[at + len - 1].token.end);
+                    let (from, to) = (s.start + at, s.start + at + len);
+                    while next < cues.len() && cues[next].0 <= from {
+                        if reach.is_none_or(|r| cues[next].1 > r.1) {
+                            reach = Some(cues[next]);
+                        }
+                        next += 1;
+                    }
+                    // A learned term that shares a word with a matched cue is reported under
+                    // the cue: the cue begun furthest back, else the next one.
+                    let overlapping = reach
+                        .filter(|(_, end, _)| from < *end)
+                        .or_else(|| cues.get(next).filter(|(start, _, _)| *start < to).copied());
+                    let label = match overlapping {
+                        Some((_, _, label)) => label,
+                        // One word: its label is kept by the analyzer's number for it.
+                        None if len == 1 => names.word(generation, t[at].word, |name| {
+                            normalize_into(&text[a..b], name)
+                        }),
+                        // Two words with one space between: kept by the pair of word numbers.
+                        None if len == 2
+                            && &text[t[at].token.end..t[at + 1].token.start] == " " =>
+                        {
+                            names.pair(generation, (t[at].word, t[at + 1].word), |name| {
+                                normalize_into(&text[a..b], name)
+                            })
+                        }
+                        None => {
+                            normalize_into(&text[a..b], buf);
+                            names.get(buf)
+                        }
+                    };
+                    emit(Part {
+                        label,
+                        feature,
+                        sentence: Some(si),
+                        span: (a, b),
+                        value: w * scales[at] / divisor,
+                    });
+                });
+            }
+        }
+        let sentences = analysis.sentences.len().max(1) as f64;
+        for (style, feature) in index.styles() {
+            let counts = analysis.styles.iter().filter(|c| c.feature == *style);
+            // Voice cues mark a piece whatever its length: ln(1 + total), shared among the cues
+            // in proportion so the parts still add up. Punctuation and symbols are per sentence.
+            let scale = if style.is_voice_cue() {
+                let total: f64 = counts.clone().map(|c| c.amount).sum();
+                if total > 0.0 {
+                    total.ln_1p() / total
+                } else {
+                    0.0
+                }
+            } else {
+                1.0 / sentences
+            };
+            for c in counts {
+                emit(Part {
+                    label: names.get(c.label),
+                    feature: *feature,
+                    sentence: None,
+                    span: (0, 0),
+                    value: c.amount * scale,
+                });
+            }
+        }
+    }
+
+    /// The parts of [`build`](Self::build) as a feature vector.
+    pub fn vector(
+        &mut self,
+        source: Source,
+        index: &FeatureIndex,
+        weights: &[f64],
+        divisor: f64,
+        names: &mut Labels,
+    ) -> FeatureVector {
+        let mut vector = FeatureVector::default();
+        self.build(source, index, weights, divisor, names, |p| {
+            vector.parts.push(p)
+        });
+        vector
+    }
+}
+
+/// A readable name for a piece of evidence: the lexicon term, or "metric direction" as written,
+/// marked when a negator or shifter turned it.
+pub fn evidence_label(
+    lexicon: &CompiledLexicon,
+    tokens: &[AnalyzedToken],
+    text: &str,
+    e: &Evidence,
+    out: &mut String,
+) {
+    out.clear();
+    let mut push_lowercase = |s: &str| {
+        s.chars()
+            .flat_map(char::to_lowercase)
+            .for_each(|c| out.push(c))
+    };
+    match (e.cue, e.paired) {
+        (Cue::DirectionMetric, Some((_, m_start, m_end))) => {
+            let words = |from: usize, to: usize| {
+                let (a, b) = (tokens[from].token.start, tokens[to - 1].token.end);
+                &text[a..b]
+            };
+            let direction_len = lexicon.entry(e.entry).stems.len();
+            let (metric, direction) =
+                (words(m_start, m_end), words(e.head, e.head + direction_len));
+            let (first, second) = if m_start < e.head {
+                (metric, direction)
+            } else {
+                (direction, metric)
+            };
+            push_lowercase(first);
+            push_lowercase(" ");
+            push_lowercase(second);
+        }
+        _ => push_lowercase(&lexicon.entry(e.entry).term),
+    }
+    match (e.modifiers.negated, e.modifiers.shifted) {
+        (true, _) => out.push_str(" (negated)"),
+        (_, true) => out.push_str(" (turned)"),
+        _ => {}
     }
 }
 

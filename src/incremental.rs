@@ -14,11 +14,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::EngineFingerprint;
+use crate::files::{Destination, TEMPORARY_SUFFIX, parent_dir, temporary_prefix, write_atomically};
 use crate::input::Article;
-use crate::files::{
-    Destination, TEMPORARY_SUFFIX, parent_dir, temporary_prefix, write_atomically,
-};
-use crate::score::EngineFingerprint;
 
 pub const MANIFEST_FORMAT: &str = "stance-manifest/1";
 

@@ -140,7 +140,11 @@ impl crate::choice::Choice for InputFormat {
         ),
         (InputFormat::Text, "text", "One article per file"),
         (InputFormat::Jsonl, "jsonl", "One JSON object per line"),
-        (InputFormat::Csv, "csv", "One article per record, with a header"),
+        (
+            InputFormat::Csv,
+            "csv",
+            "One article per record, with a header",
+        ),
     ];
 }
 

@@ -8,9 +8,12 @@
 //! the subcommands.
 
 pub mod aggregate;
+pub mod analysis;
 pub mod analyze;
+pub mod attribution;
 pub mod choice;
 pub mod data;
+pub mod engine;
 pub mod features;
 pub mod files;
 pub mod incremental;
@@ -20,6 +23,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod phrase;
+pub mod pooling;
 pub mod rules;
 pub mod score;
 pub mod sentence;

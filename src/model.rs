@@ -1,4 +1,5 @@
-//! Stage 7: a linear softmax model in a readable JSON file, scored as `softmax(xW + b)`.
+//! Stage 7: a linear softmax model in a readable JSON file, scored as `softmax(xW + b)`, and
+//! [`CompiledModel`], the same model with its features resolved for scoring.
 //!
 //! Weights are stored in raw feature units, so a contribution is simply value x weight and the
 //! logits are exactly the intercepts plus the contributions.
@@ -8,11 +9,18 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyze::Codebook;
 use crate::data::DataFile;
+use crate::features::{FeatureIndex, FeatureVector, Label};
 
 pub const FORMAT: &str = "stance-model/1";
 pub const STANCE_CLASSES: [&str; 3] = ["bearish", "neutral", "bullish"];
 pub const VOICE_CLASSES: [&str; 3] = ["retail", "analysis", "corporate"];
+
+/// Where each stance class is; the score is P(bullish) - P(bearish).
+pub const BEARISH: usize = 0;
+pub const NEUTRAL: usize = 1;
+pub const BULLISH: usize = 2;
 
 /// How sentence features are pooled into an article's features.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,13 +42,21 @@ pub enum Pooling {
 
 impl crate::choice::Choice for Pooling {
     const ALL: &'static [(Self, &'static str, &'static str)] = &[
-        (Pooling::Mean, "mean", "Weighted mean of the sentences' features"),
+        (
+            Pooling::Mean,
+            "mean",
+            "Weighted mean of the sentences' features",
+        ),
         (
             Pooling::Sqrt,
             "sqrt",
             "Weighted sum divided by the square root of the total weight",
         ),
-        (Pooling::Sum, "sum", "Plain weighted sum of the sentences' features"),
+        (
+            Pooling::Sum,
+            "sum",
+            "Plain weighted sum of the sentences' features",
+        ),
         (
             Pooling::Opinion,
             "opinion",
@@ -337,6 +353,121 @@ pub fn argmax(values: &[f64]) -> usize {
             best
         }
     })
+}
+
+/// A model with its features resolved against the engine's codebook.
+#[derive(Clone, Debug)]
+pub struct CompiledModel {
+    pub model: Model,
+    pub index: FeatureIndex,
+    pub intercepts: Logits,
+    /// The model's weights by feature, contiguous: scoring reads one per part.
+    weights: Vec<Logits>,
+}
+
+impl CompiledModel {
+    pub fn new(
+        model: Model,
+        codebook: &mut Codebook,
+        file: &DataFile,
+    ) -> anyhow::Result<CompiledModel> {
+        let names: Vec<String> = model.weights.iter().map(|w| w.feature.clone()).collect();
+        let index =
+            FeatureIndex::new(&names, codebook).map_err(|e| anyhow::anyhow!("{}: {e}", file))?;
+        let intercepts = model
+            .intercepts
+            .as_slice()
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("{}: intercepts: expected {CLASSES}", file))?;
+        let weights = model
+            .weights
+            .iter()
+            .map(|w| {
+                w.weights.as_slice().try_into().map_err(|_| {
+                    anyhow::anyhow!("{}: weights of {}: expected {CLASSES}", file, w.feature)
+                })
+            })
+            .collect::<anyhow::Result<Vec<Logits>>>()?;
+        Ok(CompiledModel {
+            model,
+            index,
+            intercepts,
+            weights,
+        })
+    }
+
+    pub fn weights(&self, feature: usize) -> &Logits {
+        &self.weights[feature]
+    }
+
+    /// Scores a feature vector whose parts are merged by (label, feature) in first-seen order:
+    /// each merged part adds value x weights to the logits, so the intercepts plus every
+    /// contribution are the logits.
+    pub fn predict(&self, vector: &FeatureVector) -> Prediction {
+        let mut parts: Vec<Contribution> = Vec::new();
+        // A short vector is merged by scanning; a long one (a long article's voice cues) by hash.
+        let scan = vector.parts.len() <= 32;
+        let mut index: rustc_hash::FxHashMap<(Label, usize), usize> = Default::default();
+        for p in &vector.parts {
+            let found = if scan {
+                parts
+                    .iter()
+                    .position(|c| c.feature == p.feature && c.label == p.label)
+            } else {
+                index.get(&(p.label, p.feature)).copied()
+            };
+            match found {
+                Some(i) => parts[i].value += p.value,
+                None => {
+                    if !scan {
+                        index.insert((p.label, p.feature), parts.len());
+                    }
+                    parts.push(Contribution {
+                        label: p.label,
+                        feature: p.feature,
+                        value: p.value,
+                        logits: [0.0; CLASSES],
+                    });
+                }
+            }
+        }
+        let mut logits = self.intercepts;
+        for c in &mut parts {
+            let weights = self.weights(c.feature);
+            c.logits = std::array::from_fn(|k| weights[k] * c.value);
+            for (l, v) in logits.iter_mut().zip(&c.logits) {
+                *l += v;
+            }
+        }
+        Prediction {
+            probabilities: class_probabilities(&logits),
+            logits,
+            parts,
+        }
+    }
+}
+
+/// A part of a feature vector with what it adds to each class logit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    pub label: Label,
+    pub feature: usize,
+    pub value: f64,
+    pub logits: Logits,
+}
+
+/// A model's reading of one feature vector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prediction {
+    pub logits: Logits,
+    pub probabilities: Logits,
+    pub parts: Vec<Contribution>,
+}
+
+impl Prediction {
+    pub fn best(&self) -> usize {
+        argmax(&self.probabilities)
+    }
 }
 
 #[cfg(test)]

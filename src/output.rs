@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::features::Labels;
 use crate::input::Article;
-use crate::model::STANCE_CLASSES;
-use crate::score::{BEARISH, BULLISH, Evaluation, NEUTRAL};
+use crate::model::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES};
+use crate::score::Evaluation;
 
 pub const DRIVERS_PER_SIDE: usize = 3;
 
@@ -36,69 +36,73 @@ pub const COLUMNS: [&str; 17] = [
 pub const VOICE_COLUMNS: [&str; 4] = ["voice", "p_retail", "p_analysis", "p_corporate"];
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Driver {
-    pub term: String,
+pub struct Driver<'a> {
+    pub term: &'a str,
     pub contribution: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct VoiceColumns {
-    pub voice: String,
+    pub voice: &'static str,
     pub p_retail: f64,
     pub p_analysis: f64,
     pub p_corporate: f64,
 }
 
-/// One output row.
+/// One output row, borrowing its text from the article, the evaluation and the scorer's labels.
 #[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct ScoreRow {
-    pub id: String,
-    pub title: String,
-    pub date: String,
-    pub source: String,
-    pub target: String,
+pub struct ScoreRow<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub date: &'a str,
+    pub source: &'a str,
+    pub target: &'a str,
     pub relevance: u8,
-    pub stance: String,
+    pub stance: &'static str,
     pub score: f64,
     pub p_bearish: f64,
     pub p_neutral: f64,
     pub p_bullish: f64,
     pub confidence: f64,
-    pub drivers_bullish: Vec<Driver>,
-    pub drivers_bearish: Vec<Driver>,
+    pub drivers_bullish: Vec<Driver<'a>>,
+    pub drivers_bearish: Vec<Driver<'a>>,
     pub tokens: usize,
-    pub model: String,
+    pub model: &'a str,
     /// BLAKE3 of the scored text (16 hex digits): the same story from two feeds has one hash.
     pub text_hash: String,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub voice: Option<VoiceColumns>,
 }
 
-impl ScoreRow {
+impl<'a> ScoreRow<'a> {
     /// `labels` are those of the scorer that made `eval`.
-    pub fn new(article: &Article, eval: &Evaluation, labels: &Labels, model: &str) -> ScoreRow {
+    pub fn new(
+        article: &'a Article,
+        eval: &'a Evaluation,
+        labels: &'a Labels,
+        model: &'a str,
+    ) -> ScoreRow<'a> {
         let p = &eval.stance.probabilities;
-        let best = eval.stance_class();
         let found = eval.drivers(DRIVERS_PER_SIDE, labels);
-        let drivers = |list: Vec<(String, f64)>| {
+        let drivers = |list: Vec<(&'a str, f64)>| {
             list.into_iter()
                 .map(|(term, contribution)| Driver { term, contribution })
                 .collect()
         };
         let voice = eval.voice.as_ref().map(|v| VoiceColumns {
-            voice: eval.voice_class().unwrap_or_default().to_string(),
+            voice: eval.voice_class().unwrap_or_default(),
             p_retail: v.probabilities[0],
             p_analysis: v.probabilities[1],
             p_corporate: v.probabilities[2],
         });
         ScoreRow {
-            id: article.id.clone(),
-            title: article.title.clone().unwrap_or_default(),
-            date: article.date.clone().unwrap_or_default(),
-            source: article.source.clone().unwrap_or_default(),
-            target: eval.target.clone(),
+            id: &article.id,
+            title: article.title.as_deref().unwrap_or_default(),
+            date: article.date.as_deref().unwrap_or_default(),
+            source: article.source.as_deref().unwrap_or_default(),
+            target: &eval.target,
             relevance: eval.focus.relevance,
-            stance: STANCE_CLASSES[best].to_string(),
+            stance: STANCE_CLASSES[eval.stance_class()],
             score: eval.score(),
             p_bearish: p[BEARISH],
             p_neutral: p[NEUTRAL],
@@ -107,56 +111,118 @@ impl ScoreRow {
             drivers_bullish: drivers(found.bullish),
             drivers_bearish: drivers(found.bearish),
             tokens: eval.tokens,
-            model: model.to_string(),
+            model,
             text_hash: text_hash(&article.text),
             voice,
         }
     }
 
-    /// The CSV cells, in column order. Unless `raw`, text cells are made spreadsheet-safe.
-    pub fn cells(&self, raw: bool) -> Vec<Cow<'_, str>> {
-        let text = |s| {
-            if raw {
-                Cow::Borrowed(s)
+    /// Writes the CSV record, cells in column order. Unless `raw`, text cells are made
+    /// spreadsheet-safe.
+    fn write_csv(&self, raw: bool, out: &mut Vec<u8>) {
+        let mut record = CsvRecordWriter::new(out);
+        let mut cell = String::with_capacity(128);
+        let mut text = |record: &mut CsvRecordWriter, s: &str| {
+            if raw || !is_formula_like(s) {
+                record.field(s.as_bytes());
             } else {
-                spreadsheet_safe(s)
+                cell.clear();
+                cell.push('\'');
+                cell.push_str(s);
+                record.field(cell.as_bytes());
             }
         };
-        let made = |s: String| -> Cow<'_, str> {
-            if raw || !is_formula_like(&s) {
-                s.into()
-            } else {
-                format!("'{s}").into()
-            }
-        };
-        let mut cells = vec![
-            text(&self.id),
-            text(&self.title),
-            text(&self.date),
-            text(&self.source),
-            text(&self.target),
-            self.relevance.to_string().into(),
-            Cow::Borrowed(self.stance.as_str()),
-            number(self.score).into(),
-            number(self.p_bearish).into(),
-            number(self.p_neutral).into(),
-            number(self.p_bullish).into(),
-            number(self.confidence).into(),
-            made(drivers_cell(&self.drivers_bullish)),
-            made(drivers_cell(&self.drivers_bearish)),
-            self.tokens.to_string().into(),
-            text(&self.model),
-            Cow::Borrowed(self.text_hash.as_str()),
-        ];
-        if let Some(v) = &self.voice {
-            cells.extend([
-                Cow::Borrowed(v.voice.as_str()),
-                number(v.p_retail).into(),
-                number(v.p_analysis).into(),
-                number(v.p_corporate).into(),
-            ]);
+        for s in [self.id, self.title, self.date, self.source, self.target] {
+            text(&mut record, s);
         }
-        cells
+        let mut digits = itoa::Buffer::new();
+        record.field(digits.format(self.relevance).as_bytes());
+        record.field(self.stance.as_bytes());
+        let mut decimal = String::with_capacity(16);
+        let mut number_cell = |record: &mut CsvRecordWriter, x: f64| {
+            decimal.clear();
+            push_decimal4(&mut decimal, x, Sign::NegativeUnlessZero);
+            record.field(decimal.as_bytes());
+        };
+        for x in [
+            self.score,
+            self.p_bearish,
+            self.p_neutral,
+            self.p_bullish,
+            self.confidence,
+        ] {
+            number_cell(&mut record, x);
+        }
+        let mut drivers = String::with_capacity(128);
+        for side in [&self.drivers_bullish, &self.drivers_bearish] {
+            drivers.clear();
+            push_drivers(&mut drivers, side);
+            text(&mut record, &drivers);
+        }
+        record.field(digits.format(self.tokens).as_bytes());
+        text(&mut record, self.model);
+        record.field(self.text_hash.as_bytes());
+        if let Some(v) = &self.voice {
+            record.field(v.voice.as_bytes());
+            for x in [v.p_retail, v.p_analysis, v.p_corporate] {
+                number_cell(&mut record, x);
+            }
+        }
+        record.end();
+    }
+}
+
+/// Writes one RFC 4180 record with CRLF straight into a byte buffer, quoting as the `csv` crate
+/// does (only cells that need it).
+struct CsvRecordWriter<'o> {
+    writer: csv_core::Writer,
+    out: &'o mut Vec<u8>,
+    fields: usize,
+}
+
+impl<'o> CsvRecordWriter<'o> {
+    fn new(out: &'o mut Vec<u8>) -> Self {
+        CsvRecordWriter {
+            writer: csv_core::WriterBuilder::new()
+                .terminator(csv_core::Terminator::CRLF)
+                .build(),
+            out,
+            fields: 0,
+        }
+    }
+
+    /// Runs one csv_core step against the buffer's spare room, growing it until the step is done.
+    fn step(
+        &mut self,
+        mut write: impl FnMut(&mut csv_core::Writer, &mut [u8]) -> (csv_core::WriteResult, usize),
+    ) {
+        loop {
+            let len = self.out.len();
+            self.out.resize(len + 64, 0);
+            let (result, written) = write(&mut self.writer, &mut self.out[len..]);
+            self.out.truncate(len + written);
+            if result == csv_core::WriteResult::InputEmpty {
+                return;
+            }
+        }
+    }
+
+    fn field(&mut self, mut bytes: &[u8]) {
+        if self.fields > 0 {
+            self.step(|w, o| w.delimiter(o));
+        }
+        self.fields += 1;
+        // A quoted cell doubles its quotes: room for twice the input, and the quotes.
+        self.out.reserve(2 * bytes.len() + 2);
+        self.step(|w, o| {
+            let (result, read, written) = w.field(bytes, o);
+            bytes = &bytes[read..];
+            (result, written)
+        });
+    }
+
+    fn end(mut self) {
+        self.step(|w, o| w.terminator(o));
     }
 }
 
@@ -224,15 +290,19 @@ pub fn number(x: f64) -> String {
 /// `term:+0.1234; term:-0.0567`
 pub fn drivers_cell(drivers: &[Driver]) -> String {
     let mut cell = String::new();
+    push_drivers(&mut cell, drivers);
+    cell
+}
+
+fn push_drivers(cell: &mut String, drivers: &[Driver]) {
     for (i, d) in drivers.iter().enumerate() {
         if i > 0 {
             cell.push_str("; ");
         }
-        cell.push_str(&d.term);
+        cell.push_str(d.term);
         cell.push(':');
-        push_decimal4(&mut cell, d.contribution, Sign::Always);
+        push_decimal4(cell, d.contribution, Sign::Always);
     }
-    cell
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -288,7 +358,11 @@ pub enum OutputFormat {
 impl crate::choice::Choice for OutputFormat {
     const ALL: &'static [(Self, &'static str, &'static str)] = &[
         (OutputFormat::Csv, "csv", "RFC 4180 CSV with a header row"),
-        (OutputFormat::Jsonl, "jsonl", "One JSON object per article, one per line"),
+        (
+            OutputFormat::Jsonl,
+            "jsonl",
+            "One JSON object per article, one per line",
+        ),
     ];
 }
 
@@ -324,7 +398,11 @@ impl RowEncoder {
             if with_voice {
                 header.extend(VOICE_COLUMNS);
             }
-            csv_record(&mut out, &header)?;
+            let mut record = CsvRecordWriter::new(&mut out);
+            for name in header {
+                record.field(name.as_bytes());
+            }
+            record.end();
         }
         Ok(out)
     }
@@ -332,10 +410,10 @@ impl RowEncoder {
     /// Appends one row to `out`.
     pub fn encode(&self, row: &ScoreRow, out: &mut Vec<u8>) -> io::Result<()> {
         match self.format {
-            OutputFormat::Csv => csv_record(
-                out,
-                row.cells(self.options.raw).iter().map(|c| c.as_bytes()),
-            ),
+            OutputFormat::Csv => {
+                row.write_csv(self.options.raw, out);
+                Ok(())
+            }
             OutputFormat::Jsonl => {
                 serde_json::to_writer(&mut *out, row)?;
                 out.push(b'\n');
@@ -343,19 +421,6 @@ impl RowEncoder {
             }
         }
     }
-}
-
-/// One RFC 4180 record with CRLF.
-fn csv_record<S: AsRef<[u8]>>(
-    out: &mut Vec<u8>,
-    cells: impl IntoIterator<Item = S>,
-) -> io::Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .buffer_capacity(1024)
-        .from_writer(out);
-    writer.write_record(cells)?;
-    writer.flush()
 }
 
 #[cfg(test)]
@@ -446,11 +511,11 @@ mod tests {
     fn drivers_are_signed() {
         let d = [
             Driver {
-                term: "a b".into(),
+                term: "a b",
                 contribution: 0.12,
             },
             Driver {
-                term: "c".into(),
+                term: "c",
                 contribution: -0.3,
             },
         ];

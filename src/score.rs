@@ -1,289 +1,106 @@
-//! The pipeline in one place: text, tokens, lexicon hits, evidence, features, scores.
+//! Stages 6-7 for one article: features from the [`Analysis`], the models, pooling and the
+//! exact attribution of the score.
 //!
-//! An [`Engine`] holds what is loaded once (lexicons, targets, models) and is shared between
-//! threads; a [`Scorer`] holds one thread's caches and buffers.
+//! A [`Scorer`] holds one thread's caches and buffers and reads articles for an [`Engine`]
+//! shared between threads. The stance model reads the article in segments: each weighted
+//! sentence under opinion pooling, else one segment holding every part. A segment's logits are
+//! the intercepts plus its parts' `value x weights`; [`pooling`] turns the segments'
+//! probabilities into the article's, and [`attribution`] splits the article's probabilities
+//! among the parts, so each label's share of the score is a sum of `value x (weights · g)`
+//! over its occurrences.
 
 use rustc_hash::FxHashMap;
 
-use crate::analyze::{AnalyzedToken, Analyzer, Codebook, StemFilter};
-use crate::data::DataFile;
-use std::cell::RefCell;
-
-use crate::features::{FeatureIndex, FeatureVector, Label, Labels, Part};
-use crate::lexicon::{CompiledLexicon, Lexicon};
+use crate::analysis::{Aim, Analysis, Document};
+use crate::analyze::{Analyzer, Codebook, StemFilter};
+use crate::attribution::{EVERY_CLASS, Jacobian, Segment, path_gradients, shares};
+use crate::engine::Engine;
+use crate::features::{FeatureBuilder, FeatureVector, Label, Labels, Part, Source};
 use crate::model::{
-    CLASSES, Logits, Model, Pooling, VOICE_CLASSES, argmax, class_probabilities, decide,
+    BEARISH, BULLISH, CLASSES, CompiledModel, Logits, NEUTRAL, Pooling, Prediction, VOICE_CLASSES,
+    class_probabilities, decide,
 };
-use crate::phrase::{PhraseMatch, PhraseMatcher, encode};
-use crate::rules::{Cue, Evidence, evidence};
-use crate::sentence::{Sentence, split};
-use crate::style::{StyleCount, count as count_style};
-use crate::target::{Focus, Target, TargetBook, TargetMatcher, focus};
-use crate::tokenize::TokenKind;
+use crate::pooling;
+use crate::target::{Focus, Target, TargetMatcher};
 
-/// Which data files the engine loads: the built-in defaults unless a file or directory on disk
-/// was given.
-#[derive(Clone, Debug)]
-pub struct EngineConfig {
-    /// Lexicon files, in load order.
-    pub lexicons: Vec<DataFile>,
-    pub targets: DataFile,
-    pub model: DataFile,
-    pub voice_model: Option<DataFile>,
-}
-
-impl EngineConfig {
-    /// Loads and validates the lexicons and the targets file.
-    pub fn load_lexicon_and_targets(&self) -> anyhow::Result<(Lexicon, TargetBook)> {
-        let lexicon = Lexicon::load_files(&self.lexicons)?;
-        Ok((lexicon, TargetBook::load(&self.targets)?))
-    }
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            lexicons: DataFile::lexicons(),
-            targets: DataFile::targets(),
-            model: DataFile::stance_model(),
-            voice_model: Some(DataFile::voice_model()),
-        }
-    }
-}
-
-/// A model with its features resolved against the engine's codebook.
-#[derive(Clone, Debug)]
-pub struct Linear {
-    pub model: Model,
-    pub index: FeatureIndex,
-    intercepts: Logits,
-    /// The model's weights by feature, contiguous: the scoring loop reads one per part.
-    weights: Vec<Logits>,
-}
-
-impl Linear {
-    fn new(model: Model, codebook: &mut Codebook, file: &DataFile) -> anyhow::Result<Linear> {
-        let names: Vec<String> = model.weights.iter().map(|w| w.feature.clone()).collect();
-        let index =
-            FeatureIndex::new(&names, codebook).map_err(|e| anyhow::anyhow!("{}: {e}", file))?;
-        let intercepts = model
-            .intercepts
-            .as_slice()
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("{}: intercepts: expected {CLASSES}", file))?;
-        let weights = model
-            .weights
-            .iter()
-            .map(|w| {
-                w.weights.as_slice().try_into().map_err(|_| {
-                    anyhow::anyhow!("{}: weights of {}: expected {CLASSES}", file, w.feature)
-                })
-            })
-            .collect::<anyhow::Result<Vec<Logits>>>()?;
-        Ok(Linear {
-            model,
-            index,
-            intercepts,
-            weights,
-        })
-    }
-
-    fn weights(&self, feature: usize) -> &Logits {
-        &self.weights[feature]
-    }
-
-    /// Scores a feature vector. Each part's logit contribution is its value times its feature's
-    /// weights, so the intercepts plus all contributions are the logits.
-    pub fn predict(&self, vector: &FeatureVector) -> Prediction {
-        let mut parts = Vec::new();
-        let logits = self.contributions(&vector.parts, &mut parts);
-        Prediction {
-            probabilities: class_probabilities(&logits),
-            logits,
-            parts,
-        }
-    }
-
-    /// Merges `parts` by (label, feature) in first-seen order and appends them to `out` with
-    /// their logit contributions; returns the logits.
-    fn contributions(&self, parts: &[Part], out: &mut Vec<Contribution>) -> Logits {
-        let first = out.len();
-        // A sentence has a few parts: a scan beats hashing them.
-        let scan = parts.len() <= 32;
-        let mut index: FxHashMap<(Label, usize), usize> = FxHashMap::default();
-        for p in parts {
-            let found = if scan {
-                out[first..]
-                    .iter()
-                    .position(|c| c.feature == p.feature && c.label == p.label)
-            } else {
-                index.get(&(p.label, p.feature)).copied()
-            };
-            match found {
-                Some(i) => out[first + i].value += p.value,
-                None => {
-                    if !scan {
-                        index.insert((p.label, p.feature), out.len() - first);
-                    }
-                    out.push(Contribution {
-                        label: p.label,
-                        feature: p.feature,
-                        value: p.value,
-                        logits: [0.0; CLASSES],
-                        score: 0.0,
-                    });
-                }
-            }
-        }
-        let mut logits = self.intercepts;
-        for c in &mut out[first..] {
-            let weights = self.weights(c.feature);
-            c.logits = std::array::from_fn(|k| weights[k] * c.value);
-            for (l, v) in logits.iter_mut().zip(&c.logits) {
-                *l += v;
-            }
-        }
-        logits
-    }
-}
-
-/// A part of the feature vector with what it adds to each class logit and to the score.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Contribution {
+/// One occurrence of a labelled feature in a segment of the stance reading.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Occurrence {
     pub label: Label,
     pub feature: usize,
+    pub segment: usize,
+    /// The sentence it is in; `None` for article-level counts (style).
+    pub sentence: Option<usize>,
+    /// Byte range in the text; empty for article-level counts.
+    pub span: (usize, usize),
+    /// What it adds to its feature's value.
     pub value: f64,
-    pub logits: Logits,
-    /// Share of (score - base score), by the path-integrated gradient (see [`attribute`]).
-    pub score: f64,
 }
 
+/// One pooled segment of the stance reading.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Prediction {
-    pub logits: Logits,
-    pub probabilities: Logits,
-    pub parts: Vec<Contribution>,
-}
-
-impl Prediction {
-    pub fn best(&self) -> usize {
-        argmax(&self.probabilities)
-    }
-}
-
-/// Stance classes are bearish, neutral, bullish; the score is P(bullish) - P(bearish).
-pub const BEARISH: usize = 0;
-pub const NEUTRAL: usize = 1;
-pub const BULLISH: usize = 2;
-
-fn stance_score(logits: &Logits) -> f64 {
-    let p = class_probabilities(logits);
-    p[BULLISH] - p[BEARISH]
-}
-
-/// The gradient of the score with respect to the logits, at class probabilities `p`.
-fn score_gradient(p: &Logits) -> Logits {
-    std::array::from_fn(|j| {
-        let d = |i: usize| if i == j { 1.0 } else { 0.0 };
-        p[BULLISH] * (d(BULLISH) - p[j]) - p[BEARISH] * (d(BEARISH) - p[j])
-    })
-}
-
-fn normalized(weights: Logits) -> Logits {
-    let sum: f64 = weights.iter().sum();
-    weights.map(|w| w / sum)
-}
-
-/// Splits `score - base_score` exactly among the parts.
-///
-/// The logits move along a straight line from the intercepts to the full logits, so every
-/// part's share is its logit contribution dotted with the gradient of the score averaged along
-/// that line (integrated gradients, which for a model linear in its logits needs one shared
-/// average). The average is taken by 16-point Gauss-Legendre quadrature and then corrected
-/// along the path so that the shares add up exactly.
-pub fn attribute(intercepts: &Logits, logits: &Logits, parts: &mut [Contribution]) -> f64 {
-    const NODES: [(f64, f64); 8] = [
-        (0.0950125098376374, 0.1894506104550685),
-        (0.2816035507792589, 0.1826034150449236),
-        (0.4580167776572274, 0.1691565193950025),
-        (0.6178762444026438, 0.1495959888165767),
-        (0.755_404_408_355_003, 0.1246289712555339),
-        (0.8656312023878318, 0.0951585116824928),
-        (0.9445750230732326, 0.0622535239386479),
-        (0.9894009349916499, 0.0271524594117541),
-    ];
-    let path: Logits = std::array::from_fn(|c| logits[c] - intercepts[c]);
-    let (start, end) = (class_probabilities(intercepts), class_probabilities(logits));
-    let base = start[BULLISH] - start[BEARISH];
-    let delta = end[BULLISH] - end[BEARISH] - base;
-    // One part moves the logits along the whole path: its share is all of it.
-    if let [only] = parts {
-        only.score = delta;
-        return base;
-    }
-    let top = path.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let spread = top - path.iter().copied().fold(f64::INFINITY, f64::min);
-    let mut g = [0.0; CLASSES];
-    for (x, w) in NODES {
-        // The nodes come in pairs t, 1 - t with t < 1/2. Up to a factor shared by the classes,
-        // the probabilities there are start x e^(t path) and end / e^(t path): one exponential
-        // per class serves both, unless the path is so long that e^(t path) leaves f64's range.
-        let t = 0.5 - x / 2.0;
-        let pair = if spread < 600.0 {
-            let e: Logits = std::array::from_fn(|c| (t * (path[c] - top)).exp());
-            [
-                normalized(std::array::from_fn(|c| start[c] * e[c])),
-                normalized(std::array::from_fn(|c| end[c] / e[c])),
-            ]
-        } else {
-            [t, 1.0 - t]
-                .map(|t| class_probabilities(&std::array::from_fn(|c| intercepts[c] + t * path[c])))
-        };
-        for p in &pair {
-            for (gc, dc) in g.iter_mut().zip(score_gradient(p)) {
-                *gc += w / 2.0 * dc;
-            }
-        }
-    }
-    let norm: f64 = path.iter().map(|d| d * d).sum();
-    if norm > 0.0 {
-        let residual = delta - path.iter().zip(&g).map(|(d, gc)| d * gc).sum::<f64>();
-        for (gc, d) in g.iter_mut().zip(&path) {
-            *gc += residual * d / norm;
-        }
-    }
-    for p in parts {
-        p.score = p.logits.iter().zip(&g).map(|(l, gc)| l * gc).sum();
-    }
-    base
-}
-
-/// An article's text as the scorer reads it.
-#[derive(Clone, Copy, Debug)]
-pub struct Document<'a> {
-    pub text: &'a str,
-    /// 1 when the first line is the headline.
-    pub headline_paragraphs: usize,
-}
-
-/// How one sentence counted in an opinion-pooled article.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SentenceScore {
-    pub sentence: usize,
+pub struct SegmentScore {
+    /// The sentence; `None` for the one segment of a model that pools features first.
+    pub sentence: Option<usize>,
     /// Target weight (mention, same paragraph, elsewhere; times the headline factor).
     pub weight: f64,
-    /// Share of the article: weight x (1 - P(neutral)), normalized to sum to 1.
-    pub share: f64,
+    pub logits: Logits,
     pub probabilities: Logits,
-    pub score: f64,
+    /// Its share of the article: weight x (1 - P(neutral)), normalized (see [`pooling`]).
+    pub share: f64,
+    /// `∫ ∂score/∂logits` along the path from the intercepts (see [`attribution`]): an
+    /// occurrence's share of the score is its logit contributions dotted with this.
+    pub score_gradient: Logits,
 }
 
-impl<'a> From<&'a crate::input::Article> for Document<'a> {
-    fn from(article: &'a crate::input::Article) -> Self {
-        Document {
-            text: &article.text,
-            headline_paragraphs: article.headline_paragraphs,
-        }
+/// The stance model's reading of an article.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StanceReading {
+    pub probabilities: Logits,
+    /// The probabilities of the intercepts alone: where the attribution path starts.
+    pub base: Logits,
+    pub pooling: Pooling,
+    pub segments: Vec<SegmentScore>,
+    pub occurrences: Vec<Occurrence>,
+    /// Each label's share of `score - base score`, in first-seen order.
+    pub label_shares: Vec<(Label, f64)>,
+}
+
+impl StanceReading {
+    /// An occurrence's logit contributions: its value times its feature's weights.
+    pub fn logits_of(&self, model: &CompiledModel, o: &Occurrence) -> Logits {
+        model.weights(o.feature).map(|w| w * o.value)
+    }
+
+    /// An occurrence's share of the score.
+    pub fn score_share(&self, model: &CompiledModel, o: &Occurrence) -> f64 {
+        shares(
+            &self.logits_of(model, o),
+            &[self.segments[o.segment].score_gradient],
+        )[0]
+    }
+
+    /// Each segment's `∫ ∂P/∂logits` along the same path, for shares of every class
+    /// probability (explanations); scoring needs only the score's.
+    pub fn class_gradients(&self, model: &CompiledModel) -> Vec<Jacobian> {
+        let mut gradients = Vec::with_capacity(self.segments.len());
+        path_gradients(
+            &model.intercepts,
+            &segments_of(&self.segments, model).collect::<Vec<_>>(),
+            &EVERY_CLASS,
+            &mut gradients,
+        );
+        gradients
+    }
+
+    /// An occurrence's share of each class probability, by [`class_gradients`](Self::class_gradients).
+    pub fn probability_shares(
+        &self,
+        model: &CompiledModel,
+        o: &Occurrence,
+        gradients: &[Jacobian],
+    ) -> Logits {
+        shares(&self.logits_of(model, o), &gradients[o.segment])
     }
 }
 
@@ -294,15 +111,15 @@ pub struct Evaluation {
     pub focus: Focus,
     /// Word, number and CJK tokens.
     pub tokens: usize,
-    pub stance: Prediction,
+    pub stance: StanceReading,
     /// The neutral band of the model's decision rule; `None` when the most probable class
     /// decides.
     pub band: Option<f64>,
-    /// Score with no features: what the intercepts alone say.
-    pub base_score: f64,
-    /// Per-sentence scores, for opinion pooling.
-    pub sentence_scores: Vec<SentenceScore>,
     pub voice: Option<Prediction>,
+}
+
+fn stance_score(p: &Logits) -> f64 {
+    p[BULLISH] - p[BEARISH]
 }
 
 impl Evaluation {
@@ -313,7 +130,7 @@ impl Evaluation {
     /// The target is named, but no lexicon cue and no model term was found (a script or
     /// language the lexicons do not cover): the probabilities are the intercepts' alone.
     pub fn read_nothing(&self) -> bool {
-        self.on_target() && self.stance.parts.is_empty()
+        self.on_target() && self.stance.occurrences.is_empty()
     }
 
     /// Whether anything was judged: the target is named and something in the text was read.
@@ -322,7 +139,12 @@ impl Evaluation {
     }
 
     pub fn score(&self) -> f64 {
-        self.stance.probabilities[BULLISH] - self.stance.probabilities[BEARISH]
+        stance_score(&self.stance.probabilities)
+    }
+
+    /// The score of the intercepts alone; the labels' shares add up to the rest.
+    pub fn base_score(&self) -> f64 {
+        stance_score(&self.stance.base)
     }
 
     /// The voice class, when a voice model read the article.
@@ -349,22 +171,24 @@ impl Evaluation {
         }
     }
 
-    /// The `n` strongest parts each way, merged by label; `labels` are the scorer's that made
-    /// this evaluation.
-    pub fn drivers(&self, n: usize, labels: &Labels) -> Drivers {
-        let mut by_label: Vec<(Label, f64)> = Vec::with_capacity(self.stance.parts.len());
-        let mut seen: FxHashMap<Label, usize> =
-            FxHashMap::with_capacity_and_hasher(self.stance.parts.len(), Default::default());
-        for p in &self.stance.parts {
-            match seen.get(&p.label) {
-                Some(&i) => by_label[i].1 += p.score,
-                None => {
-                    seen.insert(p.label, by_label.len());
-                    by_label.push((p.label, p.score));
-                }
-            }
-        }
-        let strongest = |mut side: Vec<(Label, f64)>, sign: f64| {
+    /// The opinion-pooled sentences, in text order; empty when the model pools features first.
+    pub fn sentence_scores(&self) -> impl Iterator<Item = (usize, &SegmentScore)> {
+        self.stance
+            .segments
+            .iter()
+            .filter_map(|s| s.sentence.map(|i| (i, s)))
+    }
+
+    /// The `n` strongest labels each way; `labels` are the scorer's that made this evaluation.
+    pub fn drivers<'l>(&self, n: usize, labels: &'l Labels) -> Drivers<'l> {
+        let strongest = |sign: f64| {
+            let mut side: Vec<(Label, f64)> = self
+                .stance
+                .label_shares
+                .iter()
+                .filter(|(_, s)| sign * s > 0.0)
+                .copied()
+                .collect();
             // Names are read only to break ties.
             let order = |a: &(Label, f64), b: &(Label, f64)| {
                 (sign * b.1)
@@ -378,171 +202,22 @@ impl Evaluation {
             side.truncate(n);
             side.sort_by(order);
             side.into_iter()
-                .map(|(label, score)| (labels.name(label).to_string(), score))
+                .map(|(label, share)| (labels.name(label), share))
                 .collect()
         };
-        let bullish = by_label.iter().filter(|(_, s)| *s > 0.0).copied().collect();
-        let bearish = by_label.into_iter().filter(|(_, s)| *s < 0.0).collect();
         Drivers {
-            bullish: strongest(bullish, 1.0),
-            bearish: strongest(bearish, -1.0),
+            bullish: strongest(1.0),
+            bearish: strongest(-1.0),
         }
     }
 }
 
-/// The terms that moved a score most, as (label, share of the score), strongest first.
+/// The labels that moved a score most, as (label, share of the score), strongest first.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Drivers {
-    pub bullish: Vec<(String, f64)>,
-    pub bearish: Vec<(String, f64)>,
+pub struct Drivers<'l> {
+    pub bullish: Vec<(&'l str, f64)>,
+    pub bearish: Vec<(&'l str, f64)>,
 }
-
-/// What a scorer saw in detail, for explanations.
-#[derive(Clone, Debug)]
-pub struct Trace {
-    pub tokens: Vec<AnalyzedToken>,
-    pub sentences: Vec<Sentence>,
-    pub evidence: Vec<Evidence>,
-}
-
-/// Loaded lexicons, targets and models, shared by all threads.
-pub struct Engine {
-    pub lexicon: CompiledLexicon,
-    pub targets: TargetBook,
-    pub stance: Linear,
-    pub voice: Option<Linear>,
-    /// Every company of the targets file, to find sentences about other companies.
-    companies: PhraseMatcher,
-    company_names: Vec<String>,
-    codebook: Codebook,
-}
-
-/// What scores depend on besides the article, each as a hash: when one changes, earlier scores
-/// are stale. `code` hashes the scoring source this binary was built from; learned lexicon
-/// entries show in `model`, which they re-weight.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct EngineFingerprint {
-    pub code: String,
-    pub model: String,
-    pub voice: Option<String>,
-    pub lexicons: String,
-    pub targets: String,
-}
-
-impl EngineFingerprint {
-    /// The parts that differ from `earlier`, by name.
-    pub fn changes_from(&self, earlier: &EngineFingerprint) -> Vec<&'static str> {
-        let mut changed = Vec::new();
-        if self.code != earlier.code {
-            changed.push("stance build");
-        }
-        if self.model != earlier.model {
-            changed.push("model");
-        }
-        if self.voice != earlier.voice {
-            changed.push("voice model");
-        }
-        if self.lexicons != earlier.lexicons {
-            changed.push("lexicons");
-        }
-        if self.targets != earlier.targets {
-            changed.push("targets");
-        }
-        changed
-    }
-}
-
-impl Engine {
-    pub fn load(config: &EngineConfig) -> anyhow::Result<Engine> {
-        let (lexicon, targets) = config.load_lexicon_and_targets()?;
-        let model = Model::load(&config.model)?;
-        let voice = config.voice_model.as_ref().map(Model::load).transpose()?;
-        Engine::new(lexicon, targets, model, voice, config)
-    }
-
-    pub fn new(
-        mut lexicon: Lexicon,
-        targets: TargetBook,
-        mut model: Model,
-        voice: Option<Model>,
-        config: &EngineConfig,
-    ) -> anyhow::Result<Engine> {
-        anyhow::ensure!(
-            model.task == "stance",
-            "{}: task: expected a stance model",
-            config.model
-        );
-        for entry in lexicon.take_learned() {
-            anyhow::ensure!(
-                model.reweight_term(&entry.stems, entry.weight),
-                "{}: learned term {:?} is not a term of the stance model {}",
-                entry.origin,
-                entry.term,
-                model.name
-            );
-        }
-        let mut codebook = Codebook::new();
-        let lexicon =
-            CompiledLexicon::compile(lexicon, &mut codebook).map_err(anyhow::Error::msg)?;
-        let stance = Linear::new(model, &mut codebook, &config.model)?;
-        let voice = match voice {
-            Some(m) => {
-                let file = config
-                    .voice_model
-                    .clone()
-                    .unwrap_or_else(DataFile::voice_model);
-                anyhow::ensure!(m.task == "voice", "{}: task: expected a voice model", file);
-                Some(Linear::new(m, &mut codebook, &file)?)
-            }
-            None => None,
-        };
-        let stem = StemFilter::default();
-        let (companies, company_names) = targets.compile_all(&mut codebook, &stem);
-        Ok(Engine {
-            lexicon,
-            targets,
-            stance,
-            voice,
-            companies,
-            company_names,
-            codebook,
-        })
-    }
-
-    /// Computed when asked (incremental runs), not at every load.
-    pub fn fingerprint(&self) -> EngineFingerprint {
-        EngineFingerprint {
-            code: env!("STANCE_CODE_HASH").to_string(),
-            model: self.stance.model.fingerprint(),
-            voice: self.voice.as_ref().map(|v| v.model.fingerprint()),
-            lexicons: self.lexicon.lexicon.fingerprint(),
-            targets: self.targets.fingerprint(),
-        }
-    }
-
-    pub fn scorer(&self) -> Scorer<'_> {
-        Scorer {
-            engine: self,
-            stem: StemFilter::default(),
-            codebook: self.codebook.clone(),
-            analyzer: Analyzer::default(),
-            matchers: FxHashMap::default(),
-            tokens: Vec::new(),
-            sentences: Vec::new(),
-            encoded: Vec::new(),
-            hits: Vec::new(),
-            mentions: Vec::new(),
-            others: Vec::new(),
-            evidence: Vec::new(),
-            scales: Vec::new(),
-            styles: Vec::new(),
-            labels: RefCell::default(),
-        }
-    }
-}
-
-/// The most merged parts an article's pooling makes room for before it has them.
-const MERGE_ROOM: usize = 2048;
 
 /// Caps the number of compiled per-article targets kept by one scorer.
 const MATCHER_CACHE_LIMIT: usize = 4096;
@@ -550,26 +225,41 @@ const MATCHER_CACHE_LIMIT: usize = 4096;
 /// Caps the stems per-article targets add to one scorer's codebook.
 const CODEBOOK_ROOM: usize = 1 << 16;
 
-/// One thread's scorer: word cache, target matchers and buffers.
+/// One thread's scorer: word cache, target matchers, the last article's analysis and buffers.
 pub struct Scorer<'e> {
     engine: &'e Engine,
     stem: StemFilter,
     codebook: Codebook,
     analyzer: Analyzer,
     matchers: FxHashMap<String, TargetMatcher>,
-    tokens: Vec<AnalyzedToken>,
-    sentences: Vec<Sentence>,
-    encoded: Vec<u8>,
-    hits: Vec<PhraseMatch>,
-    mentions: Vec<PhraseMatch>,
-    others: Vec<PhraseMatch>,
-    evidence: Vec<Evidence>,
-    scales: Vec<f64>,
-    styles: Vec<StyleCount<'e>>,
-    labels: RefCell<Labels>,
+    analysis: Analysis<'e>,
+    features: FeatureBuilder,
+    labels: Labels,
+    /// Per label number: its place in the article's label shares, or `u32::MAX`.
+    label_slot: Vec<u32>,
+    weights: Vec<f64>,
+    segments: Vec<Segment>,
+    merged: MergedValues,
 }
 
-impl Scorer<'_> {
+impl<'e> Scorer<'e> {
+    pub fn new(engine: &'e Engine) -> Scorer<'e> {
+        Scorer {
+            engine,
+            stem: StemFilter::default(),
+            codebook: engine.codebook.clone(),
+            analyzer: Analyzer::default(),
+            matchers: FxHashMap::default(),
+            analysis: Analysis::default(),
+            features: FeatureBuilder::default(),
+            labels: Labels::default(),
+            label_slot: Vec::new(),
+            weights: Vec::new(),
+            segments: Vec::new(),
+            merged: MergedValues::default(),
+        }
+    }
+
     /// Makes sure the codebook has every stem of `target`, emptying the word cache if it grew.
     /// Articles that bring their own targets add stems without end, so once the cache holds
     /// [`MATCHER_CACHE_LIMIT`] targets or the codebook [`CODEBOOK_ROOM`] more stems than the
@@ -593,101 +283,68 @@ impl Scorer<'_> {
         key
     }
 
-    /// Runs every stage up to evidence and style counts; returns how the article weighs sentences.
-    pub fn analyze(&mut self, doc: Document, target: &Target) -> Focus {
+    /// Runs every stage up to evidence and style counts.
+    pub fn analyze(&mut self, doc: Document, target: &Target) -> &Analysis<'e> {
         let key = self.prepare_target(target);
-        self.labels.get_mut().bound();
-        self.analyzer
-            .analyze(doc.text, &self.codebook, &mut self.tokens);
-        split(&self.tokens, &mut self.sentences);
-        encode(&self.tokens, &mut self.encoded);
-        self.engine
-            .lexicon
-            .matcher
-            .find(&self.encoded, &mut self.hits);
-        let matcher = &self.matchers[&key];
-        matcher.find(&self.encoded, &mut self.mentions);
-        // Other companies lower sentence weights, which `--target any` does not have.
-        if matcher.is_any() {
-            self.others.clear();
-        } else {
-            self.engine.companies.find(&self.encoded, &mut self.others);
-            let owners = &self.engine.company_names;
-            self.others.retain(|m| owners[m.pattern] != target.name());
-        }
-        let focus = focus(
-            &self.sentences,
-            &self.mentions,
-            &self.others,
-            matcher.is_any(),
-            doc.headline_paragraphs,
-            &self.engine.targets.weighting,
+        self.labels.bound();
+        let aim = Aim {
+            name: target.name(),
+            matcher: &self.matchers[&key],
+        };
+        self.analysis.run(
+            doc,
+            &aim,
+            &mut self.analyzer,
+            &self.codebook,
+            self.engine.sources(),
         );
-        evidence(
-            &self.engine.lexicon,
-            &self.tokens,
-            &self.sentences,
-            &self.hits,
-            &mut self.evidence,
-            &mut self.scales,
-        );
-        count_style(
-            doc.text,
-            &self.tokens,
-            &self.sentences,
-            &self.engine.lexicon,
-            &self.hits,
-            &mut self.styles,
-        );
-        focus
+        &self.analysis
+    }
+
+    /// The last analyzed article.
+    pub fn analysis(&self) -> &Analysis<'e> {
+        &self.analysis
+    }
+
+    /// The names of the last evaluation's labels.
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
+
+    /// The last analyzed article's feature vector for `model`, its sentences weighted by
+    /// `weights` and pooled by the model's rule (training reads features this way).
+    pub fn vector(&mut self, model: &CompiledModel, text: &str, weights: &[f64]) -> FeatureVector {
+        let source = Source {
+            analysis: &self.analysis,
+            text,
+            lexicon: &self.engine.lexicon,
+        };
+        let divisor = model.model.pooling.divisor(weights.iter().sum());
+        self.features
+            .vector(source, &model.index, weights, divisor, &mut self.labels)
+    }
+
+    /// Voice features count every sentence alike, whatever it is about.
+    pub fn voice_vector(&mut self, model: &CompiledModel, text: &str) -> FeatureVector {
+        let ones = vec![1.0; self.analysis.sentences.len()];
+        self.vector(model, text, &ones)
     }
 
     pub fn evaluate(&mut self, doc: Document, target: &Target) -> Evaluation {
-        let focus = self.analyze(doc, target);
+        self.analyze(doc, target);
         let engine = self.engine;
-        let intercepts = &engine.stance.intercepts;
-        let (stance, base_score, sentence_scores) = if focus.relevance == 0 {
-            let mut probabilities = [0.0; CLASSES];
-            probabilities[NEUTRAL] = 1.0;
-            let none = Prediction {
-                logits: *intercepts,
-                probabilities,
-                parts: Vec::new(),
-            };
-            (none, stance_score(intercepts), Vec::new())
-        } else if engine.stance.model.pooling == Pooling::Opinion {
-            self.opinion_prediction(&engine.stance, doc.text, &focus.sentence_weights)
-        } else {
-            let mut p = engine.stance.predict(&self.vector(
-                &engine.stance,
-                doc.text,
-                &focus.sentence_weights,
-            ));
-            let base = attribute(intercepts, &p.logits, &mut p.parts);
-            (p, base, Vec::new())
-        };
-        let voice = engine
-            .voice
-            .as_ref()
-            .map(|linear| linear.predict(&self.voice_vector(linear, doc.text)));
-        let pooled = sentence_scores.len() > 1;
+        let stance = self.read_stance(doc.text);
+        let voice = engine.voice.as_ref().map(|model| {
+            let vector = self.voice_vector(model, doc.text);
+            model.predict(&vector)
+        });
+        let pooled = stance.pooling == Pooling::Opinion && stance.segments.len() > 1;
         let mut evaluation = Evaluation {
             target: target.name().to_string(),
             band: None,
-            focus,
-            tokens: self
-                .tokens
-                .iter()
-                .filter(|t| {
-                    matches!(
-                        t.token.kind,
-                        TokenKind::Word | TokenKind::Number | TokenKind::Cjk
-                    )
-                })
-                .count(),
+            focus: self.analysis.focus.clone(),
+            tokens: self.analysis.word_count(),
             stance,
-            base_score,
-            sentence_scores,
             voice,
         };
         evaluation.band = engine
@@ -697,338 +354,211 @@ impl Scorer<'_> {
         evaluation
     }
 
-    /// Scores each weighted sentence alone, then averages the sentences' predictions with
-    /// weights target x (1 - P(neutral)). Every average is linear, so the article's logits are
-    /// still the intercepts plus the parts' contributions, and its score the base score plus the
-    /// parts' score shares, exactly.
-    fn opinion_prediction(
-        &self,
-        linear: &Linear,
-        text: &str,
-        weights: &[f64],
-    ) -> (Prediction, f64, Vec<SentenceScore>) {
-        let intercepts = &linear.intercepts;
-        let mut parts = self.vector(linear, text, &vec![1.0; weights.len()]).parts;
-        // The parts come in sentence order (see `vector`); style counts belong to no sentence.
-        parts.retain(|p| p.sentence.is_some_and(|s| weights[s] > 0.0));
-        // Every weighted sentence's merged parts, one after another in `contributions`.
-        struct Scored {
-            sentence: usize,
-            weight: f64,
-            opinion: f64,
-            logits: Logits,
-            probabilities: Logits,
-            parts: std::ops::Range<usize>,
+    /// The stance model's reading of the last analyzed article.
+    fn read_stance(&mut self, text: &str) -> StanceReading {
+        let model = &self.engine.stance;
+        let pooling = model.model.pooling;
+        let base = class_probabilities(&model.intercepts);
+        let mut reading = StanceReading {
+            probabilities: [0.0; CLASSES],
+            base,
+            pooling,
+            segments: Vec::new(),
+            occurrences: Vec::new(),
+            label_shares: Vec::new(),
+        };
+        let focus = &self.analysis.focus;
+        if focus.relevance == 0 {
+            reading.probabilities[NEUTRAL] = 1.0;
+            return reading;
         }
-        let mut contributions: Vec<Contribution> = Vec::with_capacity(parts.len());
-        let mut scored: Vec<Scored> = Vec::with_capacity(weights.len());
-        let mut base = stance_score(intercepts);
-        let mut rest = parts.as_slice();
-        for (s, &w) in weights.iter().enumerate() {
-            let n = rest.iter().take_while(|p| p.sentence == Some(s)).count();
+        // Under opinion pooling each weighted sentence is a segment scored alone, its parts
+        // unweighted (the target weight goes into pooling); otherwise the weighted parts of
+        // every sentence and the style counts pool into one segment.
+        let opinion = pooling == Pooling::Opinion;
+        let mut segment_of = Vec::new();
+        self.weights.clear();
+        if opinion {
+            for (s, &w) in focus.sentence_weights.iter().enumerate() {
+                segment_of.push(reading.segments.len());
+                self.weights.push(if w > 0.0 { 1.0 } else { 0.0 });
+                if w > 0.0 {
+                    reading.segments.push(new_segment(Some(s), w, model));
+                }
+            }
+        } else {
+            self.weights.extend_from_slice(&focus.sentence_weights);
+            reading.segments.push(new_segment(None, 1.0, model));
+        }
+        let divisor = pooling.divisor(self.weights.iter().sum());
+        let source = Source {
+            analysis: &self.analysis,
+            text,
+            lexicon: &self.engine.lexicon,
+        };
+        let occurrences = &mut reading.occurrences;
+        let weights = &self.weights;
+        self.features.build(
+            source,
+            &model.index,
+            weights,
+            divisor,
+            &mut self.labels,
+            |part: Part| {
+                let segment = match (opinion, part.sentence) {
+                    (false, _) => 0,
+                    (true, Some(s)) => segment_of[s],
+                    // Style counts belong to no sentence.
+                    (true, None) => return,
+                };
+                occurrences.push(Occurrence {
+                    label: part.label,
+                    feature: part.feature,
+                    segment,
+                    sentence: part.sentence,
+                    span: part.span,
+                    value: part.value,
+                });
+            },
+        );
+        if reading.segments.is_empty() {
+            reading.probabilities = base;
+            return reading;
+        }
+        // Occurrences come segment by segment.
+        let mut rest = reading.occurrences.as_slice();
+        for (i, segment) in reading.segments.iter_mut().enumerate() {
+            let n = rest.iter().take_while(|o| o.segment == i).count();
             let (own, later) = rest.split_at(n);
             rest = later;
-            if w <= 0.0 {
-                continue;
+            segment.logits = self.merged.logits(model, own);
+            segment.probabilities = class_probabilities(&segment.logits);
+        }
+        if opinion {
+            let weights: Vec<f64> = reading.segments.iter().map(|s| s.weight).collect();
+            let probabilities: Vec<Logits> =
+                reading.segments.iter().map(|s| s.probabilities).collect();
+            let mut shares = Vec::with_capacity(weights.len());
+            pooling::opinion_shares(&weights, &probabilities, &mut shares);
+            for (s, a) in reading.segments.iter_mut().zip(&shares) {
+                s.share = *a;
             }
-            let first = contributions.len();
-            let logits = linear.contributions(own, &mut contributions);
-            // A sentence without parts has nothing to attribute; its base is the same.
-            if first < contributions.len() {
-                base = attribute(intercepts, &logits, &mut contributions[first..]);
-            }
-            let probabilities = class_probabilities(&logits);
-            scored.push(Scored {
-                sentence: s,
-                weight: w,
-                opinion: w * (1.0 - probabilities[NEUTRAL]),
-                logits,
-                probabilities,
-                parts: first..contributions.len(),
-            });
-        }
-        // When every weighted sentence reads as certainly neutral (a long run-on sentence of
-        // neutral terms saturates P(neutral) to 1), no sentence takes a side: they then share by
-        // target weight alone, and the article is neutral with them.
-        let mut total: f64 = scored.iter().map(|s| s.opinion).sum();
-        if !(total > 0.0 && total.is_finite()) {
-            for sentence in &mut scored {
-                sentence.opinion = sentence.weight;
-            }
-            total = scored.iter().map(|s| s.opinion).sum();
-        }
-        // The sentences' parts merge into far fewer (a long article repeats its words): room for
-        // all of them suits a short article, and a long one grows its own.
-        let room = contributions.len().min(MERGE_ROOM);
-        let mut article = Prediction {
-            logits: [0.0; CLASSES],
-            probabilities: [0.0; CLASSES],
-            parts: Vec::with_capacity(room),
-        };
-        let mut index: FxHashMap<(Label, usize), usize> =
-            FxHashMap::with_capacity_and_hasher(room, Default::default());
-        let mut sentence_scores = Vec::with_capacity(scored.len());
-        for sentence in &scored {
-            let a = sentence.opinion / total;
-            let p = &sentence.probabilities;
-            sentence_scores.push(SentenceScore {
-                sentence: sentence.sentence,
-                weight: sentence.weight,
-                share: a,
-                probabilities: *p,
-                score: p[BULLISH] - p[BEARISH],
-            });
-            for (c, pc) in p.iter().enumerate() {
-                article.logits[c] += a * sentence.logits[c];
-                article.probabilities[c] += a * pc;
-            }
-            for part in &contributions[sentence.parts.clone()] {
-                let i = *index.entry((part.label, part.feature)).or_insert_with(|| {
-                    article.parts.push(Contribution {
-                        logits: [0.0; CLASSES],
-                        value: 0.0,
-                        score: 0.0,
-                        ..part.clone()
-                    });
-                    article.parts.len() - 1
-                });
-                let merged = &mut article.parts[i];
-                merged.value += a * part.value;
-                merged.score += a * part.score;
-                for c in 0..CLASSES {
-                    merged.logits[c] += a * part.logits[c];
-                }
-            }
-        }
-        if scored.is_empty() {
-            article.logits = *intercepts;
-            article.probabilities = class_probabilities(intercepts);
-        }
-        (article, base, sentence_scores)
-    }
-
-    /// Voice features count every sentence alike, whatever it is about.
-    pub fn voice_vector(&self, linear: &Linear, text: &str) -> FeatureVector {
-        self.vector(linear, text, &vec![1.0; self.sentences.len()])
-    }
-
-    /// The names of the last evaluation's labels.
-    pub fn labels(&self) -> std::cell::Ref<'_, Labels> {
-        self.labels.borrow()
-    }
-
-    /// The details of the last evaluation, for explanations.
-    pub fn trace(&self) -> Trace {
-        Trace {
-            tokens: self.tokens.clone(),
-            sentences: self.sentences.clone(),
-            evidence: self.evidence.clone(),
-        }
-    }
-
-    /// Pools the last analyzed article's sentence features with `weights` (one per sentence)
-    /// into its labelled feature vector for `linear`'s features.
-    pub fn vector(&self, linear: &Linear, text: &str, weights: &[f64]) -> FeatureVector {
-        let index = &linear.index;
-        let total: f64 = weights.iter().sum();
-        if total <= 0.0 {
-            return FeatureVector::default();
-        }
-        // Room for a part per cue and style count, and per learned term (at most two a token).
-        let terms = if index.has_terms() {
-            2 * self.tokens.len()
+            reading.probabilities = pooling::mix(&shares, &probabilities);
         } else {
-            0
-        };
-        let mut vector = FeatureVector {
-            parts: Vec::with_capacity(self.evidence.len() + self.styles.len() + terms),
-        };
-        let divisor = linear.model.pooling.divisor(total);
-        let lexicon = &self.engine.lexicon;
-        let mut names = self.labels.borrow_mut();
-        let generation = self.analyzer.generation();
-        let mut buf = String::new();
-        let label_of = |e: &Evidence, names: &mut Labels, buf: &mut String| -> Label {
-            let write = |out: &mut String| evidence_label(lexicon, &self.tokens, text, e, out);
-            if e.paired.is_some() {
-                // A pair's label is its words as written.
-                write(buf);
-                names.get(buf)
-            } else {
-                let variant = match (e.modifiers.negated, e.modifiers.shifted) {
-                    (true, _) => 1,
-                    (_, true) => 2,
-                    _ => 0,
-                };
-                names.entry(e.entry, variant, write)
+            reading.probabilities = reading.segments[0].probabilities;
+        }
+        self.attribute(&mut reading);
+        reading
+    }
+
+    /// Fills each segment's score gradient and each label's share of the score.
+    fn attribute(&mut self, reading: &mut StanceReading) {
+        let model = &self.engine.stance;
+        self.segments.clear();
+        self.segments.extend(segments_of(&reading.segments, model));
+        let mut gradients = Vec::with_capacity(self.segments.len());
+        let score = [std::array::from_fn(|c| {
+            f64::from(u8::from(c == BULLISH)) - f64::from(u8::from(c == BEARISH))
+        })];
+        path_gradients(&model.intercepts, &self.segments, &score, &mut gradients);
+        for (s, [g]) in reading.segments.iter_mut().zip(gradients) {
+            s.score_gradient = g;
+        }
+        for o in &reading.occurrences {
+            let g = &reading.segments[o.segment].score_gradient;
+            let w = model.weights(o.feature);
+            let share = o.value * (w[0] * g[0] + w[1] * g[1] + w[2] * g[2]);
+            let i = o.label.index();
+            if i >= self.label_slot.len() {
+                self.label_slot.resize(i + 1, u32::MAX);
             }
-        };
-        // Learned terms inside a cue are reported under the cue's label, so with terms every cue
-        // needs one; without them (the voice model) only the cues that are features do.
-        let labels: Vec<Label> = if index.has_terms() {
-            self.evidence
-                .iter()
-                .map(|e| label_of(e, &mut names, &mut buf))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        // Evidence is in sentence order, so one cursor finds each sentence's cues. A sentence's
-        // parts are its cues, then its learned terms: the parts come in sentence order.
-        let mut first = 0;
-        let mut cues: Vec<(usize, usize, Label)> = Vec::new();
-        for (si, s) in self.sentences.iter().enumerate() {
-            while first < self.evidence.len() && self.evidence[first].sentence < si {
-                first += 1;
-            }
-            let end = first
-                + self.evidence[first..]
-                    .iter()
-                    .take_while(|e| e.sentence == si)
-                    .count();
-            let own = first..end;
-            let w = weights[si];
-            if w == 0.0 {
-                continue;
-            }
-            for i in own.clone() {
-                let e = &self.evidence[i];
-                if let Some(feature) = index.cue(e.cue) {
-                    let span = (
-                        self.tokens[e.start].token.start,
-                        self.tokens[e.end - 1].token.end,
-                    );
-                    let label = match labels.get(i) {
-                        Some(&label) => label,
-                        None => label_of(e, &mut names, &mut buf),
-                    };
-                    vector.add(label, feature, Some(si), span, e.value * w / divisor);
+            match self.label_slot[i] {
+                u32::MAX => {
+                    self.label_slot[i] = reading.label_shares.len() as u32;
+                    reading.label_shares.push((o.label, share));
                 }
-            }
-            if index.has_terms() {
-                cues.clear();
-                cues.extend(
-                    self.evidence[own.clone()]
-                        .iter()
-                        .zip(&labels[own])
-                        .map(|(e, &l)| (e.start, e.end, l)),
-                );
-                cues.sort_by_key(|c| c.0);
-                // Terms come in token order: a cursor keeps the furthest-reaching cue begun so far.
-                let (mut next, mut reach): (usize, Option<(usize, usize, Label)>) = (0, None);
-                let tokens = &self.tokens[s.start..s.end];
-                let scales = &self.scales[s.start..s.end];
-                index.for_each_term(tokens, |feature, at, len| {
-                    let (a, b) = (tokens[at].token.start, tokens[at + len - 1].token.end);
-                    let (from, to) = (s.start + at, s.start + at + len);
-                    while next < cues.len() && cues[next].0 <= from {
-                        if reach.is_none_or(|r| cues[next].1 > r.1) {
-                            reach = Some(cues[next]);
-                        }
-                        next += 1;
-                    }
-                    // A learned term that shares a word with a matched cue is reported under
-                    // the cue: the cue begun furthest back, else the next one.
-                    let overlapping = reach
-                        .filter(|(_, end, _)| from < *end)
-                        .or_else(|| cues.get(next).filter(|(start, _, _)| *start < to).copied());
-                    let label = match overlapping {
-                        Some((_, _, label)) => label,
-                        // One word: its label is kept by the analyzer's number for it.
-                        None if len == 1 => names.word(generation, tokens[at].word, |name| {
-                            crate::tokenize::normalize_into(&text[a..b], name)
-                        }),
-                        // Two words with one space between: kept by the pair of word numbers.
-                        None if len == 2
-                            && &text[tokens[at].token.end..tokens[at + 1].token.start] == " " =>
-                        {
-                            let pair = (tokens[at].word, tokens[at + 1].word);
-                            names.pair(generation, pair, |name| {
-                                crate::tokenize::normalize_into(&text[a..b], name)
-                            })
-                        }
-                        None => {
-                            crate::tokenize::normalize_into(&text[a..b], &mut buf);
-                            names.get(&buf)
-                        }
-                    };
-                    vector.add(label, feature, Some(si), (a, b), w * scales[at] / divisor);
-                });
+                slot => reading.label_shares[slot as usize].1 += share,
             }
         }
-        let sentences = self.sentences.len().max(1) as f64;
-        for (style, feature) in index.styles() {
-            let counts = self.styles.iter().filter(|c| c.feature == *style);
-            // Voice cues mark a piece whatever its length: ln(1 + total), shared among the cues
-            // in proportion so the parts still add up. Punctuation and symbols are per sentence.
-            let scale = if style.is_voice_cue() {
-                let total: f64 = counts.clone().map(|c| c.amount).sum();
-                if total > 0.0 {
-                    total.ln_1p() / total
-                } else {
-                    0.0
-                }
-            } else {
-                1.0 / sentences
-            };
-            for c in counts {
-                vector.add(names.get(c.label), *feature, None, (0, 0), c.amount * scale);
-            }
+        for (label, _) in &reading.label_shares {
+            self.label_slot[label.index()] = u32::MAX;
         }
-        vector
     }
 }
 
-/// A readable name for a piece of evidence: the lexicon term, or "metric direction" as written,
-/// marked when a negator or shifter turned it.
-pub fn evidence_label(
-    lexicon: &CompiledLexicon,
-    tokens: &[AnalyzedToken],
-    text: &str,
-    e: &Evidence,
-    out: &mut String,
-) {
-    out.clear();
-    let mut push_lowercase = |s: &str| {
-        s.chars()
-            .flat_map(char::to_lowercase)
-            .for_each(|c| out.push(c))
-    };
-    match (e.cue, e.paired) {
-        (Cue::DirectionMetric, Some((_, m_start, m_end))) => {
-            let words = |from: usize, to: usize| {
-                let (a, b) = (tokens[from].token.start, tokens[to - 1].token.end);
-                &text[a..b]
-            };
-            let direction_len = lexicon.entry(e.entry).stems.len();
-            let (metric, direction) =
-                (words(m_start, m_end), words(e.head, e.head + direction_len));
-            let (first, second) = if m_start < e.head {
-                (metric, direction)
+/// A segment's feature values merged by (label, feature) in first-seen order, so its logits are
+/// summed in one fixed order: the intercepts, then each merged value times its weights.
+#[derive(Default)]
+struct MergedValues {
+    values: Vec<(Label, usize, f64)>,
+    index: FxHashMap<(Label, usize), usize>,
+}
+
+impl MergedValues {
+    fn logits(&mut self, model: &CompiledModel, occurrences: &[Occurrence]) -> Logits {
+        self.values.clear();
+        self.index.clear();
+        // A sentence has a few occurrences: a scan beats hashing them.
+        let scan = occurrences.len() <= 32;
+        for o in occurrences {
+            let found = if scan {
+                self.values
+                    .iter()
+                    .position(|&(l, f, _)| f == o.feature && l == o.label)
             } else {
-                (direction, metric)
+                self.index.get(&(o.label, o.feature)).copied()
             };
-            push_lowercase(first);
-            push_lowercase(" ");
-            push_lowercase(second);
+            match found {
+                Some(i) => self.values[i].2 += o.value,
+                None => {
+                    if !scan {
+                        self.index.insert((o.label, o.feature), self.values.len());
+                    }
+                    self.values.push((o.label, o.feature, o.value));
+                }
+            }
         }
-        _ => push_lowercase(&lexicon.entry(e.entry).term),
+        let mut logits = model.intercepts;
+        for &(_, feature, value) in &self.values {
+            for (l, w) in logits.iter_mut().zip(model.weights(feature)) {
+                *l += w * value;
+            }
+        }
+        logits
     }
-    match (e.modifiers.negated, e.modifiers.shifted) {
-        (true, _) => out.push_str(" (negated)"),
-        (_, true) => out.push_str(" (turned)"),
-        _ => {}
+}
+
+/// The attribution's view of the segments: weight, and logits less the intercepts.
+fn segments_of<'a>(
+    segments: &'a [SegmentScore],
+    model: &'a CompiledModel,
+) -> impl Iterator<Item = Segment> + 'a {
+    segments.iter().map(|s| Segment {
+        weight: s.weight,
+        delta: std::array::from_fn(|c| s.logits[c] - model.intercepts[c]),
+    })
+}
+
+fn new_segment(sentence: Option<usize>, weight: f64, model: &CompiledModel) -> SegmentScore {
+    SegmentScore {
+        sentence,
+        weight,
+        logits: model.intercepts,
+        probabilities: [0.0; CLASSES],
+        share: 1.0,
+        score_gradient: [0.0; CLASSES],
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::EngineConfig;
 
     #[test]
     fn targets_that_articles_bring_do_not_grow_a_scorer_without_bound() {
         let engine = Engine::load(&EngineConfig::default()).unwrap();
-        let mut scorer = engine.scorer();
+        let mut scorer = Scorer::new(&engine);
         let doc = Document {
             text: "Alibaba profit rose.",
             headline_paragraphs: 0,
@@ -1049,139 +579,55 @@ mod tests {
     }
 
     #[test]
-    fn attribution_adds_up_to_the_score_exactly() {
-        let intercepts = [0.2, 0.9, -0.1];
-        // Three parts sharing the path, and one part alone.
-        for shares in [&[0.5, 0.3, 0.2][..], &[1.0]] {
-            for logits in [
-                [0.3, 1.2, -0.4],
-                [-2.0, 0.5, 3.0],
-                [5.0, -1.0, 0.0],
-                [0.1, 0.1, 0.1],
-            ] {
-                let mut labels = Labels::default();
-                let mut parts: Vec<Contribution> = shares
+    fn label_shares_add_up_to_the_score_and_follow_the_occurrences() {
+        let engine = Engine::load(&EngineConfig::default()).unwrap();
+        let mut scorer = Scorer::new(&engine);
+        let text = "Alibaba profit rose sharply and margins improved. Analysts warned of weak \
+                    demand, but Alibaba shares surged. Rivals fell.";
+        let eval = scorer.evaluate(
+            Document {
+                text,
+                headline_paragraphs: 0,
+            },
+            &engine.targets.resolve("Alibaba"),
+        );
+        assert!(eval.stance.segments.len() > 1 && eval.stance.occurrences.len() > 3);
+        let shares: f64 = eval.stance.label_shares.iter().map(|(_, s)| s).sum();
+        assert!((eval.base_score() + shares - eval.score()).abs() < 1e-9);
+        // Each label's share is the sum of its occurrences' score shares.
+        for (label, share) in &eval.stance.label_shares {
+            let own: f64 = eval
+                .stance
+                .occurrences
+                .iter()
+                .filter(|o| o.label == *label)
+                .map(|o| eval.stance.score_share(&engine.stance, o))
+                .sum();
+            assert!((own - share).abs() < 1e-12, "{own} vs {share}");
+        }
+        // The shares of each class probability add up to the probabilities.
+        let gradients = eval.stance.class_gradients(&engine.stance);
+        for c in 0..CLASSES {
+            let sum: f64 = eval.stance.base[c]
+                + eval
+                    .stance
+                    .occurrences
                     .iter()
-                    .enumerate()
-                    .map(|(i, share)| Contribution {
-                        label: labels.get(&format!("p{i}")),
-                        feature: i,
-                        value: 1.0,
-                        logits: std::array::from_fn(|c| (logits[c] - intercepts[c]) * share),
-                        score: 0.0,
+                    .map(|o| {
+                        eval.stance
+                            .probability_shares(&engine.stance, o, &gradients)[c]
                     })
-                    .collect();
-                let base = attribute(&intercepts, &logits, &mut parts);
-                let total: f64 = base + parts.iter().map(|p| p.score).sum::<f64>();
-                let score = stance_score(&logits);
-                assert!((total - score).abs() < 1e-12, "{total} vs {score}");
-            }
+                    .sum::<f64>();
+            assert!((sum - eval.stance.probabilities[c]).abs() < 1e-9);
         }
-    }
-
-    #[test]
-    fn parts_with_the_same_label_and_feature_merge_into_one_contribution() {
-        let names = ["term:fall", "term:rise"];
-        let model = Model {
-            format: crate::model::FORMAT.into(),
-            name: "test".into(),
-            task: "stance".into(),
-            classes: crate::model::STANCE_CLASSES
-                .iter()
-                .map(|c| c.to_string())
-                .collect(),
-            pooling: Pooling::Sum,
-            neutral_band: None,
-            neutral_band_by_voice: Default::default(),
-            intercepts: vec![0.0; CLASSES],
-            weights: names
-                .iter()
-                .zip([[1.0, 0.0, -1.0], [-1.0, 0.0, 1.0]])
-                .map(|(f, w)| crate::model::FeatureWeights {
-                    feature: f.to_string(),
-                    weights: w.to_vec(),
-                })
-                .collect(),
-            training: serde_json::Value::Null,
-        };
-        let linear =
-            Linear::new(model, &mut Codebook::new(), &DataFile::Disk("test".into())).unwrap();
-        let mut labels = Labels::default();
-        let (fall, rise) = (labels.get("fall"), labels.get("rise"));
-        let mut vector = FeatureVector::default();
-        vector.add(fall, 0, Some(0), (0, 4), 1.0);
-        vector.add(fall, 0, Some(1), (9, 13), 0.5);
-        vector.add(fall, 1, Some(1), (9, 13), 2.0);
-        vector.add(rise, 0, Some(2), (20, 24), 1.0);
-        let merged = |p: &Prediction| -> Vec<(Label, usize, f64)> {
-            p.parts
-                .iter()
-                .map(|c| (c.label, c.feature, c.value))
-                .collect()
-        };
-        let few = linear.predict(&vector);
-        assert_eq!(
-            merged(&few),
-            [(fall, 0, 1.5), (fall, 1, 2.0), (rise, 0, 1.0)]
+        // A second article leaves no trace of the first in the label slots.
+        let again = scorer.evaluate(
+            Document {
+                text,
+                headline_paragraphs: 0,
+            },
+            &engine.targets.resolve("Alibaba"),
         );
-        assert_eq!(few.logits, [1.5 - 2.0 + 1.0, 0.0, -1.5 + 2.0 - 1.0]);
-        // Past 32 parts they are merged by hashing, with the same result.
-        let many = FeatureVector {
-            parts: (0..40).map(|i| vector.parts[i % 4].clone()).collect(),
-        };
-        assert_eq!(
-            merged(&linear.predict(&many)),
-            [(fall, 0, 15.0), (fall, 1, 20.0), (rise, 0, 10.0)]
-        );
-    }
-
-    #[test]
-    fn shares_are_the_same_on_paths_too_long_for_paired_nodes() {
-        // A spread of 599 takes the paired exponentials, 601 the direct ones; scaled paths
-        // just either side must give nearly the same shares.
-        let intercepts = [0.2, 0.9, -0.1];
-        let shares = |spread: f64| {
-            let logits = [
-                intercepts[0] - spread / 2.0,
-                0.9,
-                intercepts[2] + spread / 2.0,
-            ];
-            let mut labels = Labels::default();
-            let mut parts: Vec<Contribution> = [0.25, 0.75]
-                .iter()
-                .enumerate()
-                .map(|(i, share)| Contribution {
-                    label: labels.get(&format!("p{i}")),
-                    feature: i,
-                    value: 1.0,
-                    logits: std::array::from_fn(|c| (logits[c] - intercepts[c]) * share),
-                    score: 0.0,
-                })
-                .collect();
-            attribute(&intercepts, &logits, &mut parts);
-            parts.iter().map(|p| p.score).collect::<Vec<f64>>()
-        };
-        let (paired, direct) = (shares(599.0), shares(601.0));
-        for (a, b) in paired.iter().zip(&direct) {
-            assert!((a - b).abs() < 1e-6, "{paired:?} vs {direct:?}");
-        }
-        assert!(
-            paired.iter().all(|s| s.is_finite() && *s > 0.0),
-            "{paired:?}"
-        );
-    }
-
-    #[test]
-    fn score_gradient_matches_finite_differences() {
-        let logits = [-1.5, 0.4, 2.5];
-        let g = score_gradient(&class_probabilities(&logits));
-        for j in 0..3 {
-            let mut up = logits;
-            let mut down = logits;
-            up[j] += 1e-6;
-            down[j] -= 1e-6;
-            let numeric = (stance_score(&up) - stance_score(&down)) / 2e-6;
-            assert!((g[j] - numeric).abs() < 1e-8, "{j}: {} vs {numeric}", g[j]);
-        }
+        assert_eq!(again.stance.label_shares, eval.stance.label_shares);
     }
 }

@@ -245,11 +245,7 @@ impl TargetBook {
     }
 
     /// One matcher for every known company; each pattern maps to the company's name.
-    pub fn compile_all(
-        &self,
-        codebook: &mut Codebook,
-        stem: &StemFilter,
-    ) -> (PhraseMatcher, Vec<String>) {
+    pub fn compile_all(&self, codebook: &mut Codebook, stem: &StemFilter) -> Companies {
         let mut patterns = Vec::new();
         let mut owners = Vec::new();
         for name in self.names() {
@@ -263,7 +259,26 @@ impl TargetBook {
                 }
             }
         }
-        (PhraseMatcher::new(&patterns), owners)
+        Companies {
+            matcher: PhraseMatcher::new(&patterns),
+            owners,
+        }
+    }
+}
+
+/// Every company of the targets file, to find sentences about other companies.
+#[derive(Clone, Debug)]
+pub struct Companies {
+    matcher: PhraseMatcher,
+    /// The company each pattern names.
+    owners: Vec<String>,
+}
+
+impl Companies {
+    /// Mentions of known companies other than `target` into `out` (cleared first).
+    pub fn others(&self, encoded: &[u8], target: &str, out: &mut Vec<PhraseMatch>) {
+        self.matcher.find(encoded, out);
+        out.retain(|m| self.owners[m.pattern] != target);
     }
 }
 
@@ -439,10 +454,9 @@ aliases = ["OpenAI"]
         encode(&tokens, &mut bytes);
         let mut mentions = Vec::new();
         matcher.find(&bytes, &mut mentions);
-        let (all, owners) = book.compile_all(&mut codebook, &stem);
+        let companies = book.compile_all(&mut codebook, &stem);
         let mut others = Vec::new();
-        all.find(&bytes, &mut others);
-        others.retain(|m| owners[m.pattern] != target.name());
+        companies.others(&bytes, target.name(), &mut others);
         focus(
             &sentences,
             &mentions,

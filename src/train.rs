@@ -14,18 +14,21 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 
-use crate::analyze::{StemFilter, has_stem};
+use crate::analysis::Document;
+use crate::analyze::{Analyzer, Codebook, NO_WORD, StemFilter};
 use crate::choice::Choice;
+use crate::engine::{Engine, EngineConfig};
+use crate::features::term_occurrences;
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
 use crate::lexicon::Lexicon;
 use crate::model::{
     FORMAT, FeatureWeights, Model, Pooling, STANCE_CLASSES, VOICE_CLASSES, softmax,
 };
 use crate::rules::Cue;
-use crate::score::{Document, Engine, EngineConfig};
+use crate::score::Scorer;
 use crate::style::StyleFeature;
 use crate::target::{Target, TargetBook};
-use crate::tokenize::{TokenKind, Tokenizer, normalize_into};
+use crate::tokenize::normalize_into;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Task {
@@ -198,31 +201,34 @@ pub fn select_terms(examples: &[Example], options: TermOptions) -> Vec<String> {
     let mut df: FxHashMap<String, usize> = FxHashMap::default();
     let mut buf = String::new();
     let mut seen: Vec<String> = Vec::new();
+    // Tokens and their stems exactly as scoring sees them; the codebook is empty because every
+    // stem is a candidate here.
+    let (mut analyzer, codebook) = (Analyzer::default(), Codebook::new());
+    let mut tokens = Vec::new();
+    let mut stems: Vec<String> = Vec::new();
     for example in examples {
         let text = &example.article.text;
         seen.clear();
-        let mut prev: Option<String> = None;
-        for token in Tokenizer::new(text) {
-            let raw = &text[token.start..token.end];
-            let stem = has_stem(token.kind, raw).then(|| {
-                normalize_into(raw, &mut buf);
-                cache
-                    .entry(buf.clone())
-                    .or_insert_with(|| stem.stem(&buf))
-                    .clone()
-            });
-            if let Some(s) = &stem {
-                if let Some(p) = &prev {
-                    seen.push(format!("{p} {s}"));
-                }
-                seen.push(s.clone());
+        analyzer.analyze(text, &codebook, &mut tokens);
+        stems.clear();
+        stems.extend(tokens.iter().map(|t| {
+            if t.word == NO_WORD {
+                return String::new();
             }
-            prev = if token.is_break() || (token.kind == TokenKind::Number && stem.is_none()) {
-                None
+            let raw = &text[t.token.start..t.token.end];
+            normalize_into(raw, &mut buf);
+            cache
+                .entry(buf.clone())
+                .or_insert_with(|| stem.stem(&buf))
+                .clone()
+        }));
+        term_occurrences(&tokens, |at, len| {
+            seen.push(if len == 1 {
+                stems[at].clone()
             } else {
-                stem.or(prev)
-            };
-        }
+                format!("{} {}", stems[at], stems[at + 1])
+            })
+        });
         seen.retain(|t| t.split(' ').any(|w| !STOPWORDS.contains(&w)));
         seen.sort_unstable();
         seen.dedup();
@@ -307,7 +313,7 @@ pub fn feature_matrix(
     };
     let targets = &engine.targets;
     let default_target = targets.resolve(default_target);
-    let mut scorer = engine.scorer();
+    let mut scorer = Scorer::new(engine);
     let mut x = Array2::<f64>::zeros((examples.len(), linear.index.len()));
     for (i, example) in examples.iter().enumerate() {
         let a = &example.article;
@@ -319,12 +325,12 @@ pub fn feature_matrix(
             }
             Task::Stance => {
                 let target = targets.resolve_or(a.target.as_deref(), &default_target);
-                let mut focus = scorer.analyze(doc, &target);
                 // A labelled entity the text never names (misspelt or abbreviated) still labels the text.
-                if focus.relevance == 0 {
-                    focus = scorer.analyze(doc, &Target::Any);
+                if scorer.analyze(doc, &target).focus.relevance == 0 {
+                    scorer.analyze(doc, &Target::Any);
                 }
-                scorer.vector(linear, &a.text, &focus.sentence_weights)
+                let weights = scorer.analysis().focus.sentence_weights.clone();
+                scorer.vector(linear, &a.text, &weights)
             }
         };
         for p in &vector.parts {
@@ -617,6 +623,63 @@ pub fn file_hash(path: &std::path::Path) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_terms_training_selects_are_the_terms_scoring_finds() {
+        // Addresses, emoji, numbers and punctuation between words end a bigram for both.
+        let text = "Alibaba shares https://example.com/x rose 🚀 sharply; cloud revenue grew 12 \
+                    quarters, and profit (again) beat forecasts. Investors cheered the beat.";
+        let article = Article {
+            id: "t".into(),
+            title: None,
+            date: None,
+            source: None,
+            url: None,
+            target: None,
+            extra: Vec::new(),
+            text: text.into(),
+            headline_paragraphs: 0,
+            warnings: Vec::new(),
+        };
+        let examples = [Example { article, label: 1 }];
+        let options = TermOptions {
+            max_terms: usize::MAX,
+            min_df: 1,
+        };
+        let selected = select_terms(&examples, options);
+        assert!(
+            selected.contains(&"term:cloud revenu".to_string()),
+            "{selected:?}"
+        );
+        assert!(
+            !selected.contains(&"term:share rose".to_string()),
+            "{selected:?}"
+        );
+        let config = EngineConfig::default();
+        let (lexicon, targets) = config.load_lexicon_and_targets().unwrap();
+        let engine = candidate_engine(
+            &lexicon,
+            &targets,
+            &config,
+            Task::Stance,
+            &selected,
+            Pooling::Sum,
+        )
+        .unwrap();
+        let mut scorer = Scorer::new(&engine);
+        scorer.analyze(Document::from(&examples[0].article), &Target::Any);
+        let weights = scorer.analysis().focus.sentence_weights.clone();
+        let vector = scorer.vector(&engine.stance, text, &weights);
+        let mut found: Vec<String> = vector
+            .parts
+            .iter()
+            .map(|p| engine.stance.index.names[p.feature].clone())
+            .filter(|name| name.starts_with("term:"))
+            .collect();
+        found.sort();
+        found.dedup();
+        assert_eq!(found, selected);
+    }
 
     fn options(c: f64, max_iterations: u64, tolerance: f64) -> FitOptions {
         FitOptions {

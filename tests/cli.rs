@@ -316,15 +316,21 @@ fn explanations_add_up_exactly_on_every_sample_article() {
         if parts.is_empty() {
             continue;
         }
-        for c in 0..3 {
-            let sum: f64 =
-                num(&v["intercepts"][c]) + parts.iter().map(|p| num(&p["logits"][c])).sum::<f64>();
+        // The probabilities of the intercepts alone plus every part's share are the printed
+        // probabilities, class by class.
+        for (c, column) in ["p_bearish", "p_neutral", "p_bullish"].iter().enumerate() {
+            let sum: f64 = num(&v["base_probabilities"][c])
+                + parts
+                    .iter()
+                    .map(|p| num(&p["probability_shares"][c]))
+                    .sum::<f64>();
             assert!(
-                (sum - num(&v["logits"][c])).abs() < 1e-9,
+                (sum - num(&v["probabilities"][c])).abs() < 1e-9,
                 "{}: class {c}: {sum} vs {}",
                 path.display(),
-                v["logits"][c]
+                v["probabilities"][c]
             );
+            assert!((sum - num(&v["row"][column])).abs() < 1e-9);
         }
         let explained = num(&v["base_score"]) + parts.iter().map(|p| num(&p["score"])).sum::<f64>();
         assert!(

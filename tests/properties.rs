@@ -1,8 +1,10 @@
 //! Properties that hold for any input text, checked on generated text with proptest.
 
 use proptest::prelude::*;
+use stance::analysis::Document;
+use stance::engine::{Engine, EngineConfig};
 use stance::model::STANCE_CLASSES;
-use stance::score::{Document, Engine, EngineConfig, Evaluation, Scorer};
+use stance::score::{Evaluation, Scorer};
 use stance::target::Target;
 use stance::tokenize::Tokenizer;
 
@@ -79,23 +81,36 @@ proptest! {
     fn scores_are_bounded_probabilities_sum_to_one_and_parts_add_up(text in article(), any in any::<bool>()) {
         let engine = engine();
         let target = if any { Target::Any } else { engine.targets.resolve("alibaba") };
-        let eval = engine.scorer().evaluate(Document { text: &text, headline_paragraphs: 0 }, &target);
+        let eval = Scorer::new(engine).evaluate(Document { text: &text, headline_paragraphs: 0 }, &target);
         let p = &eval.stance.probabilities;
         prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         prop_assert!(p.iter().all(|x| (0.0..=1.0).contains(x)));
         prop_assert!((-1.0..=1.0).contains(&eval.score()));
         prop_assert!(STANCE_CLASSES.get(eval.stance_class()).is_some());
         if eval.on_target() {
-            let intercepts = &engine.stance.model.intercepts;
-            for (c, (b, logit)) in intercepts.iter().zip(&eval.stance.logits).enumerate() {
-                let sum: f64 = b + eval.stance.parts.iter().map(|q| q.logits[c]).sum::<f64>();
-                prop_assert!((sum - logit).abs() < 1e-9, "class {}: {} vs {}", c, sum, logit);
+            // Each segment's logits are the intercepts plus its occurrences' contributions.
+            let intercepts = &engine.stance.intercepts;
+            for (i, segment) in eval.stance.segments.iter().enumerate() {
+                for (c, intercept) in intercepts.iter().enumerate() {
+                    let sum: f64 = intercept + eval.stance.occurrences.iter()
+                        .filter(|o| o.segment == i)
+                        .map(|o| eval.stance.logits_of(&engine.stance, o)[c])
+                        .sum::<f64>();
+                    prop_assert!((sum - segment.logits[c]).abs() < 1e-9, "class {}: {} vs {}", c, sum, segment.logits[c]);
+                }
             }
-            let explained = eval.base_score + eval.stance.parts.iter().map(|q| q.score).sum::<f64>();
-            prop_assert!((explained - eval.score()).abs() < 1e-9);
+            // The probability shares add up to the probabilities, and the label shares to the score.
+            let gradients = eval.stance.class_gradients(&engine.stance);
+            for (c, pc) in p.iter().enumerate() {
+                let sum: f64 = eval.stance.base[c] + eval.stance.occurrences.iter()
+                    .map(|o| eval.stance.probability_shares(&engine.stance, o, &gradients)[c])
+                    .sum::<f64>();
+                prop_assert!((sum - pc).abs() < 1e-9, "class {}: {} vs {}", c, sum, pc);
+            }
+            prop_assert!((explained(&eval) - eval.score()).abs() < 1e-9);
         } else {
             prop_assert_eq!(eval.stance_class(), 1);
-            prop_assert!(eval.stance.parts.is_empty());
+            prop_assert!(eval.stance.occurrences.is_empty());
         }
         if let Some(v) = &eval.voice {
             prop_assert!((v.probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-9);
@@ -107,12 +122,13 @@ proptest! {
         let engine = engine();
         let target = engine.targets.resolve("alibaba");
         let doc = Document { text: &text, headline_paragraphs: 1 };
-        let mut cold = engine.scorer();
+        let mut cold = Scorer::new(engine);
         let first = cold.evaluate(doc, &target);
-        let mut warm = engine.scorer();
+        let mut warm = Scorer::new(engine);
         warm.evaluate(Document { text: "Tencent profit fell. Nokia rose.", headline_paragraphs: 0 }, &engine.targets.resolve("Nokia"));
         let second = warm.evaluate(doc, &target);
-        prop_assert_eq!(first.stance.logits, second.stance.logits);
+        let logits = |e: &Evaluation| e.stance.segments.iter().map(|s| s.logits).collect::<Vec<_>>();
+        prop_assert_eq!(logits(&first), logits(&second));
         prop_assert_eq!(first.stance.probabilities, second.stance.probabilities);
         // Label numbers are each scorer's own: the parts must agree by name.
         prop_assert_eq!(named_parts(&first, &cold), named_parts(&second, &warm));
@@ -123,9 +139,9 @@ proptest! {
     fn feature_vectors_list_parts_by_sentence_then_style_counts(text in article()) {
         // Opinion pooling reads each sentence's parts as one run of the vector.
         let engine = engine();
-        let mut scorer = engine.scorer();
+        let mut scorer = Scorer::new(engine);
         scorer.analyze(Document { text: &text, headline_paragraphs: 0 }, &Target::Any);
-        let ones = vec![1.0; scorer.trace().sentences.len()];
+        let ones = vec![1.0; scorer.analysis().sentences.len()];
         for linear in [Some(&engine.stance), engine.voice.as_ref()].into_iter().flatten() {
             let sentences: Vec<Option<usize>> =
                 scorer.vector(linear, &text, &ones).parts.iter().map(|p| p.sentence).collect();
@@ -162,7 +178,7 @@ proptest! {
     #[test]
     fn saturated_neutral_sentences_pool_to_a_neutral_article(text in saturating_article()) {
         let engine = engine();
-        let eval = engine.scorer().evaluate(
+        let eval = Scorer::new(engine).evaluate(
             Document { text: &text, headline_paragraphs: 0 },
             &engine.targets.resolve("alibaba"),
         );
@@ -171,9 +187,13 @@ proptest! {
         prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{:?}", p);
         prop_assert!(eval.score().is_finite());
         prop_assert_eq!(STANCE_CLASSES[eval.stance_class()], "neutral");
-        let explained = eval.base_score + eval.stance.parts.iter().map(|q| q.score).sum::<f64>();
-        prop_assert!((explained - eval.score()).abs() < 1e-9);
+        prop_assert!((explained(&eval) - eval.score()).abs() < 1e-9);
     }
+}
+
+/// The base score plus every label's share.
+fn explained(eval: &Evaluation) -> f64 {
+    eval.base_score() + eval.stance.label_shares.iter().map(|(_, s)| s).sum::<f64>()
 }
 
 #[test]
@@ -184,20 +204,31 @@ fn argmax_and_the_decision_never_pick_a_class_for_nan() {
     assert_eq!(decide(&[f64::NAN, 0.1, 0.9], Some(0.15)), 1);
 }
 
-/// Each part as (name, feature, value, logits, score).
-fn named_parts(eval: &Evaluation, scorer: &Scorer) -> Vec<(String, usize, f64, [f64; 3], f64)> {
+/// Each occurrence as (name, feature, segment, value), and each label's share by name.
+#[allow(clippy::type_complexity)]
+fn named_parts(
+    eval: &Evaluation,
+    scorer: &Scorer,
+) -> (Vec<(String, usize, usize, f64)>, Vec<(String, f64)>) {
     let labels = scorer.labels();
-    eval.stance
-        .parts
+    let occurrences = eval
+        .stance
+        .occurrences
         .iter()
-        .map(|p| {
+        .map(|o| {
             (
-                labels.name(p.label).to_string(),
-                p.feature,
-                p.value,
-                p.logits,
-                p.score,
+                labels.name(o.label).to_string(),
+                o.feature,
+                o.segment,
+                o.value,
             )
         })
-        .collect()
+        .collect();
+    let shares = eval
+        .stance
+        .label_shares
+        .iter()
+        .map(|(l, s)| (labels.name(*l).to_string(), *s))
+        .collect();
+    (occurrences, shares)
 }

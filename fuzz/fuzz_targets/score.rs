@@ -5,7 +5,9 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use stance::score::{Document, Engine, EngineConfig};
+use stance::analysis::Document;
+use stance::engine::{Engine, EngineConfig};
+use stance::score::Scorer;
 
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
@@ -15,7 +17,7 @@ fn engine() -> &'static Engine {
 fuzz_target!(|text: &str| {
     let engine = engine();
     let target = engine.targets.resolve("alibaba");
-    let eval = engine.scorer().evaluate(
+    let eval = Scorer::new(&engine).evaluate(
         Document {
             text,
             headline_paragraphs: 1,
@@ -25,6 +27,6 @@ fuzz_target!(|text: &str| {
     let p = &eval.stance.probabilities;
     assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
     assert!((-1.0..=1.0).contains(&eval.score()));
-    let explained = eval.base_score + eval.stance.parts.iter().map(|q| q.score).sum::<f64>();
+    let explained = eval.base_score() + eval.stance.label_shares.iter().map(|(_, s)| s).sum::<f64>();
     assert!(!eval.on_target() || (explained - eval.score()).abs() < 1e-9);
 });

@@ -7,8 +7,9 @@ use serde_json::json;
 
 use super::EngineArgs;
 use super::train::{DataArgs, FitArgs};
+use stance::analysis::Document;
 use stance::metrics::Metrics;
-use stance::score::Document;
+use stance::score::Scorer;
 use stance::train::{Task, cross_validate, prepare, read_examples};
 
 const ABOUT: &str =
@@ -71,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let engine = args.engine.load()?;
             let (examples, problems) = read_examples(&args.data.data, &args.data.options())?;
             let default_target = engine.targets.resolve(&args.data.target);
-            let mut scorer = engine.scorer();
+            let mut scorer = Scorer::new(&engine);
             let predicted = examples
                 .iter()
                 .map(|e| {

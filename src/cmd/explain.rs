@@ -8,21 +8,27 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::EngineArgs;
+use stance::analysis::Document;
+use stance::choice::Choice;
+use stance::engine::Engine;
 use stance::features::{FeatureKind, Label};
 use stance::input::{InputOptions, read_all};
-use stance::model::STANCE_CLASSES;
+use stance::model::{BEARISH, BULLISH, CLASSES, Logits, STANCE_CLASSES};
 use stance::output::ScoreRow;
-use stance::score::{Document, Engine, Evaluation, Scorer};
+use stance::score::{Evaluation, Scorer};
 
 const ABOUT: &str =
     "Explain a score: feature contributions, strongest terms in context, sentence shares";
 const LONG_ABOUT: &str = "\
 Explain a score: feature contributions, strongest terms in context, sentence shares.
 
-For each class, the intercept plus the feature contributions is the logit, exactly. Each part's
-score share comes from the gradient of P(bullish) - P(bearish) averaged along the straight path
-from the intercepts to the logits (integrated gradients), so the base score plus all shares is
-the reported score. Terms are highlighted in colour on a terminal unless NO_COLOR is set.";
+Every part (a lexicon cue, a learned term, a style count) adds value x weight to the logits of
+its sentence. All parts grow together from zero to their values, and with them the weight each
+sentence has in the article; a part's share of each class probability is its logit contribution
+times the gradient of the article's probabilities along that path (integrated gradients of the
+pooled article). So the probabilities of the intercepts alone plus every share are the article's
+probabilities, and the base score plus every score share is its score. Terms are highlighted in
+colour on a terminal unless NO_COLOR is set.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExplainFormat {
@@ -53,7 +59,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = args.engine.load()?;
-    let mut scorer = engine.scorer();
+    let mut scorer = Scorer::new(&engine);
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut explained = 0;
@@ -71,15 +77,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .resolve(article.target.as_deref().unwrap_or(&args.target));
         let doc = Document::from(&article);
         let eval = scorer.evaluate(doc, &target);
-        let explanation = Explanation::new(&engine, &mut scorer, &article.text, &eval, args.terms);
+        let explanation = Explanation::new(&engine, &scorer, &eval, args.terms);
         match args.format {
             ExplainFormat::Json => {
-                let row = ScoreRow::new(
-                    &article,
-                    &eval,
-                    &scorer.labels(),
-                    &engine.stance.model.label(),
-                );
+                let row =
+                    ScoreRow::new(&article, &eval, scorer.labels(), &engine.stance.model.name);
                 println!("{}", serde_json::to_string(&explanation.json(&row, &eval))?);
             }
             ExplainFormat::Text => print!(
@@ -112,18 +114,26 @@ fn decision_rule(eval: &Evaluation) -> String {
     }
 }
 
-/// One row of the feature table.
+/// One row of the feature table: a feature's summed value and its share of each probability.
 struct FeatureRow {
     name: String,
     value: f64,
     weights: Vec<f64>,
-    contributions: Vec<f64>,
+    shares: Logits,
     score: f64,
+}
+
+/// A (label, feature) pair's parts merged across the article.
+struct PartRow {
+    label: Label,
+    feature: usize,
+    value: f64,
+    shares: Logits,
 }
 
 struct Explanation {
     features: Vec<FeatureRow>,
-    intercepts: Vec<f64>,
+    parts: Vec<PartRow>,
     terms: Vec<TermView>,
     sentence_spans: Vec<(usize, usize)>,
     model: String,
@@ -132,38 +142,45 @@ struct Explanation {
 }
 
 impl Explanation {
-    fn new(
-        engine: &Engine,
-        scorer: &mut Scorer,
-        text: &str,
-        eval: &Evaluation,
-        top: usize,
-    ) -> Explanation {
-        let linear = &engine.stance;
-        let k = linear.model.class_count();
+    /// Reads the evaluation and the analysis the scorer kept of the same article.
+    fn new(engine: &Engine, scorer: &Scorer, eval: &Evaluation, top: usize) -> Explanation {
+        let model = &engine.stance;
+        let reading = &eval.stance;
         let mut features: Vec<FeatureRow> = Vec::new();
         let mut row_of: HashMap<usize, usize> = HashMap::new();
-        for p in &eval.stance.parts {
-            let name = &linear.index.names[p.feature];
-            match row_of.get(&p.feature).map(|&i| &mut features[i]) {
-                Some(f) => {
-                    f.value += p.value;
-                    for c in 0..k {
-                        f.contributions[c] += p.logits[c];
-                    }
-                    f.score += p.score;
-                }
-                None => {
-                    row_of.insert(p.feature, features.len());
-                    features.push(FeatureRow {
-                        name: name.clone(),
-                        value: p.value,
-                        weights: linear.model.weights[p.feature].weights.clone(),
-                        contributions: p.logits.to_vec(),
-                        score: p.score,
-                    });
-                }
+        let mut parts: Vec<PartRow> = Vec::new();
+        let mut part_of: HashMap<(Label, usize), usize> = HashMap::new();
+        let gradients = reading.class_gradients(model);
+        for o in &reading.occurrences {
+            let shares = reading.probability_shares(model, o, &gradients);
+            let f = *row_of.entry(o.feature).or_insert_with(|| {
+                features.push(FeatureRow {
+                    name: model.index.names[o.feature].clone(),
+                    value: 0.0,
+                    weights: model.weights(o.feature).to_vec(),
+                    shares: [0.0; CLASSES],
+                    score: 0.0,
+                });
+                features.len() - 1
+            });
+            let p = *part_of.entry((o.label, o.feature)).or_insert_with(|| {
+                parts.push(PartRow {
+                    label: o.label,
+                    feature: o.feature,
+                    value: 0.0,
+                    shares: [0.0; CLASSES],
+                });
+                parts.len() - 1
+            });
+            features[f].value += o.value;
+            parts[p].value += o.value;
+            for (c, share) in shares.iter().enumerate() {
+                features[f].shares[c] += share;
+                parts[p].shares[c] += share;
             }
+        }
+        for f in &mut features {
+            f.score = f.shares[BULLISH] - f.shares[BEARISH];
         }
         features.sort_by(|a, b| {
             b.score
@@ -171,32 +188,25 @@ impl Explanation {
                 .total_cmp(&a.score.abs())
                 .then_with(|| a.name.cmp(&b.name))
         });
-        // Named now: the scorer's labels are borrowed again below to rebuild the vector.
-        let names: HashMap<Label, String> = {
-            let labels = scorer.labels();
-            let voice_parts = eval.voice.iter().flat_map(|v| &v.parts);
-            eval.stance
-                .parts
-                .iter()
-                .chain(voice_parts)
-                .map(|p| (p.label, labels.name(p.label).to_string()))
-                .collect()
-        };
-        let mut terms: Vec<TermView> = Vec::new();
-        let mut term_of: HashMap<Label, usize> = HashMap::new();
-        for p in &eval.stance.parts {
-            match term_of.get(&p.label).map(|&i| &mut terms[i]) {
-                Some(t) => t.score += p.score,
-                None => {
-                    term_of.insert(p.label, terms.len());
-                    terms.push(TermView {
-                        label: p.label,
-                        score: p.score,
-                        occurrences: Vec::new(),
-                    });
-                }
-            }
-        }
+        let labels = scorer.labels();
+        let voice_parts = eval.voice.iter().flat_map(|v| &v.parts).map(|p| p.label);
+        let names: HashMap<Label, String> = reading
+            .occurrences
+            .iter()
+            .map(|o| o.label)
+            .chain(voice_parts)
+            .map(|l| (l, labels.name(l).to_string()))
+            .collect();
+        // The terms are the drivers' labels with the same shares, strongest either way.
+        let mut terms: Vec<TermView> = reading
+            .label_shares
+            .iter()
+            .map(|&(label, score)| TermView {
+                label,
+                score,
+                occurrences: Vec::new(),
+            })
+            .collect();
         terms.sort_by(|a, b| {
             b.score
                 .abs()
@@ -204,38 +214,35 @@ impl Explanation {
                 .then_with(|| names[&a.label].cmp(&names[&b.label]))
         });
         terms.truncate(top);
-        let trace = scorer.trace();
-        let weights: Vec<f64> = vec![1.0; trace.sentences.len()];
-        let mut parts = scorer.vector(linear, text, &weights).parts;
         // Where a term occurs both as a whole cue and as a learned word inside one, the cue
         // shows it better: cues come first, then learned terms, each in reading order.
-        parts.sort_by_key(|p| {
+        let mut occurrences: Vec<_> = reading.occurrences.iter().collect();
+        occurrences.sort_by_key(|o| {
             matches!(
-                linear.index.kinds[p.feature],
+                model.index.kinds[o.feature],
                 FeatureKind::Unigram(_) | FeatureKind::Bigram(..)
             )
         });
-        for part in parts {
-            if let (Some(s), Some(t)) = (
-                part.sentence,
-                terms.iter_mut().find(|t| t.label == part.label),
-            ) && !t.occurrences.iter().any(|o| o.1 == part.span)
+        for o in occurrences {
+            if let (Some(s), Some(t)) = (o.sentence, terms.iter_mut().find(|t| t.label == o.label))
+                && !t.occurrences.iter().any(|x| x.1 == o.span)
             {
-                t.occurrences.push((s, part.span));
+                t.occurrences.push((s, o.span));
             }
         }
-        let sentence_spans = trace
+        let analysis = scorer.analysis();
+        let sentence_spans = analysis
             .sentences
             .iter()
-            .map(|s| s.span(&trace.tokens))
+            .map(|s| s.span(&analysis.tokens))
             .collect();
         Explanation {
             features,
-            intercepts: linear.model.intercepts.clone(),
+            parts,
             terms,
             sentence_spans,
-            model: linear.model.label(),
-            pooling: format!("{:?}", linear.model.pooling).to_lowercase(),
+            model: model.model.label(),
+            pooling: model.model.pooling.name().to_string(),
             names,
         }
     }
@@ -266,7 +273,7 @@ impl Explanation {
         let _ = writeln!(out, "decision: {}", decision_rule(eval));
         let _ = writeln!(
             out,
-            "\nFeature contributions to each class logit (value x weight); score = share of score:"
+            "\nFeature shares of each class probability (integrated gradients); score = bullish - bearish:"
         );
         let _ = writeln!(
             out,
@@ -285,7 +292,7 @@ impl Explanation {
             name,
             value,
             weights: w,
-            contributions: c,
+            shares: c,
             score,
         } in self.features.iter().take(rows)
         {
@@ -305,7 +312,7 @@ impl Explanation {
         }
         if self.features.len() > rows {
             let rest = &self.features[rows..];
-            let sum = |c: usize| rest.iter().map(|f| f.contributions[c]).sum::<f64>();
+            let sum = |c: usize| rest.iter().map(|f| f.shares[c]).sum::<f64>();
             let label = format!("({} more features)", rest.len());
             let score: f64 = rest.iter().map(|f| f.score).sum();
             let _ = writeln!(
@@ -319,22 +326,27 @@ impl Explanation {
                 score
             );
         }
-        let b = &self.intercepts;
-        let l = &eval.stance.logits;
+        let b = &eval.stance.base;
         let _ = writeln!(
             out,
             "{:<28}{:>9} |{:>27} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
-            "intercepts (base)", "", "", b[0], b[1], b[2], eval.base_score
+            "intercepts alone (base)",
+            "",
+            "",
+            b[0],
+            b[1],
+            b[2],
+            eval.base_score()
         );
         let _ = writeln!(
             out,
             "{:<28}{:>9} |{:>27} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
-            "logits (total)",
+            "probabilities (total)",
             "",
             "",
-            l[0],
-            l[1],
-            l[2],
+            p[0],
+            p[1],
+            p[2],
             eval.score()
         );
         let _ = writeln!(
@@ -377,22 +389,22 @@ impl Explanation {
                 );
             }
         }
-        if !eval.sentence_scores.is_empty() {
+        if eval.sentence_scores().next().is_some() {
             let _ = writeln!(
                 out,
                 "\nSentences that count most (share of the article, target weight, sentence score):"
             );
-            let mut shares = eval.sentence_scores.clone();
-            shares.sort_by(|a, b| b.share.total_cmp(&a.share));
-            for s in shares.iter().take(6) {
-                let (a, b) = self.sentence_spans[s.sentence];
+            let mut shares: Vec<_> = eval.sentence_scores().collect();
+            shares.sort_by(|a, b| b.1.share.total_cmp(&a.1.share));
+            for (sentence, s) in shares.into_iter().take(6) {
+                let (a, b) = self.sentence_spans[sentence];
                 let _ = writeln!(
                     out,
                     "  {:>5.1}%  w {:.2}  {:+.3}  s{}: {}",
                     100.0 * s.share,
                     s.weight,
-                    s.score,
-                    s.sentence,
+                    s.probabilities[BULLISH] - s.probabilities[BEARISH],
+                    sentence,
                     truncate(&text[a..b], 110)
                 );
             }
@@ -408,14 +420,15 @@ impl Explanation {
             "pooling": self.pooling,
             "neutral_band": eval.band,
             "classes": STANCE_CLASSES,
-            "intercepts": self.intercepts,
-            "logits": eval.stance.logits,
-            "base_score": eval.base_score,
+            "probabilities": eval.stance.probabilities,
+            "base_probabilities": eval.stance.base,
+            "base_score": eval.base_score(),
             "features": self.features.iter().map(|f| json!({
-                "feature": f.name, "value": f.value, "weights": f.weights, "contributions": f.contributions, "score": f.score
+                "feature": f.name, "value": f.value, "weights": f.weights, "probability_shares": f.shares, "score": f.score
             })).collect::<Vec<_>>(),
-            "parts": eval.stance.parts.iter().map(|p| json!({
-                "label": self.names[&p.label], "feature": p.feature, "value": p.value, "logits": p.logits, "score": p.score
+            "parts": self.parts.iter().map(|p| json!({
+                "label": self.names[&p.label], "feature": p.feature, "value": p.value, "probability_shares": p.shares,
+                "score": p.shares[BULLISH] - p.shares[BEARISH]
             })).collect::<Vec<_>>(),
             "terms": self.terms.iter().map(|t| json!({
                 "term": self.names[&t.label], "score": t.score,
@@ -427,8 +440,9 @@ impl Explanation {
                 "logits": v.logits,
                 "parts": v.parts.iter().map(|p| json!({"label": self.names[&p.label], "logits": p.logits})).collect::<Vec<_>>(),
             })),
-            "sentences": eval.sentence_scores.iter().map(|s| json!({
-                "sentence": s.sentence, "weight": s.weight, "share": s.share, "score": s.score, "probabilities": s.probabilities
+            "sentences": eval.sentence_scores().map(|(sentence, s)| json!({
+                "sentence": sentence, "weight": s.weight, "share": s.share,
+                "score": s.probabilities[BULLISH] - s.probabilities[BEARISH], "probabilities": s.probabilities
             })).collect::<Vec<_>>(),
         })
     }

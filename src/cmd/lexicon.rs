@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use stance::data::DataFile;
+use stance::files::Destination;
 use stance::lexicon::{Category, Lexicon};
 use stance::model::Model;
-use stance::files::Destination;
-use stance::output::{spreadsheet_safe};
+use stance::output::spreadsheet_safe;
 use stance::target::TargetBook;
 
 const ABOUT: &str = "Work with lexicon files";

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use stance::choice::Choice;
 use stance::data::DataFile;
+use stance::engine::{Engine, EngineConfig};
 use stance::lexicon::Lexicon;
-use stance::score::{Engine, EngineConfig};
 
 pub mod aggregate;
 pub mod eval;

@@ -12,13 +12,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::EngineArgs;
+use stance::analysis::Document;
+use stance::engine::Engine;
+use stance::files::{Destination, OutputPath, parent_dir};
 use stance::incremental::{NextOutput, OutputLock, Previous, RowRecipe, article_hash};
 use stance::input::{
     Article, BytesRead, InputFormat, InputOptions, Item, input_reading, input_size, read_all,
 };
-use stance::files::{Destination, OutputPath, parent_dir};
 use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
-use stance::score::{Document, Engine, Scorer};
+use stance::score::Scorer;
 use stance::target::Target;
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
@@ -218,7 +220,7 @@ impl<'e> Scoring<'e> {
             .num_threads(threads)
             .build()?;
         let scorers = (0..pool.current_num_threads())
-            .map(|_| Mutex::new(engine.scorer()))
+            .map(|_| Mutex::new(Scorer::new(engine)))
             .collect();
         Ok(Scoring {
             engine,
@@ -239,7 +241,7 @@ impl<'e> Scoring<'e> {
         let eval = scorer.evaluate(Document::from(article), &target);
         let mut bytes = Vec::new();
         self.encoder.encode(
-            &ScoreRow::new(article, &eval, &scorer.labels(), &self.model),
+            &ScoreRow::new(article, &eval, scorer.labels(), &self.model),
             &mut bytes,
         )?;
         let reading = if !eval.on_target() {

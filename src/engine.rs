@@ -1,0 +1,163 @@
+//! What is loaded once and shared by every thread: lexicons, targets and models compiled
+//! against one codebook, where they came from, and their fingerprints.
+
+use crate::analysis::Sources;
+use crate::analyze::{Codebook, StemFilter};
+use crate::data::DataFile;
+use crate::lexicon::{CompiledLexicon, Lexicon};
+use crate::model::{CompiledModel, Model};
+use crate::target::{Companies, TargetBook};
+
+/// Which data files the engine loads: the built-in defaults unless a file or directory on disk
+/// was given.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// Lexicon files, in load order.
+    pub lexicons: Vec<DataFile>,
+    pub targets: DataFile,
+    pub model: DataFile,
+    pub voice_model: Option<DataFile>,
+}
+
+impl EngineConfig {
+    /// Loads and validates the lexicons and the targets file.
+    pub fn load_lexicon_and_targets(&self) -> anyhow::Result<(Lexicon, TargetBook)> {
+        let lexicon = Lexicon::load_files(&self.lexicons)?;
+        Ok((lexicon, TargetBook::load(&self.targets)?))
+    }
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            lexicons: DataFile::lexicons(),
+            targets: DataFile::targets(),
+            model: DataFile::stance_model(),
+            voice_model: Some(DataFile::voice_model()),
+        }
+    }
+}
+
+/// Loaded lexicons, targets and models, shared by all threads.
+pub struct Engine {
+    pub lexicon: CompiledLexicon,
+    pub targets: TargetBook,
+    pub stance: CompiledModel,
+    pub voice: Option<CompiledModel>,
+    /// Every company of the targets file, to find sentences about other companies.
+    pub companies: Companies,
+    /// Every stem the lexicons, targets and models use; each scorer starts from a copy.
+    pub codebook: Codebook,
+}
+
+/// What scores depend on besides the article, each as a hash: when one changes, earlier scores
+/// are stale. `code` hashes the scoring source this binary was built from; learned lexicon
+/// entries show in `model`, which they re-weight.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EngineFingerprint {
+    pub code: String,
+    pub model: String,
+    pub voice: Option<String>,
+    pub lexicons: String,
+    pub targets: String,
+}
+
+impl EngineFingerprint {
+    /// The parts that differ from `earlier`, by name.
+    pub fn changes_from(&self, earlier: &EngineFingerprint) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        if self.code != earlier.code {
+            changed.push("stance build");
+        }
+        if self.model != earlier.model {
+            changed.push("model");
+        }
+        if self.voice != earlier.voice {
+            changed.push("voice model");
+        }
+        if self.lexicons != earlier.lexicons {
+            changed.push("lexicons");
+        }
+        if self.targets != earlier.targets {
+            changed.push("targets");
+        }
+        changed
+    }
+}
+
+impl Engine {
+    pub fn load(config: &EngineConfig) -> anyhow::Result<Engine> {
+        let (lexicon, targets) = config.load_lexicon_and_targets()?;
+        let model = Model::load(&config.model)?;
+        let voice = config.voice_model.as_ref().map(Model::load).transpose()?;
+        Engine::new(lexicon, targets, model, voice, config)
+    }
+
+    pub fn new(
+        mut lexicon: Lexicon,
+        targets: TargetBook,
+        mut model: Model,
+        voice: Option<Model>,
+        config: &EngineConfig,
+    ) -> anyhow::Result<Engine> {
+        anyhow::ensure!(
+            model.task == "stance",
+            "{}: task: expected a stance model",
+            config.model
+        );
+        for entry in lexicon.take_learned() {
+            anyhow::ensure!(
+                model.reweight_term(&entry.stems, entry.weight),
+                "{}: learned term {:?} is not a term of the stance model {}",
+                entry.origin,
+                entry.term,
+                model.name
+            );
+        }
+        let mut codebook = Codebook::new();
+        let lexicon =
+            CompiledLexicon::compile(lexicon, &mut codebook).map_err(anyhow::Error::msg)?;
+        let stance = CompiledModel::new(model, &mut codebook, &config.model)?;
+        let voice = match voice {
+            Some(m) => {
+                let file = config
+                    .voice_model
+                    .clone()
+                    .unwrap_or_else(DataFile::voice_model);
+                anyhow::ensure!(m.task == "voice", "{}: task: expected a voice model", file);
+                Some(CompiledModel::new(m, &mut codebook, &file)?)
+            }
+            None => None,
+        };
+        let stem = StemFilter::default();
+        let companies = targets.compile_all(&mut codebook, &stem);
+        Ok(Engine {
+            lexicon,
+            targets,
+            stance,
+            voice,
+            companies,
+            codebook,
+        })
+    }
+
+    /// Computed when asked (incremental runs), not at every load.
+    pub fn fingerprint(&self) -> EngineFingerprint {
+        EngineFingerprint {
+            code: env!("STANCE_CODE_HASH").to_string(),
+            model: self.stance.model.fingerprint(),
+            voice: self.voice.as_ref().map(|v| v.model.fingerprint()),
+            lexicons: self.lexicon.lexicon.fingerprint(),
+            targets: self.targets.fingerprint(),
+        }
+    }
+
+    /// What the analysis stage reads.
+    pub fn sources(&self) -> Sources<'_> {
+        Sources {
+            lexicon: &self.lexicon,
+            companies: &self.companies,
+            weighting: &self.targets.weighting,
+        }
+    }
+}
