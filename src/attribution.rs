@@ -28,35 +28,45 @@ pub struct Segment {
     pub delta: Logits,
 }
 
-/// The 15-point Kronrod rule on [-1, 1]: nodes from the outside in (the last is 0) and their
-/// weights; the embedded 7-point Gauss rule uses the odd-numbered nodes.
-const KRONROD_NODES: [f64; 8] = [
-    0.991_455_371_120_812_6,
-    0.949_107_912_342_758_5,
-    0.864_864_423_359_769_1,
-    0.741_531_185_599_394_4,
-    0.586_087_235_467_691_1,
-    0.405_845_151_377_397_2,
-    0.207_784_955_007_898_5,
+/// The 21-point Kronrod rule on [-1, 1] (QUADPACK's `qk21`): nodes from the outside in (the
+/// last is 0) and their weights; the embedded 10-point Gauss rule uses the odd-numbered nodes.
+/// One interval of it settles nearly every article; the 15-point rule needed two for most.
+const KRONROD_NODES: [f64; 11] = [
+    0.995_657_163_025_808_1,
+    0.973_906_528_517_171_7,
+    0.930_157_491_355_708_2,
+    0.865_063_366_688_984_5,
+    0.780_817_726_586_416_9,
+    0.679_409_568_299_024_4,
+    0.562_757_134_668_604_7,
+    0.433_395_394_129_247_2,
+    0.294_392_862_701_460_2,
+    0.148_874_338_981_631_2,
     0.0,
 ];
-const KRONROD_WEIGHTS: [f64; 8] = [
-    0.022_935_322_010_529_22,
-    0.063_092_092_629_978_55,
-    0.104_790_010_322_250_2,
-    0.140_653_259_715_525_9,
-    0.169_004_726_639_267_9,
-    0.190_350_578_064_785_4,
-    0.204_432_940_075_298_9,
-    0.209_482_141_084_727_8,
+const KRONROD_WEIGHTS: [f64; 11] = [
+    0.011_694_638_867_371_874,
+    0.032_558_162_307_964_73,
+    0.054_755_896_574_352,
+    0.075_039_674_810_919_95,
+    0.093_125_454_583_697_6,
+    0.109_387_158_802_297_64,
+    0.123_491_976_262_065_85,
+    0.134_709_217_311_473_33,
+    0.142_775_938_577_060_08,
+    0.147_739_104_901_338_5,
+    0.149_445_554_002_916_9,
 ];
-/// Gauss weights of nodes 1, 3, 5 and 7 (the centre).
-const GAUSS_WEIGHTS: [f64; 4] = [
-    0.129_484_966_168_869_7,
-    0.279_705_391_489_276_7,
-    0.381_830_050_505_118_9,
-    0.417_959_183_673_469_4,
+/// Gauss weights of nodes 1, 3, 5, 7 and 9.
+const GAUSS_WEIGHTS: [f64; 5] = [
+    0.066_671_344_308_688_14,
+    0.149_451_349_150_580_6,
+    0.219_086_362_515_982_04,
+    0.269_266_719_309_996_36,
+    0.295_524_224_714_752_87,
 ];
+/// Nodes other than the centre, which come in pairs.
+const OFFSETS: usize = KRONROD_NODES.len() - 1;
 
 /// An interval is accepted when its Kronrod and Gauss estimates differ by less than this per
 /// unit of length in every entry: the Kronrod estimate is then closer than 1e-10 for the smooth
@@ -69,12 +79,14 @@ const MAX_INTERVALS: usize = 200;
 const MAX_SPREAD: f64 = 600.0;
 
 /// For each output `r · P` (one per row of `rows`), its derivative with respect to each
-/// segment's logits, given the segments' probabilities `p` at one point of the path, into `out`.
-fn gradients_at<const R: usize>(
+/// segment's logits, given the segments' probabilities `p` at one point of the path: added
+/// `kronrod_weight` times into `kronrod` and, at a Gauss node, `gauss_weight` times into `gauss`.
+fn add_gradients_at<const R: usize>(
     segments: &[Segment],
     p: &[Logits],
     rows: &[Logits; R],
-    out: &mut [[Logits; R]],
+    (kronrod_weight, kronrod): (f64, &mut [[Logits; R]]),
+    (gauss_weight, gauss): (f64, &mut [[Logits; R]]),
 ) {
     let opinion: f64 = segments
         .iter()
@@ -97,34 +109,47 @@ fn gradients_at<const R: usize>(
     // The article's probabilities, needed for how a segment's weight moves them.
     let mut mixed = [0.0; CLASSES];
     for (s, ps) in segments.iter().zip(p) {
-        let a = strength(s, ps) / total;
+        let a = strength(s, ps);
         for (m, pc) in mixed.iter_mut().zip(ps) {
             *m += a * pc;
         }
     }
     let dot = |a: &Logits, b: &Logits| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-    let article: [f64; R] = std::array::from_fn(|r| dot(&rows[r], &mixed));
-    for ((s, ps), gradient) in segments.iter().zip(p).zip(out.iter_mut()) {
+    let article: [f64; R] = std::array::from_fn(|r| dot(&rows[r], &mixed) / total);
+    let (kronrod_scale, gauss_scale) = (kronrod_weight / total, gauss_weight / total);
+    for (((s, ps), k), g) in segments.iter().zip(p).zip(kronrod).zip(gauss) {
+        // A segment with no parts moves no logits: its gradient is never used.
+        if s.delta == [0.0; CLASSES] {
+            continue;
+        }
         let own = strength(s, ps);
         // d o_s / d l_j for o_s = w_s (1 - p_neutral), by the softmax derivative
         // d p_k / d l_j = p_k (δ_kj - p_j); zero when weights are fixed.
-        let weight_moves: Logits = std::array::from_fn(|j| {
-            if by_opinion {
-                let neutral = f64::from(u8::from(j == NEUTRAL));
-                -s.weight * ps[NEUTRAL] * (neutral - ps[j])
-            } else {
-                0.0
-            }
-        });
-        for ((row, g), article) in rows.iter().zip(gradient.iter_mut()).zip(article) {
-            let own_output = dot(row, ps);
+        let moves = if by_opinion {
+            -s.weight * ps[NEUTRAL]
+        } else {
+            0.0
+        };
+        let mut weight_moves: Logits = [-moves * ps[0], -moves * ps[1], -moves * ps[2]];
+        weight_moves[NEUTRAL] += moves;
+        for r in 0..R {
+            let own_output = dot(&rows[r], ps);
+            let pull = own_output - article[r];
             // d (r · p_s) / d l_j = p_j (r_j - r · p_s).
-            *g = std::array::from_fn(|j| {
-                (own * ps[j] * (row[j] - own_output) + (own_output - article) * weight_moves[j])
-                    / total
+            let d: Logits = std::array::from_fn(|j| {
+                own * ps[j] * (rows[r][j] - own_output) + pull * weight_moves[j]
             });
+            for j in 0..CLASSES {
+                k[r][j] += kronrod_scale * d[j];
+                g[r][j] += gauss_scale * d[j];
+            }
         }
     }
+}
+
+/// `e^x`, without calling `exp` for the one entry of each shifted triple that is 0.
+fn exp_or_one(x: f64) -> f64 {
+    if x == 0.0 { 1.0 } else { x.exp() }
 }
 
 /// Normalizes `e` to probabilities.
@@ -143,113 +168,172 @@ pub fn path_gradients<const R: usize>(
     rows: &[Logits; R],
     out: &mut Vec<[Logits; R]>,
 ) {
-    let n = segments.len();
-    out.clear();
-    out.resize(n, [[0.0; CLASSES]; R]);
-    if n == 0 {
-        return;
-    }
-    let zero = vec![[[0.0; CLASSES]; R]; n];
-    let (mut kronrod, mut gauss, mut point) = (zero.clone(), zero.clone(), zero);
-    // Per segment: the exponentials at the interval's centre and at each node offset.
-    let mut centre_exp = vec![[0.0; CLASSES]; n];
-    let mut offset_exp = vec![[[0.0; CLASSES]; 7]; n];
-    let mut p = vec![[0.0; CLASSES]; n];
-    let spread = segments
-        .iter()
-        .map(|s| {
-            let (hi, lo) = s
-                .delta
-                .iter()
-                .fold((f64::MIN, f64::MAX), |(hi, lo), &d| (hi.max(d), lo.min(d)));
-            hi - lo
-        })
-        .fold(0.0, f64::max);
-    let mut pending = vec![(0.0_f64, 1.0_f64)];
-    let mut examined = 0;
-    while let Some((a, b)) = pending.pop() {
-        examined += 1;
-        let (centre, half) = ((a + b) / 2.0, (b - a) / 2.0);
-        let paired = spread * half < MAX_SPREAD;
-        for (s, seg) in segments.iter().enumerate() {
-            let l: Logits = std::array::from_fn(|c| intercepts[c] + centre * seg.delta[c]);
-            let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            centre_exp[s] = l.map(|x| (x - top).exp());
-            if paired {
-                // Shifted by the smallest entry (softmax ignores a shift), so no exponent
-                // passes MAX_SPREAD.
-                let lo = seg.delta.iter().copied().fold(f64::INFINITY, f64::min);
-                for (i, x) in KRONROD_NODES[..7].iter().enumerate() {
-                    offset_exp[s][i] = seg.delta.map(|d| (half * x * (d - lo)).exp());
-                }
-            }
+    Quadrature::default().path_gradients(intercepts, segments, rows, out);
+}
+
+/// Buffers for [`path_gradients`], kept between articles by a scorer.
+#[derive(Default)]
+pub struct Quadrature {
+    /// Per segment: the exponentials at an interval's centre and at each node offset.
+    centre_exp: Vec<Logits>,
+    offset_exp: Vec<[Logits; OFFSETS]>,
+    /// Per segment: the probabilities at one node.
+    p: Vec<Logits>,
+    pending: Vec<(f64, f64)>,
+    shares: Vec<f64>,
+    /// Per segment and output row: the two rules' sums over one interval.
+    kronrod: Vec<Logits>,
+    gauss: Vec<Logits>,
+}
+
+impl Quadrature {
+    /// [`path_gradients`], reusing these buffers.
+    pub fn path_gradients<const R: usize>(
+        &mut self,
+        intercepts: &Logits,
+        segments: &[Segment],
+        rows: &[Logits; R],
+        out: &mut Vec<[Logits; R]>,
+    ) {
+        let n = segments.len();
+        out.clear();
+        out.resize(n, [[0.0; CLASSES]; R]);
+        if n == 0 {
+            return;
         }
-        for j in kronrod.iter_mut().chain(gauss.iter_mut()) {
-            *j = [[0.0; CLASSES]; R];
-        }
-        for (i, (&x, &w)) in KRONROD_NODES.iter().zip(&KRONROD_WEIGHTS).enumerate() {
-            let gauss_weight = (i % 2 == 1).then(|| GAUSS_WEIGHTS[i / 2]);
-            let sides: &[f64] = if x == 0.0 { &[1.0] } else { &[-1.0, 1.0] };
-            for &side in sides {
-                for (s, seg) in segments.iter().enumerate() {
-                    p[s] = if x == 0.0 {
-                        normalized(centre_exp[s])
-                    } else if paired {
-                        let (e, u) = (centre_exp[s], offset_exp[s][i]);
-                        normalized(std::array::from_fn(|c| {
-                            if side > 0.0 { e[c] * u[c] } else { e[c] / u[c] }
-                        }))
-                    } else {
-                        let t = centre + side * half * x;
-                        class_probabilities(&std::array::from_fn(|c| {
-                            intercepts[c] + t * seg.delta[c]
-                        }))
-                    };
-                }
-                gradients_at(segments, &p, rows, &mut point);
-                add_scaled(&mut kronrod, &point, half * w);
-                if let Some(g) = gauss_weight {
-                    add_scaled(&mut gauss, &point, half * g);
-                }
-            }
-        }
-        let error = kronrod
+        let Quadrature {
+            centre_exp,
+            offset_exp,
+            p,
+            pending,
+            shares,
+            kronrod,
+            gauss,
+        } = self;
+        centre_exp.clear();
+        centre_exp.resize(n, [0.0; CLASSES]);
+        offset_exp.clear();
+        offset_exp.resize(n, [[0.0; CLASSES]; OFFSETS]);
+        p.clear();
+        p.resize(n, [0.0; CLASSES]);
+        kronrod.clear();
+        kronrod.resize(n * R, [0.0; CLASSES]);
+        gauss.clear();
+        gauss.resize(n * R, [0.0; CLASSES]);
+        let spread = segments
             .iter()
-            .flatten()
-            .flatten()
-            .zip(gauss.iter().flatten().flatten())
-            .map(|(k, g)| (k - g).abs())
+            .map(|s| {
+                let (hi, lo) = s
+                    .delta
+                    .iter()
+                    .fold((f64::MIN, f64::MAX), |(hi, lo), &d| (hi.max(d), lo.min(d)));
+                hi - lo
+            })
             .fold(0.0, f64::max);
-        let settled = error <= TOLERANCE * (b - a) || !error.is_finite();
-        if settled || examined + pending.len() + 2 > MAX_INTERVALS {
-            add_scaled(out, &kronrod, 1.0);
-        } else {
-            pending.push((centre, b));
-            pending.push((a, centre));
+        // The probabilities of a segment with no parts, wherever on the path.
+        let still = class_probabilities(intercepts);
+        pending.clear();
+        pending.push((0.0_f64, 1.0_f64));
+        let mut examined = 0;
+        while let Some((a, b)) = pending.pop() {
+            examined += 1;
+            let (centre, half) = ((a + b) / 2.0, (b - a) / 2.0);
+            let paired = spread * half < MAX_SPREAD;
+            for (s, seg) in segments.iter().enumerate() {
+                if seg.delta == [0.0; CLASSES] {
+                    continue;
+                }
+                let l: Logits = std::array::from_fn(|c| intercepts[c] + centre * seg.delta[c]);
+                let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                centre_exp[s] = l.map(|x| exp_or_one(x - top));
+                if paired {
+                    // Shifted by the smallest entry (softmax ignores a shift), so no exponent
+                    // passes MAX_SPREAD.
+                    let lo = seg.delta.iter().copied().fold(f64::INFINITY, f64::min);
+                    for (i, x) in KRONROD_NODES[..OFFSETS].iter().enumerate() {
+                        offset_exp[s][i] = seg.delta.map(|d| exp_or_one(half * x * (d - lo)));
+                    }
+                }
+            }
+            for j in kronrod.iter_mut().chain(gauss.iter_mut()) {
+                *j = [0.0; CLASSES];
+            }
+            for (i, (&x, &w)) in KRONROD_NODES.iter().zip(&KRONROD_WEIGHTS).enumerate() {
+                let gauss_weight = (i % 2 == 1).then(|| GAUSS_WEIGHTS[i / 2]);
+                let sides: &[f64] = if x == 0.0 { &[1.0] } else { &[-1.0, 1.0] };
+                for &side in sides {
+                    for (s, seg) in segments.iter().enumerate() {
+                        p[s] = if seg.delta == [0.0; CLASSES] {
+                            still
+                        } else if x == 0.0 {
+                            normalized(centre_exp[s])
+                        } else if paired {
+                            let (e, u) = (centre_exp[s], offset_exp[s][i]);
+                            normalized(std::array::from_fn(|c| {
+                                if side > 0.0 { e[c] * u[c] } else { e[c] / u[c] }
+                            }))
+                        } else {
+                            let t = centre + side * half * x;
+                            class_probabilities(&std::array::from_fn(|c| {
+                                intercepts[c] + t * seg.delta[c]
+                            }))
+                        };
+                    }
+                    add_gradients_at(
+                        segments,
+                        p,
+                        rows,
+                        (half * w, as_rows(kronrod)),
+                        (half * gauss_weight.unwrap_or(0.0), as_rows(gauss)),
+                    );
+                }
+            }
+            let error = kronrod
+                .iter()
+                .flatten()
+                .zip(gauss.iter().flatten())
+                .map(|(k, g)| (k - g).abs())
+                .fold(0.0, f64::max);
+            let settled = error <= TOLERANCE * (b - a) || !error.is_finite();
+            if settled || examined + pending.len() + 2 > MAX_INTERVALS {
+                add_scaled(out, as_rows(kronrod), 1.0);
+            } else {
+                pending.push((centre, b));
+                pending.push((a, centre));
+            }
         }
+        complete(intercepts, segments, rows, out, (p, shares));
     }
-    complete(intercepts, segments, rows, out);
+}
+
+/// A flat buffer of `n x R` rows viewed as `n` groups of `R`.
+fn as_rows<const R: usize>(v: &mut [Logits]) -> &mut [[Logits; R]] {
+    v.as_chunks_mut::<R>().0
 }
 
 /// Spreads what the shares miss of `P(1) - P(0)` over the segments along their path directions,
 /// so that `sum_s G_s δ_s` is exactly the change in the pooled probabilities.
+/// `p` and `scratch` are buffers.
 fn complete<const R: usize>(
     intercepts: &Logits,
     segments: &[Segment],
     rows: &[Logits; R],
     gradients: &mut [[Logits; R]],
+    (p, scratch): (&mut Vec<Logits>, &mut Vec<f64>),
 ) {
-    let pooled = |t: f64| {
-        let p: Vec<Logits> = segments
+    // At the start every segment has the intercepts' probabilities, and so has the article.
+    let start = class_probabilities(intercepts);
+    p.clear();
+    p.extend(
+        segments
             .iter()
-            .map(|s| class_probabilities(&std::array::from_fn(|c| intercepts[c] + t * s.delta[c])))
-            .collect();
-        let weights: Vec<f64> = segments.iter().map(|s| s.weight).collect();
-        let mut shares = Vec::with_capacity(segments.len());
-        crate::pooling::opinion_shares(&weights, &p, &mut shares);
-        crate::pooling::mix(&shares, &p)
-    };
-    let (end, start) = (pooled(1.0), pooled(0.0));
+            .map(|s| class_probabilities(&std::array::from_fn(|c| intercepts[c] + s.delta[c]))),
+    );
+    scratch.clear();
+    scratch.extend(segments.iter().map(|s| s.weight));
+    let weights = std::mem::take(scratch);
+    crate::pooling::opinion_shares(&weights, p, scratch);
+    let end = crate::pooling::mix(scratch, p);
     let norm: f64 = segments
         .iter()
         .map(|s| s.delta.iter().map(|d| d * d).sum::<f64>())
@@ -409,6 +493,42 @@ mod tests {
             let (p1, p0) = (pooled(&weights, &end), pooled(&weights, &start));
             for c in 0..CLASSES {
                 prop_assert!((total[c] - (p1[c] - p0[c])).abs() < 1e-9, "{total:?} vs {p1:?} - {p0:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_rules_integrate_polynomials_of_their_degree_exactly() {
+        // Kronrod 21 is exact to degree 31, Gauss 10 to degree 19, on [-1, 1].
+        let rule = |weight: &dyn Fn(usize) -> Option<f64>, degree: i32| {
+            let mut sum = 0.0;
+            for (i, &x) in KRONROD_NODES.iter().enumerate() {
+                if let Some(w) = weight(i) {
+                    sum += w * x.powi(degree);
+                    if x != 0.0 {
+                        sum += w * (-x).powi(degree);
+                    }
+                }
+            }
+            sum
+        };
+        let kronrod = |i: usize| Some(KRONROD_WEIGHTS[i]);
+        let gauss = |i: usize| (i % 2 == 1).then(|| GAUSS_WEIGHTS[i / 2]);
+        for degree in 0..32 {
+            let exact = if degree % 2 == 0 {
+                2.0 / (degree as f64 + 1.0)
+            } else {
+                0.0
+            };
+            assert!(
+                (rule(&kronrod, degree) - exact).abs() < 1e-14,
+                "kronrod {degree}"
+            );
+            if degree < 20 {
+                assert!(
+                    (rule(&gauss, degree) - exact).abs() < 1e-14,
+                    "gauss {degree}"
+                );
             }
         }
     }

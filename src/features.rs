@@ -33,6 +33,8 @@ pub struct FeatureIndex {
     cues: Vec<(Cue, usize)>,
     unigram: Vec<u32>,
     bigram: FxHashMap<u64, u32>,
+    /// By stem code: whether some bigram starts with it, so most word pairs skip the hash.
+    starts_bigram: Vec<bool>,
     styles: Vec<(StyleFeature, usize)>,
 }
 
@@ -98,6 +100,10 @@ impl FeatureIndex {
                 FeatureKind::Unigram(c) => index.unigram[c as usize] = i as u32,
                 FeatureKind::Bigram(a, b) => {
                     index.bigram.insert(pair_key(a, b), i as u32);
+                    if index.starts_bigram.len() <= a as usize {
+                        index.starts_bigram.resize(a as usize + 1, false);
+                    }
+                    index.starts_bigram[a as usize] = true;
                 }
                 _ => {}
             }
@@ -133,7 +139,8 @@ impl FeatureIndex {
                 1 => self.unigram.get(tokens[at].code as usize).copied(),
                 _ => {
                     let (a, b) = (tokens[at].code, tokens[at + 1].code);
-                    if a == UNKNOWN || b == UNKNOWN {
+                    let starts = self.starts_bigram.get(a as usize).copied() == Some(true);
+                    if !starts || b == UNKNOWN {
                         None
                     } else {
                         self.bigram.get(&pair_key(a, b)).copied()
@@ -526,7 +533,11 @@ impl FeatureBuilder {
         divisor: f64,
         names: &mut Labels,
     ) -> FeatureVector {
-        let mut vector = FeatureVector::default();
+        let mut vector = FeatureVector {
+            parts: Vec::with_capacity(
+                source.analysis.evidence.len() + source.analysis.styles.len(),
+            ),
+        };
         self.build(source, index, weights, divisor, names, |p| {
             vector.parts.push(p)
         });

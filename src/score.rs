@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::{Aim, Analysis, Document};
 use crate::analyze::{Analyzer, Codebook, StemFilter};
-use crate::attribution::{EVERY_CLASS, Jacobian, Segment, path_gradients, shares};
+use crate::attribution::{EVERY_CLASS, Jacobian, Quadrature, Segment, path_gradients, shares};
 use crate::engine::Engine;
 use crate::features::{FeatureBuilder, FeatureVector, Label, Labels, Part, Source};
 use crate::model::{
@@ -240,6 +240,8 @@ pub struct Scorer<'e> {
     weights: Vec<f64>,
     segments: Vec<Segment>,
     merged: MergedValues,
+    quadrature: Quadrature,
+    score_gradients: Vec<[Logits; 1]>,
 }
 
 impl<'e> Scorer<'e> {
@@ -257,6 +259,8 @@ impl<'e> Scorer<'e> {
             weights: Vec::new(),
             segments: Vec::new(),
             merged: MergedValues::default(),
+            quadrature: Quadrature::default(),
+            score_gradients: Vec::new(),
         }
     }
 
@@ -364,7 +368,10 @@ impl<'e> Scorer<'e> {
             base,
             pooling,
             segments: Vec::new(),
-            occurrences: Vec::new(),
+            // A part per cue and about one per word: rarely grown.
+            occurrences: Vec::with_capacity(
+                self.analysis.evidence.len() + self.analysis.tokens.len() / 2,
+            ),
             label_shares: Vec::new(),
         };
         let focus = &self.analysis.focus;
@@ -456,13 +463,17 @@ impl<'e> Scorer<'e> {
         let model = &self.engine.stance;
         self.segments.clear();
         self.segments.extend(segments_of(&reading.segments, model));
-        let mut gradients = Vec::with_capacity(self.segments.len());
         let score = [std::array::from_fn(|c| {
             f64::from(u8::from(c == BULLISH)) - f64::from(u8::from(c == BEARISH))
         })];
-        path_gradients(&model.intercepts, &self.segments, &score, &mut gradients);
-        for (s, [g]) in reading.segments.iter_mut().zip(gradients) {
-            s.score_gradient = g;
+        self.quadrature.path_gradients(
+            &model.intercepts,
+            &self.segments,
+            &score,
+            &mut self.score_gradients,
+        );
+        for (s, [g]) in reading.segments.iter_mut().zip(&self.score_gradients) {
+            s.score_gradient = *g;
         }
         for o in &reading.occurrences {
             let g = &reading.segments[o.segment].score_gradient;
