@@ -52,6 +52,7 @@ mod tests {
         names_round_trip::<Prior>();
         names_round_trip::<Scaling>();
         names_round_trip::<Task>();
+        names_round_trip::<crate::input::TextEncoding>();
         assert_eq!(Pooling::from_name("Opinion"), Some(Pooling::Opinion));
         assert_eq!(OutputFormat::from_name("xlsx"), None);
     }

@@ -17,7 +17,8 @@ use stance::engine::Engine;
 use stance::files::{Destination, OutputPath, parent_dir};
 use stance::incremental::{NextOutput, OutputLock, Previous, RowRecipe, article_hash};
 use stance::input::{
-    Article, BytesRead, InputFormat, InputOptions, Item, input_reading, input_size, read_all,
+    Article, BytesRead, InputFormat, InputOptions, Item, TextEncoding, input_reading, input_size,
+    read_all,
 };
 use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
 use stance::score::Scorer;
@@ -76,6 +77,9 @@ pub struct Args {
     /// Skip any article (file, JSONL line, CSV record) larger than this many bytes
     #[arg(long, default_value_t = 16 << 20)]
     pub max_article_bytes: usize,
+    /// How input bytes are read as text; a byte-order mark always wins
+    #[arg(long, value_parser = choice::<TextEncoding>(), default_value = "auto")]
+    pub encoding: TextEncoding,
     /// Threads that score in parallel [default: one per core; at most 4 per core]; the output is
     /// the same for any number
     #[arg(long)]
@@ -113,6 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         text_col: args.text_col.clone(),
         id_col: args.id_col.clone(),
         max_article_bytes: args.max_article_bytes,
+        encoding: args.encoding,
         bytes_read: BytesRead::default(),
     };
     let csv_options = CsvOptions {
