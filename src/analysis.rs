@@ -1,6 +1,6 @@
-//! Stages 1-5 as one value: an article's tokens, sentences, lexicon hits, target focus, signed
-//! evidence and style counts. Scoring builds features from it, and `explain` reads the same
-//! value, so what is explained is what was scored.
+//! Stage 4 as one value: an article's tokens (stages 2-3), sentences, lexicon hits, target
+//! focus, signed evidence and style counts. Scoring builds features from it, and `explain`
+//! reads the same value, so what is explained is what was scored.
 
 use crate::analyze::{AnalyzedToken, Analyzer, Codebook};
 use crate::lexicon::CompiledLexicon;

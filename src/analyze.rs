@@ -1,4 +1,4 @@
-//! Stage 2: lowercase and stem words, each distinct word once.
+//! Stage 3: lowercase and stem words, each distinct word once.
 //!
 //! Stemming every token caps throughput at about 30 MB/s, so a per-thread cache maps each
 //! normalized word to its stem's code in the [`Codebook`] (the stems that any lexicon entry,

@@ -141,7 +141,12 @@ fn add_gradients_at<const R: usize>(
             });
             for j in 0..CLASSES {
                 k[r][j] += kronrod_scale * d[j];
-                g[r][j] += gauss_scale * d[j];
+            }
+            // Half the nodes are Kronrod's own, with no Gauss weight.
+            if gauss_scale != 0.0 {
+                for j in 0..CLASSES {
+                    g[r][j] += gauss_scale * d[j];
+                }
             }
         }
     }

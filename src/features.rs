@@ -1,5 +1,6 @@
-//! Stage 6: named features, built from an [`Analysis`]. Each feature value is built from labelled parts (a lexicon term, a
-//! learned stem, a style count) so that every part's share of every logit can be reported.
+//! Stage 5: named features, built from an [`Analysis`]. Each feature value is built from
+//! labelled parts (a lexicon term, a learned stem, a style count) so that every part's share of
+//! the scores can be reported.
 //!
 //! Feature names:
 //! - `lex:<cue>`: the signed sum of one kind of lexicon cue (`lex:positive`, `lex:direction_metric`, ...);

@@ -1,4 +1,4 @@
-//! Stage 3: lexicons are data. CSV files (`term,category,weight,note`) editable in a
+//! Part of stage 4: lexicons are data. CSV files (`term,category,weight,note`) editable in a
 //! spreadsheet, validated when loaded, matched on stems so inflections match.
 
 use std::collections::HashMap;

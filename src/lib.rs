@@ -1,11 +1,23 @@
 //! stance: rates each article's stance on holding a listed company, and explains the rating.
 //!
-//! The pipeline flows one way, one module per stage:
-//! [`input`] (articles) → [`tokenize`] (tokens with offsets) → [`analyze`] (stems, once per
-//! distinct word) → [`lexicon`] (hits) → [`rules`] (signed evidence) → [`target`] (sentence
-//! weights) → [`features`] → [`model`] (softmax) → [`output`] (rows). [`score`] ties the stages
-//! together; [`incremental`] lets a rerun copy the rows of unchanged articles; [`cmd`] holds
-//! the subcommands.
+//! Data flows one way, one module per stage, each stage's output a named type:
+//!
+//! 1. [`input`]: files, directories, JSON Lines, CSV or standard input → [`input::Article`];
+//! 2. [`tokenize`]: text → [`tokenize::Token`]s with byte offsets;
+//! 3. [`analyze`]: tokens → [`analyze::AnalyzedToken`]s, each word stemmed once through a cache;
+//! 4. [`analysis`]: sentences ([`sentence`]), lexicon hits ([`lexicon`], [`phrase`]), the target's
+//!    focus ([`target`]), signed evidence ([`rules`]) and style counts ([`style`]) →
+//!    [`analysis::Analysis`];
+//! 5. [`features`]: an analysis → labelled [`features::Part`]s of a model's features;
+//! 6. [`score`]: parts → segment logits ([`model::CompiledModel`]), pooled probabilities
+//!    ([`pooling`]) and exact shares ([`attribution`]) → [`score::Evaluation`];
+//! 7. [`output`]: an evaluation → a [`output::ScoreRow`], encoded as CSV or JSON Lines.
+//!
+//! Around them: [`engine`] loads lexicons, targets and models once (defaults from [`data`]) and
+//! fingerprints them; [`files`] writes outputs atomically; [`incremental`] lets a rerun copy the
+//! rows of unchanged articles; [`aggregate`] combines rows into an index; [`train`] and
+//! [`metrics`] fit and measure models with the same stages; [`choice`] names the options every
+//! front end offers. The command line lives in the binary (`src/main.rs`, `src/cmd/`).
 
 pub mod aggregate;
 pub mod analysis;

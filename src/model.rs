@@ -1,4 +1,4 @@
-//! Stage 7: a linear softmax model in a readable JSON file, scored as `softmax(xW + b)`, and
+//! Part of stage 6: a linear softmax model in a readable JSON file, scored as `softmax(xW + b)`, and
 //! [`CompiledModel`], the same model with its features resolved for scoring.
 //!
 //! Weights are stored in raw feature units, so a contribution is simply value x weight and the

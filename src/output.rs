@@ -1,4 +1,4 @@
-//! Stage 8: one row per article, as CSV (RFC 4180, UTF-8, fixed column order and number format)
+//! Stage 7: one row per article, as CSV (RFC 4180, UTF-8, fixed column order and number format)
 //! or JSON Lines.
 
 use std::borrow::Cow;

@@ -1,4 +1,4 @@
-//! Stage 5: turn lexicon hits into signed evidence.
+//! Part of stage 4: turn lexicon hits into signed evidence.
 //!
 //! - A negator within three tokens before a cue flips and dampens it (the classic finance rule;
 //!   the factor is the negator's weight, e.g. -0.75 as in VADER).

@@ -1,4 +1,4 @@
-//! Stages 6-7 for one article: features from the [`Analysis`], the models, pooling and the
+//! Stage 6 for one article: features from the [`Analysis`], the models, pooling and the
 //! exact attribution of the score.
 //!
 //! A [`Scorer`] holds one thread's caches and buffers and reads articles for an [`Engine`]
@@ -182,26 +182,32 @@ impl Evaluation {
     /// The `n` strongest labels each way; `labels` are the scorer's that made this evaluation.
     pub fn drivers<'l>(&self, n: usize, labels: &'l Labels) -> Drivers<'l> {
         let strongest = |sign: f64| {
-            let mut side: Vec<(Label, f64)> = self
+            // Stronger first; names break ties, and labels are distinct, so the order is total.
+            let before = |a: &(Label, f64), b: &(Label, f64)| {
+                (sign * b.1)
+                    .total_cmp(&(sign * a.1))
+                    .then_with(|| labels.name(a.0).cmp(labels.name(b.0)))
+                    .is_lt()
+            };
+            // The few strongest, kept in order as the shares go by.
+            let mut top: Vec<(Label, f64)> = Vec::with_capacity(n + 1);
+            for &share in self
                 .stance
                 .label_shares
                 .iter()
                 .filter(|(_, s)| sign * s > 0.0)
-                .copied()
-                .collect();
-            // Names are read only to break ties.
-            let order = |a: &(Label, f64), b: &(Label, f64)| {
-                (sign * b.1)
-                    .total_cmp(&(sign * a.1))
-                    .then_with(|| labels.name(a.0).cmp(labels.name(b.0)))
-            };
-            // Labels are distinct, so the order is total: select the first n, then sort them.
-            if n > 0 && side.len() > n {
-                side.select_nth_unstable_by(n - 1, order);
+            {
+                if top.len() == n && top.last().is_none_or(|last| !before(&share, last)) {
+                    continue;
+                }
+                let at = top
+                    .iter()
+                    .position(|t| before(&share, t))
+                    .unwrap_or(top.len());
+                top.insert(at, share);
+                top.truncate(n);
             }
-            side.truncate(n);
-            side.sort_by(order);
-            side.into_iter()
+            top.into_iter()
                 .map(|(label, share)| (labels.name(label), share))
                 .collect()
         };

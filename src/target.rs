@@ -1,4 +1,4 @@
-//! Stage 4: which sentences are about the target company, and how relevant the article is.
+//! Part of stage 4: which sentences are about the target company, and how relevant the article is.
 //!
 //! Sentences that name the target count fully; the rest of the same paragraph counts partly
 //! (it usually continues the same subject); other sentences count little. The weights live in

@@ -1,4 +1,4 @@
-//! Stage 1: split text into tokens that keep their byte offsets into the original text.
+//! Stage 2: split text into tokens that keep their byte offsets into the original text.
 //!
 //! The tokenizer is a single forward scan with constant look-ahead, so its cost is linear in the
 //! text. It emits breaks as tokens too: lexicon phrases and negation windows never cross a

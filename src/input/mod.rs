@@ -1,4 +1,4 @@
-//! Stage 0: read articles from files, directories, JSON Lines, CSV or standard input.
+//! Stage 1: read articles from files, directories, JSON Lines, CSV or standard input.
 //!
 //! Readers are iterators, so a large JSONL or CSV file is streamed, never held whole. Each item
 //! is an article or a [`Problem`] that names the input and the place in it; a problem never
