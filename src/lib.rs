@@ -24,6 +24,7 @@ pub mod analysis;
 pub mod analyze;
 pub mod attribution;
 pub mod choice;
+pub mod corpus;
 pub mod data;
 pub mod engine;
 pub mod features;

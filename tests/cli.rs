@@ -735,3 +735,109 @@ fn exported_term_weights_load_back_unchanged_and_edits_take_effect() {
         ],
     );
 }
+
+#[test]
+fn eval_reads_a_document_corpus_by_split_with_figures_by_source_and_voice() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = [
+        (
+            "a",
+            "Alibaba profit rose sharply and the shares surged to a record.",
+        ),
+        (
+            "b",
+            "Alibaba warned of weak demand; its profit fell and the shares slumped.",
+        ),
+        ("c", "Alibaba will hold its annual meeting on Tuesday."),
+        ("d", "Alibaba profit fell."),
+    ];
+    let data: String = docs
+        .iter()
+        .map(|(id, text)| {
+            format!(
+                "{}\n",
+                serde_json::json!({"id": id, "title": "", "text": text})
+            )
+        })
+        .collect();
+    fs::write(dir.path().join("data.jsonl"), data).unwrap();
+    fs::write(
+        dir.path().join("labels.csv"),
+        "id,source,company,ticker,stance,voice,split\n\
+         a,wire,Alibaba,BABA,bullish,analysis,test\n\
+         b,wire,Alibaba,BABA,bearish,analysis,test\n\
+         c,blog,Alibaba,BABA,neutral,corporate,test\n\
+         d,blog,Alibaba,BABA,bearish,retail,train\n",
+    )
+    .unwrap();
+    let out = stance()
+        .args(["eval", "--data"])
+        .arg(dir.path())
+        .args(["--split", "test", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parts = v["parts"].as_array().unwrap();
+    let part = |name: &str| parts.iter().find(|p| p["part"] == name).unwrap();
+    // The train row is left out; each part counts its own rows.
+    assert_eq!(part("all (test)")["n"], 3);
+    assert_eq!(part("source wire")["n"], 2);
+    assert_eq!(part("source blog")["n"], 1);
+    assert_eq!(part("voice analysis")["n"], 2);
+    assert!(parts.iter().all(|p| p["part"] != "voice retail"));
+    // The confusion matrix holds every row of the part.
+    let confusion = part("all (test)")["stance"]["confusion"]
+        .as_array()
+        .unwrap();
+    let total: u64 = confusion
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|x| x.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 3);
+    // The text report has the table and the matrices.
+    stance()
+        .args(["eval", "--data"])
+        .arg(dir.path())
+        .args(["--split", "all"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| all (all) | 4 |"))
+        .stdout(predicate::str::contains(
+            "confusion (rows: true, columns: predicted)",
+        ));
+}
+
+#[test]
+fn eval_scores_labels_without_neutral_on_direction_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("posts.csv");
+    fs::write(
+        &file,
+        "text,label\nprofit rose and the shares surged,bullish\nprofit fell and the shares slumped,bearish\n",
+    )
+    .unwrap();
+    let out = stance()
+        .args(["eval", "--data"])
+        .arg(&file)
+        .args(["--target", "any", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scored on direction"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["direction_only"], true);
+    let classes: Vec<&str> = v["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["bearish", "bullish"]);
+    assert_eq!(v["accuracy"], 1.0);
+}

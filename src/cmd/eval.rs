@@ -8,15 +8,26 @@ use serde_json::json;
 use super::EngineArgs;
 use super::train::{DataArgs, FitArgs};
 use stance::analysis::Document;
+use stance::corpus::{is_document_corpus, read_document_corpus};
 use stance::metrics::Metrics;
+use stance::model::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES, VOICE_CLASSES};
 use stance::score::Scorer;
 use stance::train::{Task, cross_validate, prepare, read_examples};
 
-const ABOUT: &str =
-    "Evaluate on labelled CSV files: a model as it is, or train-then-test with --cv K";
+const ABOUT: &str = "Evaluate on labelled CSV files or a document corpus: a model as it is, or \
+                     train-then-test with --cv K";
+
+const LONG_ABOUT: &str = "\
+Evaluate on labelled data: a model as it is, or train-then-test with --cv K.
+
+--data takes labelled CSV files, or one folder holding data.jsonl and labels.csv (a document
+corpus such as ../shared/corpora/articles): each document is scored for its labelled company and
+the report gives stance and voice figures overall, by source and by voice, with confusion
+matrices (--split picks the rows). Labels that are only bearish and bullish (StockTwits author
+tags) are scored on the direction they can express: P(bullish) against P(bearish).";
 
 #[derive(clap::Args, Debug)]
-#[command(about = ABOUT)]
+#[command(about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Args {
     #[command(flatten)]
     pub data: DataArgs,
@@ -26,6 +37,9 @@ pub struct Args {
     /// Print one JSON object instead of a report
     #[arg(long)]
     pub json: bool,
+    /// Rows of a document corpus to score: train, test or all
+    #[arg(long, default_value = "test", value_parser = ["train", "test", "all"])]
+    pub split: String,
     /// Write the misclassified rows (id, truth, predicted, text) to this CSV file
     #[arg(long, value_name = "FILE")]
     pub errors: Option<std::path::PathBuf>,
@@ -36,8 +50,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let [dir] = args.data.data.as_slice()
+        && is_document_corpus(dir)
+    {
+        return documents(&args, dir);
+    }
     let task = args.data.task;
     let classes = task.classes();
+    let mut direction = false;
     let (truth, predicted, problems, how, examples) = match args.cv {
         Some(k) => {
             let prepared = prepare(
@@ -73,6 +93,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let (examples, problems) = read_examples(&args.data.data, &args.data.options())?;
             let default_target = engine.targets.resolve(&args.data.target);
             let mut scorer = Scorer::new(&engine);
+            // Labels without a neutral class say only which way: so is the prediction.
+            direction = task == Task::Stance && examples.iter().all(|e| e.label != NEUTRAL);
             let predicted = examples
                 .iter()
                 .map(|e| {
@@ -81,7 +103,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         .targets
                         .resolve_or(a.target.as_deref(), &default_target);
                     let eval = scorer.evaluate(Document::from(a), &target);
+                    let p = &eval.stance.probabilities;
                     match task {
+                        Task::Stance if direction => {
+                            if p[BULLISH] >= p[BEARISH] {
+                                BULLISH
+                            } else {
+                                BEARISH
+                            }
+                        }
                         Task::Stance => eval.stance_class(),
                         Task::Voice => eval.voice.as_ref().map_or(1, |v| v.best()),
                     }
@@ -130,7 +160,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for p in &problems {
         eprintln!("warning: {p}");
     }
-    let metrics = Metrics::new(&classes, &truth, &predicted);
+    let metrics = if direction {
+        eprintln!(
+            "note: the labels are only bearish and bullish, so this is scored on direction: \
+             P(bullish) against P(bearish), neutral never predicted"
+        );
+        let side = |c: &usize| usize::from(*c == BULLISH);
+        let (t, p): (Vec<usize>, Vec<usize>) = (
+            truth.iter().map(side).collect(),
+            predicted.iter().map(side).collect(),
+        );
+        Metrics::new(&["bearish", "bullish"], &t, &p)
+    } else {
+        Metrics::new(&classes, &truth, &predicted)
+    };
     if let Some(path) = &args.errors {
         let mut out = csv::Writer::from_writer(Vec::new());
         out.write_record(["id", "truth", "predicted", "text"])?;
@@ -153,10 +196,136 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut value = serde_json::to_value(&metrics)?;
         value["evaluation"] = how;
         value["rows_with_problems"] = json!(problems.len());
+        value["direction_only"] = json!(direction);
         println!("{}", serde_json::to_string(&value)?);
     } else {
         println!("{}", how);
         print!("{}", metrics.report());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A document corpus scored as it is: stance and voice figures overall, by source and by voice.
+fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.cv.is_none(),
+        "--cv on a document corpus is not supported: train on its train split, report on --split test"
+    );
+    let engine = args.engine.load()?;
+    let split = (args.split != "all").then_some(args.split.as_str());
+    let (documents, problems) = read_document_corpus(dir, split)?;
+    for p in &problems {
+        eprintln!("warning: {p}");
+    }
+    anyhow::ensure!(
+        !documents.is_empty(),
+        "{}: no documents in split {:?}",
+        dir.display(),
+        args.split
+    );
+    let mut scorer = Scorer::new(&engine);
+    // Per document: stance, voice, and whether the company was found at all.
+    let scored: Vec<(usize, Option<usize>, bool)> = documents
+        .iter()
+        .map(|d| {
+            let target = engine
+                .targets
+                .resolve(d.article.target.as_deref().unwrap_or("any"));
+            let eval = scorer.evaluate(Document::from(&d.article), &target);
+            (
+                eval.stance_class(),
+                eval.voice.as_ref().map(|v| v.best()),
+                eval.on_target(),
+            )
+        })
+        .collect();
+    let voices = engine.voice.is_some();
+    let mut parts: Vec<(String, Vec<usize>)> = vec![(
+        format!("all ({})", args.split),
+        (0..documents.len()).collect(),
+    )];
+    let mut sources: Vec<&str> = documents.iter().map(|d| d.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    for source in sources {
+        let rows = (0..documents.len()).filter(|&i| documents[i].source == source);
+        parts.push((format!("source {source}"), rows.collect()));
+    }
+    for (v, voice) in VOICE_CLASSES.iter().enumerate() {
+        let rows: Vec<usize> = (0..documents.len())
+            .filter(|&i| documents[i].voice == Some(v))
+            .collect();
+        if !rows.is_empty() {
+            parts.push((format!("voice {voice}"), rows));
+        }
+    }
+    let measure = |rows: &[usize]| {
+        let stance = Metrics::new(
+            &STANCE_CLASSES,
+            &rows
+                .iter()
+                .map(|&i| documents[i].stance)
+                .collect::<Vec<_>>(),
+            &rows.iter().map(|&i| scored[i].0).collect::<Vec<_>>(),
+        );
+        let labelled: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&i| documents[i].voice.is_some() && scored[i].1.is_some())
+            .collect();
+        let voice = (voices && !labelled.is_empty()).then(|| {
+            Metrics::new(
+                &VOICE_CLASSES,
+                &labelled
+                    .iter()
+                    .filter_map(|&i| documents[i].voice)
+                    .collect::<Vec<_>>(),
+                &labelled
+                    .iter()
+                    .filter_map(|&i| scored[i].1)
+                    .collect::<Vec<_>>(),
+            )
+        });
+        (stance, voice)
+    };
+    let how = json!({"mode": "model", "model": engine.stance.model.name, "corpus": dir.display().to_string(),
+                     "split": args.split, "documents": documents.len(), "rows_with_problems": problems.len()});
+    if args.json {
+        let parts: Vec<serde_json::Value> = parts
+            .iter()
+            .map(|(name, rows)| {
+                let (stance, voice) = measure(rows);
+                let unresolved = rows.iter().filter(|&&i| !scored[i].2).count();
+                json!({"part": name, "n": rows.len(), "stance": stance, "voice": voice,
+                       "relevance_0": unresolved})
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string(&json!({"evaluation": how, "parts": parts}))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{how}");
+    println!(
+        "| part | n | stance accuracy | stance macro-F1 | voice accuracy | company not found |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (name, rows) in &parts {
+        let (stance, voice) = measure(rows);
+        let voice = voice.map_or("-".to_string(), |v| format!("{:.3}", v.accuracy));
+        let unresolved = rows.iter().filter(|&&i| !scored[i].2).count();
+        println!(
+            "| {name} | {} | {:.3} | {:.3} | {voice} | {unresolved} |",
+            rows.len(),
+            stance.accuracy,
+            stance.macro_f1
+        );
+    }
+    let (stance, voice) = measure(&parts[0].1);
+    println!("\nstance, {}:\n{}", parts[0].0, stance.report());
+    if let Some(voice) = voice {
+        println!("voice, {}:\n{}", parts[0].0, voice.report());
     }
     Ok(ExitCode::SUCCESS)
 }
