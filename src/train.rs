@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap;
 use crate::analysis::Document;
 use crate::analyze::{Analyzer, Codebook, NO_WORD, StemFilter};
 use crate::choice::Choice;
+use crate::corpus::{is_document_corpus, read_document_corpus};
 use crate::engine::{Engine, EngineConfig};
 use crate::features::term_occurrences;
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
@@ -87,7 +88,9 @@ pub struct Example {
 }
 
 /// Reads labelled rows; rows with problems are returned as problems, never silently dropped.
-/// A file without the target column uses the default target for its rows.
+/// A file without the target column uses the default target for its rows. A folder is a document
+/// corpus ([`crate::corpus`]): its `train` rows, each for its labelled company, labelled by the
+/// task's column (rows without a voice label are left out of voice training).
 pub fn read_examples(
     files: &[PathBuf],
     options: &DataOptions,
@@ -101,6 +104,27 @@ pub fn read_examples(
     let mut examples = Vec::new();
     let mut problems = Vec::new();
     for file in files {
+        if is_document_corpus(file) {
+            let (documents, found) = read_document_corpus(file, Some("train"))?;
+            problems.extend(found);
+            let before = examples.len();
+            examples.extend(documents.into_iter().filter_map(|d| {
+                let label = match options.task {
+                    Task::Stance => Some(d.stance),
+                    Task::Voice => d.voice,
+                };
+                label.map(|label| Example {
+                    article: d.article,
+                    label,
+                })
+            }));
+            ensure!(
+                examples.len() > before,
+                "{}: no labelled train rows",
+                file.display()
+            );
+            continue;
+        }
         ensure!(file.is_file(), "{}: no such file", file.display());
         let before = examples.len();
         for item in read_all(vec![file.display().to_string()], &input) {
@@ -507,22 +531,30 @@ pub fn stratified_folds(y: &[usize], k: usize, seed: u64) -> Vec<usize> {
     fold
 }
 
-/// Out-of-fold predictions for every row, and whether every fold's fit converged.
+/// Out-of-fold predictions for every scored row (`scored[i]`), and whether every fold's fit
+/// converged. Rows that are not scored are in every fold's training data and never predicted
+/// (their entry is their own label): other genres that help a model, judged on its own rows.
 pub fn cross_validate(
     x: &Array2<f64>,
     y: &[usize],
+    scored: &[bool],
     classes: usize,
     k: usize,
     seed: u64,
     options: FitOptions,
 ) -> anyhow::Result<(Vec<usize>, bool)> {
+    let rows: Vec<usize> = (0..y.len()).filter(|&i| scored[i]).collect();
     ensure!(
-        k >= 2 && k <= y.len(),
+        k >= 2 && k <= rows.len(),
         "--cv needs between 2 and {} folds",
-        y.len()
+        rows.len()
     );
-    let fold = stratified_folds(y, k, seed);
-    let mut predicted = vec![0; y.len()];
+    let mut fold = vec![usize::MAX; y.len()];
+    let folds = stratified_folds(&rows.iter().map(|&i| y[i]).collect::<Vec<_>>(), k, seed);
+    for (&i, f) in rows.iter().zip(folds) {
+        fold[i] = f;
+    }
+    let mut predicted = y.to_vec();
     let mut converged = true;
     for f in 0..k {
         let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
@@ -570,6 +602,8 @@ pub fn to_model(
 /// Labelled rows turned into a feature matrix, ready to fit or cross-validate.
 pub struct Prepared {
     pub examples: Vec<Example>,
+    /// Whether each row is scored by cross-validation (rows of `--train-only` files are not).
+    pub scored: Vec<bool>,
     pub features: Vec<String>,
     pub x: Array2<f64>,
     pub y: Vec<usize>,
@@ -580,6 +614,7 @@ pub struct Prepared {
 /// Reads the data, chooses term features and builds the matrix with the engine's lexicons and targets.
 pub fn prepare(
     files: &[PathBuf],
+    train_only: &[PathBuf],
     data: &DataOptions,
     terms: TermOptions,
     pooling: Pooling,
@@ -596,7 +631,14 @@ pub fn prepare(
             e.origin
         );
     }
-    let (examples, problems) = read_examples(files, data)?;
+    let (mut examples, mut problems) = read_examples(files, data)?;
+    let mut scored = vec![true; examples.len()];
+    if !train_only.is_empty() {
+        let (extra, found) = read_examples(train_only, data)?;
+        scored.resize(examples.len() + extra.len(), false);
+        examples.extend(extra);
+        problems.extend(found);
+    }
     let mut features = base_features(data.task);
     if terms.max_terms > 0 {
         features.extend(select_terms(&examples, terms));
@@ -606,6 +648,7 @@ pub fn prepare(
     let y = examples.iter().map(|e| e.label).collect();
     Ok(Prepared {
         examples,
+        scored,
         features,
         x,
         y,
@@ -736,6 +779,24 @@ mod tests {
         let fitted = fit(&x, &y, 3, options(10.0, 500, 1e-4)).unwrap();
         assert_eq!(fitted.predict(&x), y);
         assert!(fitted.converged, "gradient norm {}", fitted.gradient_norm);
+    }
+
+    #[test]
+    fn rows_that_are_only_trained_on_are_never_held_out() {
+        // Six scored rows and many train-only rows; one feature per class says the class.
+        let rows = 60;
+        let x = Array2::from_shape_fn((rows, 3), |(i, j)| f64::from(u8::from(i % 3 == j)));
+        let y: Vec<usize> = (0..rows).map(|i| i % 3).collect();
+        let scored: Vec<bool> = (0..rows).map(|i| i < 6).collect();
+        let (predicted, _) =
+            cross_validate(&x, &y, &scored, 3, 3, 1, options(1.0, 300, 1e-6)).unwrap();
+        // Every scored row is predicted by a fold that held it out, and the train-only rows in
+        // every fold's training data make those predictions right.
+        assert_eq!(&predicted[..6], &y[..6]);
+        // Folds are made of scored rows alone: no more folds than there are of them.
+        assert!(cross_validate(&x, &y, &scored, 3, 7, 1, options(1.0, 300, 1e-6)).is_err());
+        let all = vec![true; rows];
+        assert!(cross_validate(&x, &y, &all, 3, 7, 1, options(1.0, 300, 1e-6)).is_ok());
     }
 
     #[test]

@@ -98,7 +98,7 @@ fn seed_000_drivers_carry_the_holders_verdict() {
 }
 
 #[test]
-#[ignore = "acceptance not met yet: 002's top bullish drivers are attract top talent, increase r&d investment, technical; run with --ignored"]
+#[ignore = "acceptance not met yet: 002's top bullish drivers are attract top talent, technical, lead; run with --ignored"]
 fn seed_002_drivers_carry_the_memo() {
     let Some(dir) = seeds() else { return };
     let bullish = driver_cell(&score(&dir), "002", "drivers_bullish");

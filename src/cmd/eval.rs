@@ -6,7 +6,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::EngineArgs;
-use super::train::{DataArgs, FitArgs};
+use super::train::{DataArgs, FitArgs, scored_rows};
 use stance::analysis::Document;
 use stance::corpus::{is_document_corpus, read_document_corpus};
 use stance::metrics::Metrics;
@@ -52,6 +52,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let [dir] = args.data.data.as_slice()
         && is_document_corpus(dir)
+        && args.cv.is_none()
     {
         return documents(&args, dir);
     }
@@ -62,6 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(k) => {
             let prepared = prepare(
                 &args.data.data,
+                &args.data.train_only,
                 &args.data.options(),
                 args.fit.terms(),
                 args.fit.training_pooling,
@@ -70,6 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let (predicted, converged) = cross_validate(
                 &prepared.x,
                 &prepared.y,
+                &prepared.scored,
                 classes.len(),
                 k,
                 args.fit.seed,
@@ -79,14 +82,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 eprintln!("warning: a fold's fit did not converge; raise --max-iterations");
             }
             let how = json!({"mode": "cross-validation", "folds": k, "seed": args.fit.seed, "c": args.fit.c,
-                             "max_terms": args.fit.max_terms, "min_df": args.fit.min_df, "all_folds_converged": converged});
-            (
-                prepared.y,
-                predicted,
-                prepared.problems,
-                how,
-                prepared.examples,
-            )
+                             "max_terms": args.fit.max_terms, "min_df": args.fit.min_df, "all_folds_converged": converged,
+                             "train_only_rows": prepared.scored.iter().filter(|s| !**s).count()});
+            // Only the rows of --data are judged.
+            let (truth, predicted) = scored_rows(&prepared.scored, &prepared.y, &predicted);
+            let examples = prepared
+                .examples
+                .into_iter()
+                .zip(&prepared.scored)
+                .filter_map(|(e, &scored)| scored.then_some(e))
+                .collect();
+            (truth, predicted, prepared.problems, how, examples)
         }
         None => {
             let engine = args.engine.load()?;
@@ -207,10 +213,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// A document corpus scored as it is: stance and voice figures overall, by source and by voice.
 fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        args.cv.is_none(),
-        "--cv on a document corpus is not supported: train on its train split, report on --split test"
-    );
     let engine = args.engine.load()?;
     let split = (args.split != "all").then_some(args.split.as_str());
     let (documents, problems) = read_document_corpus(dir, split)?;

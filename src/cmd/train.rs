@@ -9,6 +9,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::EngineArgs;
+use stance::corpus::is_document_corpus;
 use stance::metrics::Metrics;
 use stance::model::Pooling;
 use stance::train::{
@@ -51,6 +52,10 @@ pub struct DataArgs {
     /// Keep only rows where COL equals VALUE (repeatable), e.g. n_entities=1
     #[arg(long = "filter", value_name = "COL=VALUE", value_parser = parse_pair)]
     pub filters: Vec<(String, String)>,
+    /// Labelled data (CSV or a document corpus) fitted on but never scored by --cv: other
+    /// genres that may help, with figures from --data rows alone (repeatable)
+    #[arg(long = "train-only", value_name = "FILE")]
+    pub train_only: Vec<PathBuf>,
 }
 
 impl DataArgs {
@@ -161,6 +166,16 @@ pub struct Args {
     pub engine: EngineArgs,
 }
 
+/// The labels and predictions of the rows cross-validation scored.
+pub fn scored_rows(scored: &[bool], y: &[usize], predicted: &[usize]) -> (Vec<usize>, Vec<usize>) {
+    scored
+        .iter()
+        .zip(y.iter().zip(predicted))
+        .filter(|(s, _)| **s)
+        .map(|(_, (&t, &p))| (t, p))
+        .unzip()
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let config = args.engine.config()?;
@@ -171,6 +186,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let prepared = prepare(
         &args.data.data,
+        &args.data.train_only,
         &args.data.options(),
         args.fit.terms(),
         args.fit.training_pooling,
@@ -195,15 +211,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let (predicted, converged) = cross_validate(
             &prepared.x,
             &prepared.y,
+            &prepared.scored,
             classes.len(),
             args.cv,
             args.fit.seed,
             args.fit.fit(),
         )?;
-        let metrics = Metrics::new(&classes, &prepared.y, &predicted);
+        let (truth, predicted) = scored_rows(&prepared.scored, &prepared.y, &predicted);
+        let metrics = Metrics::new(&classes, &truth, &predicted);
         eprintln!(
-            "{}-fold CV: macro-F1 {:.4}, accuracy {:.4}",
-            args.cv, metrics.macro_f1, metrics.accuracy
+            "{}-fold CV on {} rows of --data: macro-F1 {:.4}, accuracy {:.4}",
+            args.cv,
+            truth.len(),
+            metrics.macro_f1,
+            metrics.accuracy
         );
         Some(
             json!({"folds": args.cv, "seed": args.fit.seed, "all_folds_converged": converged, "metrics": metrics}),
@@ -221,12 +242,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.fit.max_iterations, fitted.gradient_norm
         );
     }
-    let data: Vec<serde_json::Value> = args
-        .data
-        .data
-        .iter()
-        .map(|f| {
-            Ok(json!({"file": f.file_name().map(|n| n.to_string_lossy()), "blake3": file_hash(f)?}))
+    // Train-only files are recorded too: they shaped the weights, not the CV figures.
+    let roles = (args.data.data.iter().map(|f| (f, false)))
+        .chain(args.data.train_only.iter().map(|f| (f, true)));
+    let data: Vec<serde_json::Value> = roles
+        .flat_map(|(f, train_only)| {
+            // A document corpus is recorded by its two files, and the split trained on.
+            let name = |p: &std::path::Path| {
+                p.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            };
+            if is_document_corpus(f) {
+                ["labels.csv", "data.jsonl"]
+                    .map(|file| {
+                        let path = f.join(file);
+                        (path, format!("{}/{file}", name(f)), Some("train"), train_only)
+                    })
+                    .to_vec()
+            } else {
+                vec![(f.clone(), name(f), None, train_only)]
+            }
+        })
+        .map(|(f, name, split, train_only)| {
+            Ok(json!({"file": name, "blake3": file_hash(&f)?, "split": split, "train_only": train_only}))
         })
         .collect::<anyhow::Result<_>>()?;
     let mut counts = vec![0usize; classes.len()];
