@@ -12,8 +12,8 @@
 //! `P(bullish) - P(bearish)` is its bullish share less its bearish one. The integral is taken by
 //! adaptive Gauss-Kronrod quadrature to about 1e-10.
 
-use crate::model::{CLASSES, Logits, class_probabilities};
-use crate::pooling::{NEUTRAL, opinions_usable};
+use crate::model::{CLASSES, Logits, NEUTRAL, class_probabilities};
+use crate::pooling::opinions_usable;
 
 /// `[k][j]`: the derivative of article probability `k` with respect to a segment's logit `j`.
 pub type Jacobian = [Logits; CLASSES];

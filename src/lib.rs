@@ -16,8 +16,9 @@
 //! Around them: [`engine`] loads lexicons, targets and models once (defaults from [`data`]) and
 //! fingerprints them; [`files`] writes outputs atomically; [`incremental`] lets a rerun copy the
 //! rows of unchanged articles; [`aggregate`] combines rows into an index; [`train`] and
-//! [`metrics`] fit and measure models with the same stages; [`choice`] names the options every
-//! front end offers. The command line lives in the binary (`src/main.rs`, `src/cmd/`).
+//! [`metrics`] fit and measure models with the same stages, on labelled files or the document
+//! corpora [`corpus`] reads; [`choice`] names the options every front end offers. The command
+//! line lives in the binary (`src/main.rs`, `src/cmd/`).
 
 pub mod aggregate;
 pub mod analysis;

@@ -282,10 +282,6 @@ impl Model {
         Ok(())
     }
 
-    pub fn class_count(&self) -> usize {
-        self.classes.len()
-    }
-
     /// A short label for output rows.
     pub fn label(&self) -> String {
         self.name.clone()

@@ -6,9 +6,7 @@
 //! is 0, or not a number), they count by target weight alone. Pure functions: scoring and the
 //! attribution of the score ([`crate::attribution`]) use the same ones.
 
-use crate::model::{CLASSES, Logits};
-
-pub const NEUTRAL: usize = 1;
+use crate::model::{CLASSES, Logits, NEUTRAL};
 
 /// Whether the opinion strengths `o_s` can be normalized; if not, target weights are used.
 pub fn opinions_usable(total: f64) -> bool {

@@ -5,7 +5,7 @@
 //! shared between threads. The stance model reads the article in segments: each weighted
 //! sentence under opinion pooling, else one segment holding every part. A segment's logits are
 //! the intercepts plus its parts' `value x weights`; [`pooling`] turns the segments'
-//! probabilities into the article's, and [`attribution`] splits the article's probabilities
+//! probabilities into the article's, and [`crate::attribution`] splits the article's probabilities
 //! among the parts, so each label's share of the score is a sum of `value x (weights · g)`
 //! over its occurrences.
 
@@ -46,9 +46,9 @@ pub struct SegmentScore {
     pub weight: f64,
     pub logits: Logits,
     pub probabilities: Logits,
-    /// Its share of the article: weight x (1 - P(neutral)), normalized (see [`pooling`]).
+    /// Its share of the article: weight x (1 - P(neutral)), normalized (see [`crate::pooling`]).
     pub share: f64,
-    /// `∫ ∂score/∂logits` along the path from the intercepts (see [`attribution`]): an
+    /// `∫ ∂score/∂logits` along the path from the intercepts (see [`crate::attribution`]): an
     /// occurrence's share of the score is its logit contributions dotted with this.
     pub score_gradient: Logits,
 }
