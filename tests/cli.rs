@@ -841,3 +841,31 @@ fn eval_scores_labels_without_neutral_on_direction_and_says_so() {
     assert_eq!(classes, ["bearish", "bullish"]);
     assert_eq!(v["accuracy"], 1.0);
 }
+
+#[test]
+fn cross_validation_fits_labels_without_neutral_as_their_two_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("posts.csv");
+    let mut data = String::from("text,label\n");
+    for i in 0..12 {
+        data.push_str(&format!("profit rose and the shares surged {i},bullish\n"));
+        data.push_str(&format!("profit fell and the shares slumped {i},bearish\n"));
+    }
+    fs::write(&file, data).unwrap();
+    let out = stance()
+        .args(["eval", "--data"])
+        .arg(&file)
+        .args(["--target", "any", "--cv", "3", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scored on direction"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["direction_only"], true);
+    assert_eq!(v["n"], 24);
+    assert!(v["accuracy"].as_f64().unwrap() > 0.9, "{v}");
+}

@@ -58,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let task = args.data.task;
     let classes = task.classes();
-    let mut direction = false;
+    let direction;
     let (truth, predicted, problems, how, examples) = match args.cv {
         Some(k) => {
             let prepared = prepare(
@@ -69,15 +69,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 args.fit.training_pooling,
                 &args.engine.config()?,
             )?;
+            // Labels without a neutral class are fitted as the two sides they have.
+            direction = task == Task::Stance && prepared.y.iter().all(|&y| y != NEUTRAL);
+            let side = |y: &usize| usize::from(*y == BULLISH);
+            let (y, fitted_classes) = if direction {
+                (prepared.y.iter().map(side).collect(), 2)
+            } else {
+                (prepared.y.clone(), classes.len())
+            };
             let (predicted, converged) = cross_validate(
                 &prepared.x,
-                &prepared.y,
+                &y,
                 &prepared.scored,
-                classes.len(),
+                fitted_classes,
                 k,
                 args.fit.seed,
                 args.fit.fit(),
             )?;
+            let predicted: Vec<usize> = if direction {
+                let class = |p: usize| if p == 1 { BULLISH } else { BEARISH };
+                predicted.into_iter().map(class).collect()
+            } else {
+                predicted
+            };
             if !converged {
                 eprintln!("warning: a fold's fit did not converge; raise --max-iterations");
             }
