@@ -152,6 +152,9 @@ impl<'a> Tokenizer<'a> {
                 // The closing dot of an abbreviation such as "U.S." belongs to the word.
                 '.' if dotted && segment_len == 1 => return pos + width,
                 ',' if prev_is_digit && next.is_some_and(|n| n.is_ascii_digit()) => {}
+                // "non-GAAP", "non-core": the prefix is part of the word, not a negation.
+                '-' if next.is_some_and(is_letter)
+                    && text[start..pos].eq_ignore_ascii_case("non") => {}
                 '%' if prev_is_digit => return pos + width,
                 _ => return pos,
             }
@@ -365,6 +368,11 @@ mod tests {
         assert_eq!(
             texts("open-source and double\u{2011}down"),
             ["open", "source", "and", "double", "down"]
+        );
+        // Except after "non", which is a prefix of the word it joins.
+        assert_eq!(
+            texts("Non-GAAP profit, non-core and none-left"),
+            ["non-gaap", "profit", "non-core", "and", "none", "left"]
         );
     }
 
