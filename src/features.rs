@@ -314,38 +314,6 @@ pub struct FeatureVector {
     pub parts: Vec<Part>,
 }
 
-impl FeatureVector {
-    pub fn clear(&mut self) {
-        self.parts.clear();
-    }
-
-    pub fn add(
-        &mut self,
-        label: Label,
-        feature: usize,
-        sentence: Option<usize>,
-        span: (usize, usize),
-        value: f64,
-    ) {
-        self.parts.push(Part {
-            label,
-            feature,
-            sentence,
-            span,
-            value,
-        });
-    }
-
-    /// Dense values, one per feature.
-    pub fn values(&self, features: usize) -> Vec<f64> {
-        let mut x = vec![0.0; features];
-        for p in &self.parts {
-            x[p.feature] += p.value;
-        }
-        x
-    }
-}
-
 /// Builds a model's labelled parts from an analysis; keeps its buffers between articles.
 #[derive(Default)]
 pub struct FeatureBuilder {

@@ -400,46 +400,74 @@ impl CompiledModel {
     /// each merged part adds value x weights to the logits, so the intercepts plus every
     /// contribution are the logits.
     pub fn predict(&self, vector: &FeatureVector) -> Prediction {
-        let mut parts: Vec<Contribution> = Vec::new();
-        // A short vector is merged by scanning; a long one (a long article's voice cues) by hash.
-        let scan = vector.parts.len() <= 32;
-        let mut index: rustc_hash::FxHashMap<(Label, usize), usize> = Default::default();
-        for p in &vector.parts {
-            let found = if scan {
-                parts
-                    .iter()
-                    .position(|c| c.feature == p.feature && c.label == p.label)
-            } else {
-                index.get(&(p.label, p.feature)).copied()
-            };
-            match found {
-                Some(i) => parts[i].value += p.value,
-                None => {
-                    if !scan {
-                        index.insert((p.label, p.feature), parts.len());
-                    }
-                    parts.push(Contribution {
-                        label: p.label,
-                        feature: p.feature,
-                        value: p.value,
-                        logits: [0.0; CLASSES],
-                    });
-                }
-            }
-        }
-        let mut logits = self.intercepts;
-        for c in &mut parts {
-            let weights = self.weights(c.feature);
-            c.logits = std::array::from_fn(|k| weights[k] * c.value);
-            for (l, v) in logits.iter_mut().zip(&c.logits) {
-                *l += v;
-            }
-        }
+        let mut merged = MergedParts::default();
+        let values = merged.merge(vector.parts.iter().map(|p| (p.label, p.feature, p.value)));
+        let logits = self.logits(values);
+        let parts = values
+            .iter()
+            .map(|&(label, feature, value)| Contribution {
+                label,
+                feature,
+                value,
+                logits: self.weights(feature).map(|w| w * value),
+            })
+            .collect();
         Prediction {
             probabilities: class_probabilities(&logits),
             logits,
             parts,
         }
+    }
+
+    /// The intercepts plus each merged value times its feature's weights, added in order.
+    pub fn logits(&self, merged: &[(Label, usize, f64)]) -> Logits {
+        let mut logits = self.intercepts;
+        for &(_, feature, value) in merged {
+            for (l, w) in logits.iter_mut().zip(self.weights(feature)) {
+                *l += w * value;
+            }
+        }
+        logits
+    }
+}
+
+/// Feature values merged by (label, feature) in first-seen order, so that logits are always
+/// summed in one order. Keeps its buffers between calls.
+#[derive(Default)]
+pub struct MergedParts {
+    values: Vec<(Label, usize, f64)>,
+    index: rustc_hash::FxHashMap<(Label, usize), usize>,
+}
+
+impl MergedParts {
+    /// Merges `parts` as (label, feature, value), replacing the previous merge.
+    pub fn merge(
+        &mut self,
+        parts: impl ExactSizeIterator<Item = (Label, usize, f64)>,
+    ) -> &[(Label, usize, f64)] {
+        self.values.clear();
+        self.index.clear();
+        // A few parts (a sentence) are merged by scanning; many (a long article) by hash.
+        let scan = parts.len() <= 32;
+        for (label, feature, value) in parts {
+            let found = if scan {
+                self.values
+                    .iter()
+                    .position(|&(l, f, _)| f == feature && l == label)
+            } else {
+                self.index.get(&(label, feature)).copied()
+            };
+            match found {
+                Some(i) => self.values[i].2 += value,
+                None => {
+                    if !scan {
+                        self.index.insert((label, feature), self.values.len());
+                    }
+                    self.values.push((label, feature, value));
+                }
+            }
+        }
+        &self.values
     }
 }
 

@@ -17,8 +17,8 @@ use crate::attribution::{EVERY_CLASS, Jacobian, Quadrature, Segment, path_gradie
 use crate::engine::Engine;
 use crate::features::{FeatureBuilder, FeatureVector, Label, Labels, Part, Source};
 use crate::model::{
-    BEARISH, BULLISH, CLASSES, CompiledModel, Logits, NEUTRAL, Pooling, Prediction, VOICE_CLASSES,
-    class_probabilities, decide,
+    BEARISH, BULLISH, CLASSES, CompiledModel, Logits, MergedParts, NEUTRAL, Pooling, Prediction,
+    VOICE_CLASSES, class_probabilities, decide,
 };
 use crate::pooling;
 use crate::target::{Focus, Target, TargetMatcher};
@@ -245,7 +245,7 @@ pub struct Scorer<'e> {
     label_slot: Vec<u32>,
     weights: Vec<f64>,
     segments: Vec<Segment>,
-    merged: MergedValues,
+    merged: MergedParts,
     quadrature: Quadrature,
     score_gradients: Vec<[Logits; 1]>,
 }
@@ -264,7 +264,7 @@ impl<'e> Scorer<'e> {
             label_slot: Vec::new(),
             weights: Vec::new(),
             segments: Vec::new(),
-            merged: MergedValues::default(),
+            merged: MergedParts::default(),
             quadrature: Quadrature::default(),
             score_gradients: Vec::new(),
         }
@@ -444,7 +444,10 @@ impl<'e> Scorer<'e> {
             let n = rest.iter().take_while(|o| o.segment == i).count();
             let (own, later) = rest.split_at(n);
             rest = later;
-            segment.logits = self.merged.logits(model, own);
+            let merged = self
+                .merged
+                .merge(own.iter().map(|o| (o.label, o.feature, o.value)));
+            segment.logits = model.logits(merged);
             segment.probabilities = class_probabilities(&segment.logits);
         }
         if opinion {
@@ -500,48 +503,6 @@ impl<'e> Scorer<'e> {
         for (label, _) in &reading.label_shares {
             self.label_slot[label.index()] = u32::MAX;
         }
-    }
-}
-
-/// A segment's feature values merged by (label, feature) in first-seen order, so its logits are
-/// summed in one fixed order: the intercepts, then each merged value times its weights.
-#[derive(Default)]
-struct MergedValues {
-    values: Vec<(Label, usize, f64)>,
-    index: FxHashMap<(Label, usize), usize>,
-}
-
-impl MergedValues {
-    fn logits(&mut self, model: &CompiledModel, occurrences: &[Occurrence]) -> Logits {
-        self.values.clear();
-        self.index.clear();
-        // A sentence has a few occurrences: a scan beats hashing them.
-        let scan = occurrences.len() <= 32;
-        for o in occurrences {
-            let found = if scan {
-                self.values
-                    .iter()
-                    .position(|&(l, f, _)| f == o.feature && l == o.label)
-            } else {
-                self.index.get(&(o.label, o.feature)).copied()
-            };
-            match found {
-                Some(i) => self.values[i].2 += o.value,
-                None => {
-                    if !scan {
-                        self.index.insert((o.label, o.feature), self.values.len());
-                    }
-                    self.values.push((o.label, o.feature, o.value));
-                }
-            }
-        }
-        let mut logits = model.intercepts;
-        for &(_, feature, value) in &self.values {
-            for (l, w) in logits.iter_mut().zip(model.weights(feature)) {
-                *l += w * value;
-            }
-        }
-        logits
     }
 }
 
