@@ -60,6 +60,7 @@ fn defaults_source() -> String {
         ("TARGETS", "lexicons/targets.toml"),
         ("STANCE_MODEL", "data/models/stance.json"),
         ("VOICE_MODEL", "data/models/voice.json"),
+        ("ARTICLE_MODEL", "data/models/article.json"),
     ] {
         writeln!(
             source,

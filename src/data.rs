@@ -41,6 +41,10 @@ impl DataFile {
         DataFile::built_in(defaults::VOICE_MODEL)
     }
 
+    pub fn article_model() -> DataFile {
+        DataFile::built_in(defaults::ARTICLE_MODEL)
+    }
+
     /// The default lexicons, in file-name order.
     pub fn lexicons() -> Vec<DataFile> {
         defaults::LEXICONS
@@ -56,6 +60,7 @@ impl DataFile {
             DataFile::targets(),
             DataFile::stance_model(),
             DataFile::voice_model(),
+            DataFile::article_model(),
         ]);
         all
     }

@@ -4,6 +4,7 @@
 use crate::analysis::Sources;
 use crate::analyze::{Codebook, StemFilter};
 use crate::data::DataFile;
+use crate::features::FeatureKind;
 use crate::lexicon::{CompiledLexicon, Lexicon};
 use crate::model::{CompiledModel, Model};
 use crate::target::{Companies, TargetBook};
@@ -17,6 +18,8 @@ pub struct EngineConfig {
     pub targets: DataFile,
     pub model: DataFile,
     pub voice_model: Option<DataFile>,
+    /// The article decision; without it the stance model's own rule decides.
+    pub article_model: Option<DataFile>,
 }
 
 impl EngineConfig {
@@ -34,8 +37,17 @@ impl Default for EngineConfig {
             targets: DataFile::targets(),
             model: DataFile::stance_model(),
             voice_model: Some(DataFile::voice_model()),
+            article_model: Some(DataFile::article_model()),
         }
     }
+}
+
+/// The models an engine reads with: the stance model reads sentences, the voice model the
+/// writing, and the article model decides from both readings and the article's own terms.
+pub struct Models {
+    pub stance: Model,
+    pub voice: Option<Model>,
+    pub article: Option<Model>,
 }
 
 /// Loaded lexicons, targets and models, shared by all threads.
@@ -44,6 +56,11 @@ pub struct Engine {
     pub targets: TargetBook,
     pub stance: CompiledModel,
     pub voice: Option<CompiledModel>,
+    pub article: Option<CompiledModel>,
+    /// By voice feature: the article model's feature of the same name, when every feature of
+    /// the article model but its article features is the voice model's and both pool alike:
+    /// then one pass over the text serves both models.
+    pub article_from_voice: Option<Vec<Option<usize>>>,
     /// Every company of the targets file, to find sentences about other companies.
     pub companies: Companies,
     /// Every stem the lexicons, targets and models use; each scorer starts from a copy.
@@ -58,6 +75,8 @@ pub struct EngineFingerprint {
     pub code: String,
     pub model: String,
     pub voice: Option<String>,
+    #[serde(default)]
+    pub article: Option<String>,
     pub lexicons: String,
     pub targets: String,
 }
@@ -75,6 +94,9 @@ impl EngineFingerprint {
         if self.voice != earlier.voice {
             changed.push("voice model");
         }
+        if self.article != earlier.article {
+            changed.push("article model");
+        }
         if self.lexicons != earlier.lexicons {
             changed.push("lexicons");
         }
@@ -90,16 +112,30 @@ impl Engine {
         let (lexicon, targets) = config.load_lexicon_and_targets()?;
         let model = Model::load(&config.model)?;
         let voice = config.voice_model.as_ref().map(Model::load).transpose()?;
-        Engine::new(lexicon, targets, model, voice, config)
+        let article = config.article_model.as_ref().map(Model::load).transpose()?;
+        Engine::new(
+            lexicon,
+            targets,
+            Models {
+                stance: model,
+                voice,
+                article,
+            },
+            config,
+        )
     }
 
     pub fn new(
         mut lexicon: Lexicon,
         targets: TargetBook,
-        mut model: Model,
-        voice: Option<Model>,
+        models: Models,
         config: &EngineConfig,
     ) -> anyhow::Result<Engine> {
+        let Models {
+            stance: mut model,
+            voice,
+            article,
+        } = models;
         anyhow::ensure!(
             model.task == "stance",
             "{}: task: expected a stance model",
@@ -129,6 +165,29 @@ impl Engine {
             }
             None => None,
         };
+        let article = match article {
+            Some(m) => {
+                let file = config
+                    .article_model
+                    .clone()
+                    .unwrap_or_else(DataFile::article_model);
+                anyhow::ensure!(
+                    m.task == "article",
+                    "{}: task: expected an article model",
+                    file
+                );
+                Some(CompiledModel::new(m, &mut codebook, &file)?)
+            }
+            None => None,
+        };
+        let article_from_voice = voice.as_ref().zip(article.as_ref()).and_then(|(v, a)| {
+            let of = |name: &String| a.index.names.iter().position(|n| n == name);
+            let shared = (a.index.kinds.iter().zip(&a.index.names))
+                .filter(|(kind, _)| !matches!(kind, FeatureKind::Article(_)))
+                .all(|(_, name)| v.index.names.contains(name));
+            (shared && v.model.pooling == a.model.pooling)
+                .then(|| v.index.names.iter().map(of).collect())
+        });
         let stem = StemFilter::default();
         let companies = targets.compile_all(&mut codebook, &stem);
         Ok(Engine {
@@ -136,6 +195,8 @@ impl Engine {
             targets,
             stance,
             voice,
+            article,
+            article_from_voice,
             companies,
             codebook,
         })
@@ -147,6 +208,7 @@ impl Engine {
             code: env!("STANCE_CODE_HASH").to_string(),
             model: self.stance.model.fingerprint(),
             voice: self.voice.as_ref().map(|v| v.model.fingerprint()),
+            article: self.article.as_ref().map(|a| a.model.fingerprint()),
             lexicons: self.lexicon.lexicon.fingerprint(),
             targets: self.targets.fingerprint(),
         }

@@ -5,7 +5,9 @@
 //! Feature names:
 //! - `lex:<cue>`: the signed sum of one kind of lexicon cue (`lex:positive`, `lex:direction_metric`, ...);
 //! - `term:<stem>` and `term:<stem> <stem>`: counts of a learned stem or stem bigram;
-//! - `style:<name>`: counts that describe how an article is written (see [`crate::style`]).
+//! - `style:<name>`: counts that describe how an article is written (see [`crate::style`]);
+//! - `article:<name>`: what the stance model made of the whole article, read by the
+//!   article decision (see [`ArticleFeature`]); the scorer supplies their values.
 
 use rustc_hash::FxHashMap;
 
@@ -24,6 +26,73 @@ pub enum FeatureKind {
     Unigram(u32),
     Bigram(u32, u32),
     Style(StyleFeature),
+    Article(ArticleFeature),
+}
+
+/// What the article decision reads of the stance model's sentence reading: the learned second
+/// stage weighs these against the article's own terms and style counts. (The voice model's
+/// probabilities were tried too and added nothing in CV: most retail rows are one stock's rally.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArticleFeature {
+    /// ln of the pooled P(bullish) over P(neutral) (each plus 0.001, so bounded by ±6.9).
+    SentencesBullish,
+    /// ln of the pooled P(bearish) over P(neutral), likewise.
+    SentencesBearish,
+    /// The target-weighted share of scored sentences whose most probable class is bullish.
+    OpinionBullish,
+    OpinionBearish,
+    /// P(bullish) - P(bearish) of the headline's sentences, pooled alike; 0 without a headline.
+    Headline,
+    /// P(bullish) - P(bearish) of the last scored sentence when there are at least two.
+    Conclusion,
+    /// Relevance to the target, 0-1.
+    Relevance,
+}
+
+impl ArticleFeature {
+    pub const ALL: [ArticleFeature; 7] = [
+        ArticleFeature::SentencesBullish,
+        ArticleFeature::SentencesBearish,
+        ArticleFeature::OpinionBullish,
+        ArticleFeature::OpinionBearish,
+        ArticleFeature::Headline,
+        ArticleFeature::Conclusion,
+        ArticleFeature::Relevance,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ArticleFeature::SentencesBullish => "sentences_bullish",
+            ArticleFeature::SentencesBearish => "sentences_bearish",
+            ArticleFeature::OpinionBullish => "opinion_bullish",
+            ArticleFeature::OpinionBearish => "opinion_bearish",
+            ArticleFeature::Headline => "headline",
+            ArticleFeature::Conclusion => "conclusion",
+            ArticleFeature::Relevance => "relevance",
+        }
+    }
+
+    pub fn feature_name(self) -> String {
+        format!("article:{}", self.name())
+    }
+
+    /// Whether its value is read from the stance model's sentence reading.
+    pub fn reads_sentences(self) -> bool {
+        self != ArticleFeature::Relevance
+    }
+
+    /// How `explain` and the drivers name its part.
+    pub fn label(self) -> &'static str {
+        match self {
+            ArticleFeature::SentencesBullish => "[sentences: bullish vs neutral]",
+            ArticleFeature::SentencesBearish => "[sentences: bearish vs neutral]",
+            ArticleFeature::OpinionBullish => "[share of bullish sentences]",
+            ArticleFeature::OpinionBearish => "[share of bearish sentences]",
+            ArticleFeature::Headline => "[headline]",
+            ArticleFeature::Conclusion => "[last sentence]",
+            ArticleFeature::Relevance => "[relevance]",
+        }
+    }
 }
 
 /// Maps a model's feature names to what computes them.
@@ -37,6 +106,7 @@ pub struct FeatureIndex {
     /// By stem code: whether some bigram starts with it, so most word pairs skip the hash.
     starts_bigram: Vec<bool>,
     styles: Vec<(StyleFeature, usize)>,
+    articles: Vec<(ArticleFeature, usize)>,
 }
 
 fn pair_key(a: u32, b: u32) -> u64 {
@@ -79,6 +149,12 @@ impl FeatureIndex {
             {
                 index.styles.push((style, i));
                 FeatureKind::Style(style)
+            } else if let Some(article) = name
+                .strip_prefix("article:")
+                .and_then(|n| ArticleFeature::ALL.into_iter().find(|a| a.name() == n))
+            {
+                index.articles.push((article, i));
+                FeatureKind::Article(article)
             } else {
                 return Err(format!("unknown feature {name:?}"));
             };
@@ -126,6 +202,10 @@ impl FeatureIndex {
 
     pub fn styles(&self) -> &[(StyleFeature, usize)] {
         &self.styles
+    }
+
+    pub fn articles(&self) -> &[(ArticleFeature, usize)] {
+        &self.articles
     }
 
     pub fn has_terms(&self) -> bool {
@@ -469,17 +549,16 @@ impl FeatureBuilder {
         let sentences = analysis.sentences.len().max(1) as f64;
         for (style, feature) in index.styles() {
             let counts = analysis.styles.iter().filter(|c| c.feature == *style);
-            // Voice cues mark a piece whatever its length: ln(1 + total), shared among the cues
-            // in proportion so the parts still add up. Punctuation and symbols are per sentence.
-            let scale = if style.is_voice_cue() {
-                let total: f64 = counts.clone().map(|c| c.amount).sum();
-                if total > 0.0 {
-                    total.ln_1p() / total
-                } else {
-                    0.0
-                }
+            // Voice cues mark a piece whatever its length: ln(1 + total). Punctuation and
+            // symbols are per sentence, as ln(1 + total / sentences), so a post of 70 emoji
+            // stays in range of the other features. Either is shared among the counts in
+            // proportion, so the parts still add up.
+            let total: f64 = counts.clone().map(|c| c.amount).sum();
+            let per = if style.is_voice_cue() { 1.0 } else { sentences };
+            let scale = if total > 0.0 {
+                (total / per).ln_1p() / total
             } else {
-                1.0 / sentences
+                0.0
             };
             for c in counts {
                 emit(Part {

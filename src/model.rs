@@ -210,12 +210,12 @@ impl Model {
             ));
         }
         let expected: &[&str] = match self.task.as_str() {
-            "stance" => &STANCE_CLASSES,
+            "stance" | "article" => &STANCE_CLASSES,
             "voice" => &VOICE_CLASSES,
             other => {
                 return Err((
                     "task".into(),
-                    format!("expected \"stance\" or \"voice\", found {other:?}"),
+                    format!("expected \"stance\", \"voice\" or \"article\", found {other:?}"),
                 ));
             }
         };
@@ -402,14 +402,24 @@ impl CompiledModel {
     pub fn predict(&self, vector: &FeatureVector) -> Prediction {
         let mut merged = MergedParts::default();
         let values = merged.merge(vector.parts.iter().map(|p| (p.label, p.feature, p.value)));
-        let logits = self.logits(values);
-        let parts = values
-            .iter()
-            .map(|&(label, feature, value)| Contribution {
-                label,
-                feature,
-                value,
-                logits: self.weights(feature).map(|w| w * value),
+        self.predict_merged(values.iter().copied())
+    }
+
+    /// Scores values already merged by (label, feature).
+    pub fn predict_merged(&self, merged: impl Iterator<Item = (Label, usize, f64)>) -> Prediction {
+        let mut logits = self.intercepts;
+        let parts: Vec<Contribution> = merged
+            .map(|(label, feature, value)| {
+                let contribution = self.weights(feature).map(|w| w * value);
+                for (l, z) in logits.iter_mut().zip(&contribution) {
+                    *l += z;
+                }
+                Contribution {
+                    label,
+                    feature,
+                    value,
+                    logits: contribution,
+                }
             })
             .collect();
         Prediction {
@@ -436,8 +446,15 @@ impl CompiledModel {
 #[derive(Default)]
 pub struct MergedParts {
     values: Vec<(Label, usize, f64)>,
-    index: rustc_hash::FxHashMap<(Label, usize), usize>,
+    /// By label number: its latest merged value, or `NO_VALUE`; labels are small dense numbers,
+    /// so this is a lookup, not a hash.
+    latest: Vec<u32>,
+    /// By merged value: the label's value before it, or `NO_VALUE` (a label rarely has two
+    /// features, so the chains are short).
+    earlier: Vec<u32>,
 }
+
+const NO_VALUE: u32 = u32::MAX;
 
 impl MergedParts {
     /// Merges `parts` as (label, feature, value), replacing the previous merge.
@@ -446,26 +463,26 @@ impl MergedParts {
         parts: impl ExactSizeIterator<Item = (Label, usize, f64)>,
     ) -> &[(Label, usize, f64)] {
         self.values.clear();
-        self.index.clear();
-        // A few parts (a sentence) are merged by scanning; many (a long article) by hash.
-        let scan = parts.len() <= 32;
+        self.earlier.clear();
         for (label, feature, value) in parts {
-            let found = if scan {
-                self.values
-                    .iter()
-                    .position(|&(l, f, _)| f == feature && l == label)
-            } else {
-                self.index.get(&(label, feature)).copied()
-            };
-            match found {
-                Some(i) => self.values[i].2 += value,
-                None => {
-                    if !scan {
-                        self.index.insert((label, feature), self.values.len());
-                    }
-                    self.values.push((label, feature, value));
-                }
+            let l = label.index();
+            if l >= self.latest.len() {
+                self.latest.resize(l + 1, NO_VALUE);
             }
+            let mut at = self.latest[l];
+            while at != NO_VALUE && self.values[at as usize].1 != feature {
+                at = self.earlier[at as usize];
+            }
+            if at == NO_VALUE {
+                self.earlier.push(self.latest[l]);
+                self.latest[l] = self.values.len() as u32;
+                self.values.push((label, feature, value));
+            } else {
+                self.values[at as usize].2 += value;
+            }
+        }
+        for &(label, _, _) in &self.values {
+            self.latest[label.index()] = NO_VALUE;
         }
         &self.values
     }

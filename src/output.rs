@@ -82,7 +82,7 @@ impl<'a> ScoreRow<'a> {
         labels: &'a Labels,
         model: &'a str,
     ) -> ScoreRow<'a> {
-        let p = &eval.stance.probabilities;
+        let p = eval.probabilities();
         let found = eval.drivers(DRIVERS_PER_SIDE, labels);
         let drivers = |list: Vec<(&'a str, f64)>| {
             list.into_iter()

@@ -8,6 +8,12 @@
 //! probabilities into the article's, and [`crate::attribution`] splits the article's probabilities
 //! among the parts, so each label's share of the score is a sum of `value x (weights · g)`
 //! over its occurrences.
+//!
+//! With an article model, that reading is not the answer: the article model reads named
+//! features of it ([`ArticleFeature`]: the pooled probabilities, the shares of bullish and
+//! bearish sentences, the headline, the last sentence, the relevance) with the
+//! article's own terms, and its probabilities are the article's. Its parts' shares are exact
+//! in the same way, over one segment.
 
 use rustc_hash::FxHashMap;
 
@@ -15,10 +21,12 @@ use crate::analysis::{Aim, Analysis, Document};
 use crate::analyze::{Analyzer, Codebook, StemFilter};
 use crate::attribution::{EVERY_CLASS, Jacobian, Quadrature, Segment, path_gradients, shares};
 use crate::engine::Engine;
-use crate::features::{FeatureBuilder, FeatureVector, Label, Labels, Part, Source};
+use crate::features::{
+    ArticleFeature, FeatureBuilder, FeatureKind, FeatureVector, Label, Labels, Part, Source,
+};
 use crate::model::{
     BEARISH, BULLISH, CLASSES, CompiledModel, Logits, MergedParts, NEUTRAL, Pooling, Prediction,
-    VOICE_CLASSES, class_probabilities, decide,
+    VOICE_CLASSES, argmax, class_probabilities, decide,
 };
 use crate::pooling;
 use crate::target::{Focus, Target, TargetMatcher};
@@ -116,6 +124,50 @@ pub struct Evaluation {
     /// decides.
     pub band: Option<f64>,
     pub voice: Option<Prediction>,
+    /// The article model's decision, when there is one and the target is named.
+    pub article: Option<ArticleReading>,
+}
+
+/// The article model's reading: its parts are the article features and the article's terms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArticleReading {
+    pub prediction: Prediction,
+    /// The probabilities of its intercepts alone.
+    pub base: Logits,
+    /// `∫ ∂score/∂logits` from the intercepts to the logits: a part's share of the score is its
+    /// logit contributions dotted with this.
+    pub score_gradient: Logits,
+    /// Each label's share of `score - base score`, in first-seen order. The article features
+    /// that read the sentence reading (all but relevance) hand their summed share `S` on to the
+    /// reading's labels that pushed its score the same way, in proportion: a label with share
+    /// `r` of the reading's score gets `S r / Σ r` over those labels, so a bearish word stays
+    /// bearish and none gets more than `S`. When no label pushed that way, `S` is
+    /// [`SENTENCE_READING`]'s. The shares still add up to `score - base score`.
+    pub label_shares: Vec<(Label, f64)>,
+}
+
+/// The label of the article features' share when no label of the sentence reading carries it.
+pub const SENTENCE_READING: &str = "[sentence reading]";
+
+impl ArticleReading {
+    /// `∫ ∂P/∂logits` for every class probability, for each part's share of each (explanations).
+    pub fn class_gradients(&self, model: &CompiledModel) -> Jacobian {
+        let mut gradients = Vec::with_capacity(1);
+        path_gradients(
+            &model.intercepts,
+            &[self.segment(model)],
+            &EVERY_CLASS,
+            &mut gradients,
+        );
+        gradients[0]
+    }
+
+    fn segment(&self, model: &CompiledModel) -> Segment {
+        Segment {
+            weight: 1.0,
+            delta: std::array::from_fn(|c| self.prediction.logits[c] - model.intercepts[c]),
+        }
+    }
 }
 
 fn stance_score(p: &Logits) -> f64 {
@@ -138,13 +190,32 @@ impl Evaluation {
         self.on_target() && !self.read_nothing()
     }
 
-    pub fn score(&self) -> f64 {
-        stance_score(&self.stance.probabilities)
+    /// The article's class probabilities: the article model's, else the stance model's.
+    pub fn probabilities(&self) -> &Logits {
+        match &self.article {
+            Some(a) => &a.prediction.probabilities,
+            None => &self.stance.probabilities,
+        }
     }
 
-    /// The score of the intercepts alone; the labels' shares add up to the rest.
+    pub fn score(&self) -> f64 {
+        stance_score(self.probabilities())
+    }
+
+    /// The score of the deciding model's intercepts alone; the labels' shares add up to the rest.
     pub fn base_score(&self) -> f64 {
-        stance_score(&self.stance.base)
+        stance_score(match &self.article {
+            Some(a) => &a.base,
+            None => &self.stance.base,
+        })
+    }
+
+    /// Each label's share of the score less the base score, by the deciding model.
+    pub fn label_shares(&self) -> &[(Label, f64)] {
+        match &self.article {
+            Some(a) => &a.label_shares,
+            None => &self.stance.label_shares,
+        }
     }
 
     /// The voice class, when a voice model read the article.
@@ -155,7 +226,7 @@ impl Evaluation {
     /// The stance class by the model's decision rule; neutral when nothing was judged.
     pub fn stance_class(&self) -> usize {
         if self.judged() {
-            decide(&self.stance.probabilities, self.band)
+            decide(self.probabilities(), self.band)
         } else {
             NEUTRAL
         }
@@ -165,7 +236,7 @@ impl Evaluation {
     /// nothing in the text was read).
     pub fn confidence(&self) -> f64 {
         if self.judged() {
-            self.stance.probabilities[self.stance_class()]
+            self.probabilities()[self.stance_class()]
         } else {
             0.0
         }
@@ -191,12 +262,7 @@ impl Evaluation {
             };
             // The few strongest, kept in order as the shares go by.
             let mut top: Vec<(Label, f64)> = Vec::with_capacity(n + 1);
-            for &share in self
-                .stance
-                .label_shares
-                .iter()
-                .filter(|(_, s)| sign * s > 0.0)
-            {
+            for &share in self.label_shares().iter().filter(|(_, s)| sign * s > 0.0) {
                 if top.len() == n && top.last().is_none_or(|last| !before(&share, last)) {
                     continue;
                 }
@@ -356,12 +422,105 @@ impl<'e> Scorer<'e> {
             tokens: self.analysis.word_count(),
             stance,
             voice,
+            article: None,
         };
-        evaluation.band = engine
-            .stance
-            .model
-            .band_for(pooled, evaluation.voice_class());
+        match &engine.article {
+            Some(model) if evaluation.on_target() => {
+                evaluation.article = Some(self.read_article(model, doc, &evaluation));
+            }
+            Some(_) => {}
+            None => {
+                evaluation.band = engine
+                    .stance
+                    .model
+                    .band_for(pooled, evaluation.voice_class());
+            }
+        }
         evaluation
+    }
+
+    /// The article model's reading: the article's terms and style counts over every sentence,
+    /// and the article features of the stance reading in `evaluation`. When the engine shares
+    /// the voice model's terms with it, they are the voice reading's merged parts under the
+    /// article model's feature numbers, and the text is not read again.
+    fn read_article(
+        &mut self,
+        model: &CompiledModel,
+        doc: Document,
+        evaluation: &Evaluation,
+    ) -> ArticleReading {
+        let sentences = &self.analysis.sentences;
+        let headline = |s: usize| sentences[s].paragraph < doc.headline_paragraphs;
+        let articles: Vec<(Label, usize, f64)> = (model.index.articles().iter())
+            .map(|&(feature, index)| {
+                let label = self.labels.get(feature.label());
+                (label, index, article_value(feature, evaluation, &headline))
+            })
+            .collect();
+        let shared = self.engine.article_from_voice.as_deref();
+        let prediction = match shared.zip(evaluation.voice.as_ref()) {
+            Some((map, voice)) => {
+                let parts = voice.parts.iter();
+                let terms = parts.filter_map(|c| map[c.feature].map(|f| (c.label, f, c.value)));
+                model.predict_merged(terms.chain(articles))
+            }
+            None => {
+                let mut vector = self.voice_vector(model, doc.text);
+                vector
+                    .parts
+                    .extend(articles.into_iter().map(|(label, feature, value)| Part {
+                        label,
+                        feature,
+                        sentence: None,
+                        span: (0, 0),
+                        value,
+                    }));
+                model.predict(&vector)
+            }
+        };
+        let mut reading = ArticleReading {
+            base: class_probabilities(&model.intercepts),
+            prediction,
+            score_gradient: [0.0; CLASSES],
+            label_shares: Vec::new(),
+        };
+        self.quadrature.path_gradients(
+            &model.intercepts,
+            &[reading.segment(model)],
+            &SCORE,
+            &mut self.score_gradients,
+        );
+        let [g] = self.score_gradients[0];
+        reading.score_gradient = g;
+        // The features that read the sentence reading pass their share on to its labels.
+        let mut passed = 0.0;
+        let mut own = Vec::with_capacity(reading.prediction.parts.len());
+        for p in &reading.prediction.parts {
+            let share: f64 = p.logits.iter().zip(&g).map(|(z, g)| z * g).sum();
+            match model.index.kinds[p.feature] {
+                FeatureKind::Article(f) if f.reads_sentences() => passed += share,
+                _ => own.push((p.label, share)),
+            }
+        }
+        let words = &evaluation.stance.label_shares;
+        let same_side = |r: f64| r * passed > 0.0;
+        let side: f64 = words
+            .iter()
+            .map(|&(_, r)| r)
+            .filter(|&r| same_side(r))
+            .sum();
+        let per = if side != 0.0 { passed / side } else { 0.0 };
+        let credited = words
+            .iter()
+            .filter(|&&(_, r)| same_side(r))
+            .map(|&(label, r)| (label, r * per));
+        let rest = if side != 0.0 { 0.0 } else { passed };
+        let shares = own
+            .into_iter()
+            .chain(credited)
+            .chain(std::iter::once((self.labels.get(SENTENCE_READING), rest)));
+        collect_label_shares(&mut self.label_slot, shares, &mut reading.label_shares);
+        reading
     }
 
     /// The stance model's reading of the last analyzed article.
@@ -472,37 +631,97 @@ impl<'e> Scorer<'e> {
         let model = &self.engine.stance;
         self.segments.clear();
         self.segments.extend(segments_of(&reading.segments, model));
-        let score = [std::array::from_fn(|c| {
-            f64::from(u8::from(c == BULLISH)) - f64::from(u8::from(c == BEARISH))
-        })];
         self.quadrature.path_gradients(
             &model.intercepts,
             &self.segments,
-            &score,
+            &SCORE,
             &mut self.score_gradients,
         );
         for (s, [g]) in reading.segments.iter_mut().zip(&self.score_gradients) {
             s.score_gradient = *g;
         }
-        for o in &reading.occurrences {
+        let shares = reading.occurrences.iter().map(|o| {
             let g = &reading.segments[o.segment].score_gradient;
             let w = model.weights(o.feature);
-            let share = o.value * (w[0] * g[0] + w[1] * g[1] + w[2] * g[2]);
-            let i = o.label.index();
-            if i >= self.label_slot.len() {
-                self.label_slot.resize(i + 1, u32::MAX);
-            }
-            match self.label_slot[i] {
-                u32::MAX => {
-                    self.label_slot[i] = reading.label_shares.len() as u32;
-                    reading.label_shares.push((o.label, share));
-                }
-                slot => reading.label_shares[slot as usize].1 += share,
-            }
+            (o.label, o.value * (w[0] * g[0] + w[1] * g[1] + w[2] * g[2]))
+        });
+        collect_label_shares(&mut self.label_slot, shares, &mut reading.label_shares);
+    }
+}
+
+/// The output direction of the score, P(bullish) - P(bearish).
+const SCORE: [Logits; 1] = [[-1.0, 0.0, 1.0]];
+
+/// Sums `shares` by label into `out`, in first-seen order. `slot` (per label number: its place
+/// in `out`, or `u32::MAX`) is left all `u32::MAX` again.
+fn collect_label_shares(
+    slot: &mut Vec<u32>,
+    shares: impl Iterator<Item = (Label, f64)>,
+    out: &mut Vec<(Label, f64)>,
+) {
+    for (label, share) in shares {
+        let i = label.index();
+        if i >= slot.len() {
+            slot.resize(i + 1, u32::MAX);
         }
-        for (label, _) in &reading.label_shares {
-            self.label_slot[label.index()] = u32::MAX;
+        match slot[i] {
+            u32::MAX => {
+                slot[i] = out.len() as u32;
+                out.push((label, share));
+            }
+            at => out[at as usize].1 += share,
         }
+    }
+    for (label, _) in out.iter() {
+        slot[label.index()] = u32::MAX;
+    }
+}
+
+/// An article feature's value (see [`ArticleFeature`]); `headline` says which sentences are the
+/// headline's.
+fn article_value(
+    feature: ArticleFeature,
+    evaluation: &Evaluation,
+    headline: &dyn Fn(usize) -> bool,
+) -> f64 {
+    let reading = &evaluation.stance;
+    let p = &reading.probabilities;
+    let log_odds = |c: usize| ((p[c] + 1e-3) / (p[NEUTRAL] + 1e-3)).ln();
+    let weighted_share = |keep: &dyn Fn(&SegmentScore) -> bool,
+                          value: &dyn Fn(&SegmentScore) -> f64| {
+        let total: f64 = reading
+            .segments
+            .iter()
+            .filter(|s| keep(s))
+            .map(|s| s.weight)
+            .sum();
+        if total > 0.0 {
+            reading
+                .segments
+                .iter()
+                .filter(|s| keep(s))
+                .map(|s| s.weight * value(s))
+                .sum::<f64>()
+                / total
+        } else {
+            0.0
+        }
+    };
+    let wins =
+        |c: usize| move |s: &SegmentScore| f64::from(u8::from(argmax(&s.probabilities) == c));
+    match feature {
+        ArticleFeature::SentencesBullish => log_odds(BULLISH),
+        ArticleFeature::SentencesBearish => log_odds(BEARISH),
+        ArticleFeature::OpinionBullish => weighted_share(&|_| true, &wins(BULLISH)),
+        ArticleFeature::OpinionBearish => weighted_share(&|_| true, &wins(BEARISH)),
+        ArticleFeature::Headline => weighted_share(&|s| s.sentence.is_some_and(headline), &|s| {
+            stance_score(&s.probabilities)
+        }),
+        ArticleFeature::Conclusion => match reading.segments.as_slice() {
+            [_, .., last] => stance_score(&last.probabilities),
+            _ => 0.0,
+        },
+        ArticleFeature::Relevance => f64::from(evaluation.focus.relevance) / 100.0,
     }
 }
 
@@ -531,6 +750,7 @@ fn new_segment(sentence: Option<usize>, weight: f64, model: &CompiledModel) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attribution::shares as shares_of;
     use crate::engine::EngineConfig;
 
     #[test]
@@ -557,6 +777,30 @@ mod tests {
     }
 
     #[test]
+    fn the_article_model_reads_the_same_from_the_shared_pass_as_from_its_own() {
+        let shared = Engine::load(&EngineConfig::default()).unwrap();
+        assert!(
+            shared.article_from_voice.is_some(),
+            "the shipped models share their terms"
+        );
+        let mut own = Engine::load(&EngineConfig::default()).unwrap();
+        own.article_from_voice = None;
+        let doc = Document {
+            text: "Alibaba profit rose 12% and margins improved!\n\nI bought more $BABA today, \
+                   though analysts said cloud growth may slow. Rivals fell.",
+            headline_paragraphs: 1,
+        };
+        let target = shared.targets.resolve("Alibaba");
+        let a = Scorer::new(&shared).evaluate(doc, &target).article.unwrap();
+        let b = Scorer::new(&own).evaluate(doc, &target).article.unwrap();
+        assert!(a.prediction.parts.len() > 10);
+        for c in 0..CLASSES {
+            let (x, y) = (a.prediction.probabilities[c], b.prediction.probabilities[c]);
+            assert!((x - y).abs() < 1e-12, "class {c}: {x} vs {y}");
+        }
+    }
+
+    #[test]
     fn label_shares_add_up_to_the_score_and_follow_the_occurrences() {
         let engine = Engine::load(&EngineConfig::default()).unwrap();
         let mut scorer = Scorer::new(&engine);
@@ -571,7 +815,26 @@ mod tests {
         );
         assert!(eval.stance.segments.len() > 1 && eval.stance.occurrences.len() > 3);
         let shares: f64 = eval.stance.label_shares.iter().map(|(_, s)| s).sum();
+        let reading_score = stance_score(&eval.stance.probabilities);
+        assert!((stance_score(&eval.stance.base) + shares - reading_score).abs() < 1e-9);
+        // The article model decides: its label shares add up to the article's score, and its
+        // parts' shares of each class to its probabilities.
+        let (model, article) = (
+            engine.article.as_ref().unwrap(),
+            eval.article.as_ref().unwrap(),
+        );
+        let shares: f64 = eval.label_shares().iter().map(|(_, s)| s).sum();
         assert!((eval.base_score() + shares - eval.score()).abs() < 1e-9);
+        let gradient = article.class_gradients(model);
+        for c in 0..CLASSES {
+            let parts = &article.prediction.parts;
+            let sum: f64 = article.base[c]
+                + parts
+                    .iter()
+                    .map(|p| shares_of(&p.logits, &gradient)[c])
+                    .sum::<f64>();
+            assert!((sum - eval.probabilities()[c]).abs() < 1e-9);
+        }
         // Each label's share is the sum of its occurrences' score shares.
         for (label, share) in &eval.stance.label_shares {
             let own: f64 = eval

@@ -18,8 +18,8 @@ use crate::analysis::Document;
 use crate::analyze::{Analyzer, Codebook, NO_WORD, StemFilter};
 use crate::choice::Choice;
 use crate::corpus::{is_document_corpus, read_document_corpus};
-use crate::engine::{Engine, EngineConfig};
-use crate::features::term_occurrences;
+use crate::engine::{Engine, EngineConfig, Models};
+use crate::features::{ArticleFeature, term_occurrences};
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
 use crate::lexicon::Lexicon;
 use crate::model::{
@@ -35,19 +35,26 @@ use crate::tokenize::normalize_into;
 pub enum Task {
     Stance,
     Voice,
+    /// The article decision, learned over the stance and voice models' readings.
+    Article,
 }
 
 impl crate::choice::Choice for Task {
     const ALL: &'static [(Self, &'static str, &'static str)] = &[
         (Task::Stance, "stance", "Bearish, neutral or bullish"),
         (Task::Voice, "voice", "Retail, analysis or corporate"),
+        (
+            Task::Article,
+            "article",
+            "The article decision: bearish, neutral or bullish from the stance model's reading (--model) and the article's own terms",
+        ),
     ];
 }
 
 impl Task {
     pub fn classes(self) -> [&'static str; 3] {
         match self {
-            Task::Stance => STANCE_CLASSES,
+            Task::Stance | Task::Article => STANCE_CLASSES,
             Task::Voice => VOICE_CLASSES,
         }
     }
@@ -56,8 +63,8 @@ impl Task {
     pub fn parse_label(self, raw: &str) -> Option<usize> {
         let raw = raw.trim().to_ascii_lowercase();
         let raw = match (self, raw.as_str()) {
-            (Task::Stance, "negative") => "bearish",
-            (Task::Stance, "positive") => "bullish",
+            (Task::Stance | Task::Article, "negative") => "bearish",
+            (Task::Stance | Task::Article, "positive") => "bullish",
             (_, r) => r,
         };
         self.classes().iter().position(|c| *c == raw)
@@ -110,7 +117,7 @@ pub fn read_examples(
             let before = examples.len();
             examples.extend(documents.into_iter().filter_map(|d| {
                 let label = match options.task {
-                    Task::Stance => Some(d.stance),
+                    Task::Stance | Task::Article => Some(d.stance),
                     Task::Voice => d.voice,
                 };
                 label.map(|label| Example {
@@ -199,10 +206,13 @@ pub fn read_examples(
 }
 
 /// How learned term features are chosen.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct TermOptions {
     pub max_terms: usize,
     pub min_df: usize,
+    /// These terms instead of a selection: another model's, so that scoring finds both
+    /// models' terms in one pass.
+    pub fixed: Option<Vec<String>>,
 }
 
 /// Function words (as stems): a term made only of these says nothing a reader could check.
@@ -219,7 +229,7 @@ const STOPWORDS: &[&str] = &[
 
 /// Picks stems and stem bigrams by document frequency. Labels are not looked at, so choosing
 /// terms on all rows before cross-validation leaks nothing about held-out labels.
-pub fn select_terms(examples: &[Example], options: TermOptions) -> Vec<String> {
+pub fn select_terms(examples: &[Example], options: &TermOptions) -> Vec<String> {
     let stem = StemFilter::default();
     let mut cache: FxHashMap<String, String> = FxHashMap::default();
     let mut df: FxHashMap<String, usize> = FxHashMap::default();
@@ -274,13 +284,18 @@ pub fn select_terms(examples: &[Example], options: TermOptions) -> Vec<String> {
 }
 
 /// The non-term features of each task: stance reads what is said (cue sums), voice how it is
-/// written (style rates and voice cues).
+/// written (style rates and voice cues), the article decision the stance reading and the style.
 pub fn base_features(task: Task) -> Vec<String> {
+    let styles = StyleFeature::ALL
+        .into_iter()
+        .map(StyleFeature::feature_name);
     match task {
         Task::Stance => Cue::all().into_iter().map(Cue::feature_name).collect(),
-        Task::Voice => StyleFeature::ALL
+        Task::Voice => styles.collect(),
+        Task::Article => ArticleFeature::ALL
             .into_iter()
-            .map(StyleFeature::feature_name)
+            .map(ArticleFeature::feature_name)
+            .chain(styles)
             .collect(),
     }
 }
@@ -308,6 +323,7 @@ fn zero_model(task: Task, features: &[String], pooling: Pooling) -> Model {
 }
 
 /// An engine whose model lists every candidate feature at weight zero, to compute feature values.
+/// An article candidate reads with the configured stance model.
 pub fn candidate_engine(
     lexicon: &Lexicon,
     targets: &TargetBook,
@@ -317,11 +333,24 @@ pub fn candidate_engine(
     pooling: Pooling,
 ) -> anyhow::Result<Engine> {
     let candidate = zero_model(task, features, pooling);
-    let (stance, voice) = match task {
-        Task::Stance => (candidate, None),
-        Task::Voice => (zero_model(Task::Stance, &[], pooling), Some(candidate)),
+    let models = match task {
+        Task::Stance => Models {
+            stance: candidate,
+            voice: None,
+            article: None,
+        },
+        Task::Voice => Models {
+            stance: zero_model(Task::Stance, &[], pooling),
+            voice: Some(candidate),
+            article: None,
+        },
+        Task::Article => Models {
+            stance: Model::load(&config.model)?,
+            voice: None,
+            article: Some(candidate),
+        },
     };
-    Engine::new(lexicon.clone(), targets.clone(), stance, voice, config)
+    Engine::new(lexicon.clone(), targets.clone(), models, config)
 }
 
 /// The feature matrix (one row per example) of a candidate engine's features.
@@ -334,6 +363,7 @@ pub fn feature_matrix(
     let linear = match task {
         Task::Stance => &engine.stance,
         Task::Voice => engine.voice.as_ref().expect("voice candidate"),
+        Task::Article => engine.article.as_ref().expect("article candidate"),
     };
     let targets = &engine.targets;
     let default_target = targets.resolve(default_target);
@@ -348,13 +378,19 @@ pub fn feature_matrix(
                 scorer.voice_vector(linear, &a.text)
             }
             Task::Stance => {
-                let target = targets.resolve_or(a.target.as_deref(), &default_target);
-                // A labelled entity the text never names (misspelt or abbreviated) still labels the text.
-                if scorer.analyze(doc, &target).focus.relevance == 0 {
-                    scorer.analyze(doc, &Target::Any);
-                }
+                let target = labelled_target(&mut scorer, targets, doc, a, &default_target);
+                scorer.analyze(doc, &target);
                 let weights = scorer.analysis().focus.sentence_weights.clone();
                 scorer.vector(linear, &a.text, &weights)
+            }
+            Task::Article => {
+                let target = labelled_target(&mut scorer, targets, doc, a, &default_target);
+                let evaluation = scorer.evaluate(doc, &target);
+                let article = evaluation.article.expect("the target is named");
+                for p in &article.prediction.parts {
+                    x[[i, p.feature]] += p.value;
+                }
+                continue;
             }
         };
         for p in &vector.parts {
@@ -362,6 +398,23 @@ pub fn feature_matrix(
         }
     }
     x
+}
+
+/// The article's labelled target, or any sentence when the text never names it (misspelt or
+/// abbreviated): the label still belongs to the text.
+fn labelled_target(
+    scorer: &mut Scorer,
+    targets: &TargetBook,
+    doc: Document,
+    article: &Article,
+    default_target: &Target,
+) -> Target {
+    let target = targets.resolve_or(article.target.as_deref(), default_target);
+    if scorer.analyze(doc, &target).focus.relevance == 0 {
+        Target::Any
+    } else {
+        target
+    }
 }
 
 /// How features are made comparable before fitting.
@@ -640,8 +693,10 @@ pub fn prepare(
         problems.extend(found);
     }
     let mut features = base_features(data.task);
-    if terms.max_terms > 0 {
-        features.extend(select_terms(&examples, terms));
+    match &terms.fixed {
+        Some(fixed) => features.extend(fixed.iter().cloned()),
+        None if terms.max_terms > 0 => features.extend(select_terms(&examples, &terms)),
+        None => {}
     }
     let engine = candidate_engine(&lexicon, &targets, config, data.task, &features, pooling)?;
     let x = feature_matrix(&engine, data.task, &examples, &data.target);
@@ -688,8 +743,9 @@ mod tests {
         let options = TermOptions {
             max_terms: usize::MAX,
             min_df: 1,
+            fixed: None,
         };
-        let selected = select_terms(&examples, options);
+        let selected = select_terms(&examples, &options);
         assert!(
             selected.contains(&"term:cloud revenu".to_string()),
             "{selected:?}"

@@ -107,6 +107,7 @@ proptest! {
                     .sum::<f64>();
                 prop_assert!((sum - pc).abs() < 1e-9, "class {}: {} vs {}", c, sum, pc);
             }
+            prop_assert!(reading_residual(&eval).abs() < 1e-9);
             prop_assert!((explained(&eval) - eval.score()).abs() < 1e-9);
         } else {
             prop_assert_eq!(eval.stance_class(), 1);
@@ -187,13 +188,21 @@ proptest! {
         prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{:?}", p);
         prop_assert!(eval.score().is_finite());
         prop_assert_eq!(STANCE_CLASSES[eval.stance_class()], "neutral");
+        prop_assert!(reading_residual(&eval).abs() < 1e-9);
         prop_assert!((explained(&eval) - eval.score()).abs() < 1e-9);
     }
 }
 
-/// The base score plus every label's share.
+/// The deciding model's base score plus every label's share.
 fn explained(eval: &Evaluation) -> f64 {
-    eval.base_score() + eval.stance.label_shares.iter().map(|(_, s)| s).sum::<f64>()
+    eval.base_score() + eval.label_shares().iter().map(|(_, s)| s).sum::<f64>()
+}
+
+/// The sentence reading's score less the base score plus every label's share of it.
+fn reading_residual(eval: &Evaluation) -> f64 {
+    let score = |p: &[f64; 3]| p[2] - p[0];
+    let shares: f64 = eval.stance.label_shares.iter().map(|(_, s)| s).sum();
+    score(&eval.stance.base) + shares - score(&eval.stance.probabilities)
 }
 
 #[test]

@@ -65,12 +65,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 &args.data.data,
                 &args.data.train_only,
                 &args.data.options(),
-                args.fit.terms(),
+                args.fit.terms()?,
                 args.fit.training_pooling,
                 &args.engine.config()?,
             )?;
             // Labels without a neutral class are fitted as the two sides they have.
-            direction = task == Task::Stance && prepared.y.iter().all(|&y| y != NEUTRAL);
+            direction = task != Task::Voice && prepared.y.iter().all(|&y| y != NEUTRAL);
             let side = |y: &usize| usize::from(*y == BULLISH);
             let (y, fitted_classes) = if direction {
                 (prepared.y.iter().map(side).collect(), 2)
@@ -114,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let default_target = engine.targets.resolve(&args.data.target);
             let mut scorer = Scorer::new(&engine);
             // Labels without a neutral class say only which way: so is the prediction.
-            direction = task == Task::Stance && examples.iter().all(|e| e.label != NEUTRAL);
+            direction = task != Task::Voice && examples.iter().all(|e| e.label != NEUTRAL);
             let predicted = examples
                 .iter()
                 .map(|e| {
@@ -123,32 +123,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         .targets
                         .resolve_or(a.target.as_deref(), &default_target);
                     let eval = scorer.evaluate(Document::from(a), &target);
-                    let p = &eval.stance.probabilities;
+                    let p = eval.probabilities();
                     match task {
-                        Task::Stance if direction => {
+                        _ if direction => {
                             if p[BULLISH] >= p[BEARISH] {
                                 BULLISH
                             } else {
                                 BEARISH
                             }
                         }
-                        Task::Stance => eval.stance_class(),
+                        Task::Stance | Task::Article => eval.stance_class(),
                         Task::Voice => eval.voice.as_ref().map_or(1, |v| v.best()),
                     }
                 })
                 .collect();
-            let model = match task {
-                Task::Stance => engine.stance.model.name.clone(),
-                Task::Voice => engine
-                    .voice
-                    .as_ref()
-                    .map(|v| v.model.name.clone())
-                    .unwrap_or_default(),
-            };
             let trained_on = match task {
                 Task::Stance => Some(&engine.stance.model),
                 Task::Voice => engine.voice.as_ref().map(|v| &v.model),
+                Task::Article => engine.article.as_ref().map(|a| &a.model),
             };
+            let model = trained_on.map(|m| m.name.clone()).unwrap_or_default();
             let mut seen_in_training = Vec::new();
             for file in &args.data.data {
                 let bytes =

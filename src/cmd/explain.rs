@@ -9,11 +9,12 @@ use serde_json::json;
 
 use super::EngineArgs;
 use stance::analysis::Document;
+use stance::attribution::shares;
 use stance::choice::Choice;
 use stance::engine::Engine;
 use stance::features::{FeatureKind, Label};
 use stance::input::{InputOptions, read_all};
-use stance::model::{BEARISH, BULLISH, CLASSES, Logits, STANCE_CLASSES};
+use stance::model::{BEARISH, BULLISH, CLASSES, CompiledModel, Logits, STANCE_CLASSES};
 use stance::output::ScoreRow;
 use stance::score::{Evaluation, Scorer};
 
@@ -106,11 +107,12 @@ struct TermView {
 }
 
 /// How the stance class was chosen, with the voice when it widened the band.
-fn decision_rule(eval: &Evaluation) -> String {
+fn decision_rule(eval: &Evaluation, article: Option<&Table>) -> String {
     let voice = eval.voice_class().unwrap_or("no voice model");
-    match eval.band {
-        Some(band) => format!("neutral within score ±{band:.2} (band for voice: {voice})"),
-        None => "the most probable class".into(),
+    match (article, eval.band) {
+        (Some(a), _) => format!("the article model's most probable class ({})", a.model),
+        (None, Some(band)) => format!("neutral within score ±{band:.2} (band for voice: {voice})"),
+        (None, None) => "the most probable class".into(),
     }
 }
 
@@ -132,48 +134,60 @@ struct PartRow {
 }
 
 struct Explanation {
-    features: Vec<FeatureRow>,
-    parts: Vec<PartRow>,
+    /// The stance model's pooled reading of the sentences.
+    sentences: Table,
+    /// The article model's decision, which reads the sentence reading among its features.
+    article: Option<Table>,
     terms: Vec<TermView>,
     sentence_spans: Vec<(usize, usize)>,
-    model: String,
     pooling: String,
     names: HashMap<Label, String>,
 }
 
-impl Explanation {
-    /// Reads the evaluation and the analysis the scorer kept of the same article.
-    fn new(engine: &Engine, scorer: &Scorer, eval: &Evaluation, top: usize) -> Explanation {
-        let model = &engine.stance;
-        let reading = &eval.stance;
+/// One model's reading as a table: its features and (label, feature) parts with their shares of
+/// each class probability, which add up from the intercepts' probabilities to the reading's.
+struct Table {
+    model: String,
+    features: Vec<FeatureRow>,
+    parts: Vec<PartRow>,
+    base: Logits,
+    probabilities: Logits,
+}
+
+impl Table {
+    /// `items` are (label, feature, value, probability shares), in reading order.
+    fn new(
+        model: &CompiledModel,
+        items: impl Iterator<Item = (Label, usize, f64, Logits)>,
+        base: Logits,
+        probabilities: Logits,
+    ) -> Table {
         let mut features: Vec<FeatureRow> = Vec::new();
         let mut row_of: HashMap<usize, usize> = HashMap::new();
         let mut parts: Vec<PartRow> = Vec::new();
         let mut part_of: HashMap<(Label, usize), usize> = HashMap::new();
-        let gradients = reading.class_gradients(model);
-        for o in &reading.occurrences {
-            let shares = reading.probability_shares(model, o, &gradients);
-            let f = *row_of.entry(o.feature).or_insert_with(|| {
+        for (label, feature, value, shares) in items {
+            let f = *row_of.entry(feature).or_insert_with(|| {
                 features.push(FeatureRow {
-                    name: model.index.names[o.feature].clone(),
+                    name: model.index.names[feature].clone(),
                     value: 0.0,
-                    weights: model.weights(o.feature).to_vec(),
+                    weights: model.weights(feature).to_vec(),
                     shares: [0.0; CLASSES],
                     score: 0.0,
                 });
                 features.len() - 1
             });
-            let p = *part_of.entry((o.label, o.feature)).or_insert_with(|| {
+            let p = *part_of.entry((label, feature)).or_insert_with(|| {
                 parts.push(PartRow {
-                    label: o.label,
-                    feature: o.feature,
+                    label,
+                    feature,
                     value: 0.0,
                     shares: [0.0; CLASSES],
                 });
                 parts.len() - 1
             });
-            features[f].value += o.value;
-            parts[p].value += o.value;
+            features[f].value += value;
+            parts[p].value += value;
             for (c, share) in shares.iter().enumerate() {
                 features[f].shares[c] += share;
                 parts[p].shares[c] += share;
@@ -188,18 +202,135 @@ impl Explanation {
                 .total_cmp(&a.score.abs())
                 .then_with(|| a.name.cmp(&b.name))
         });
+        Table {
+            model: model.model.label(),
+            features,
+            parts,
+            base,
+            probabilities,
+        }
+    }
+
+    fn json(&self, names: &HashMap<Label, String>) -> serde_json::Value {
+        json!({
+            "model": self.model,
+            "probabilities": self.probabilities,
+            "base_probabilities": self.base,
+            "base_score": self.base[BULLISH] - self.base[BEARISH],
+            "features": self.features.iter().map(|f| json!({
+                "feature": f.name, "value": f.value, "weights": f.weights, "probability_shares": f.shares, "score": f.score
+            })).collect::<Vec<_>>(),
+            "parts": self.parts.iter().map(|p| json!({
+                "label": names[&p.label], "feature": p.feature, "value": p.value, "probability_shares": p.shares,
+                "score": p.shares[BULLISH] - p.shares[BEARISH]
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The feature rows (the strongest `rows`, the rest summed), the base and the total.
+    fn text(&self, out: &mut String, rows: usize) {
+        use std::fmt::Write;
+        let _ = writeln!(
+            out,
+            "{:<32}{:>9} |{:>9}{:>9}{:>9} |{:>9}{:>9}{:>9} |{:>9}",
+            "feature",
+            "value",
+            "w_bear",
+            "w_neu",
+            "w_bull",
+            "bearish",
+            "neutral",
+            "bullish",
+            "score"
+        );
+        for FeatureRow {
+            name,
+            value,
+            weights: w,
+            shares: c,
+            score,
+        } in self.features.iter().take(rows)
+        {
+            let _ = writeln!(
+                out,
+                "{:<32}{:>9.4} |{:>9.3}{:>9.3}{:>9.3} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
+                truncate(name, 32),
+                value,
+                w[0],
+                w[1],
+                w[2],
+                c[0],
+                c[1],
+                c[2],
+                score
+            );
+        }
+        let total = |label: &str, p: [f64; 3], score: f64, out: &mut String| {
+            let _ = writeln!(
+                out,
+                "{label:<32}{:>9} |{:>27} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
+                "", "", p[0], p[1], p[2], score
+            );
+        };
+        if self.features.len() > rows {
+            let rest = &self.features[rows..];
+            let sum = |c: usize| rest.iter().map(|f| f.shares[c]).sum::<f64>();
+            let score: f64 = rest.iter().map(|f| f.score).sum();
+            let label = format!("({} more features)", rest.len());
+            total(&label, [sum(0), sum(1), sum(2)], score, out);
+        }
+        let (b, p) = (&self.base, &self.probabilities);
+        total("intercepts alone (base)", *b, b[BULLISH] - b[BEARISH], out);
+        total("probabilities (total)", *p, p[BULLISH] - p[BEARISH], out);
+    }
+}
+
+impl Explanation {
+    /// Reads the evaluation and the analysis the scorer kept of the same article.
+    fn new(engine: &Engine, scorer: &Scorer, eval: &Evaluation, top: usize) -> Explanation {
+        let model = &engine.stance;
+        let reading = &eval.stance;
+        let gradients = reading.class_gradients(model);
+        let sentences = Table::new(
+            model,
+            reading.occurrences.iter().map(|o| {
+                let shares = reading.probability_shares(model, o, &gradients);
+                (o.label, o.feature, o.value, shares)
+            }),
+            reading.base,
+            reading.probabilities,
+        );
+        let article = engine
+            .article
+            .as_ref()
+            .zip(eval.article.as_ref())
+            .map(|(model, a)| {
+                let gradient = a.class_gradients(model);
+                Table::new(
+                    model,
+                    a.prediction
+                        .parts
+                        .iter()
+                        .map(|p| (p.label, p.feature, p.value, shares(&p.logits, &gradient))),
+                    a.base,
+                    a.prediction.probabilities,
+                )
+            });
         let labels = scorer.labels();
         let voice_parts = eval.voice.iter().flat_map(|v| &v.parts).map(|p| p.label);
+        let article_parts = eval.article.iter().flat_map(|a| &a.prediction.parts);
         let names: HashMap<Label, String> = reading
             .occurrences
             .iter()
             .map(|o| o.label)
             .chain(voice_parts)
+            .chain(article_parts.map(|p| p.label))
+            .chain(eval.label_shares().iter().map(|&(l, _)| l))
             .map(|l| (l, labels.name(l).to_string()))
             .collect();
         // The terms are the drivers' labels with the same shares, strongest either way.
-        let mut terms: Vec<TermView> = reading
-            .label_shares
+        let mut terms: Vec<TermView> = eval
+            .label_shares()
             .iter()
             .map(|&(label, score)| TermView {
                 label,
@@ -237,11 +368,10 @@ impl Explanation {
             .map(|s| s.span(&analysis.tokens))
             .collect();
         Explanation {
-            features,
-            parts,
+            sentences,
+            article,
             terms,
             sentence_spans,
-            model: model.model.label(),
             pooling: model.model.pooling.name().to_string(),
             names,
         }
@@ -249,7 +379,7 @@ impl Explanation {
 
     fn text(&self, id: &str, eval: &Evaluation, text: &str, color: bool, rows: usize) -> String {
         use std::fmt::Write;
-        let p = &eval.stance.probabilities;
+        let p = eval.probabilities();
         let stance = STANCE_CLASSES[eval.stance_class()];
         let mut out = String::new();
         let _ = writeln!(out, "{id}: {stance}, score {:+.4}", eval.score());
@@ -261,7 +391,7 @@ impl Explanation {
         let _ = writeln!(
             out,
             "target {}, relevance {}, model {} (pooling {})",
-            eval.target, eval.focus.relevance, self.model, self.pooling
+            eval.target, eval.focus.relevance, self.sentences.model, self.pooling
         );
         if !eval.on_target() {
             let _ = writeln!(
@@ -270,85 +400,31 @@ impl Explanation {
             );
             return out;
         }
-        let _ = writeln!(out, "decision: {}", decision_rule(eval));
         let _ = writeln!(
             out,
-            "\nFeature shares of each class probability (integrated gradients); score = bullish - bearish:"
+            "decision: {}",
+            decision_rule(eval, self.article.as_ref())
         );
-        let _ = writeln!(
-            out,
-            "{:<28}{:>9} |{:>9}{:>9}{:>9} |{:>9}{:>9}{:>9} |{:>9}",
-            "feature",
-            "value",
-            "w_bear",
-            "w_neu",
-            "w_bull",
-            "bearish",
-            "neutral",
-            "bullish",
-            "score"
-        );
-        for FeatureRow {
-            name,
-            value,
-            weights: w,
-            shares: c,
-            score,
-        } in self.features.iter().take(rows)
-        {
+        if let Some(article) = &self.article {
             let _ = writeln!(
                 out,
-                "{:<28}{:>9.4} |{:>9.3}{:>9.3}{:>9.3} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
-                truncate(name, 28),
-                value,
-                w[0],
-                w[1],
-                w[2],
-                c[0],
-                c[1],
-                c[2],
-                score
+                "\nArticle decision ({}): shares of each class probability (integrated gradients); \
+                 article:sentences_* read the sentence reading below:",
+                article.model
             );
-        }
-        if self.features.len() > rows {
-            let rest = &self.features[rows..];
-            let sum = |c: usize| rest.iter().map(|f| f.shares[c]).sum::<f64>();
-            let label = format!("({} more features)", rest.len());
-            let score: f64 = rest.iter().map(|f| f.score).sum();
+            article.text(&mut out, rows);
             let _ = writeln!(
                 out,
-                "{label:<28}{:>9} |{:>27} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
-                "",
-                "",
-                sum(0),
-                sum(1),
-                sum(2),
-                score
+                "\nSentence reading ({}), pooled over the sentences about the target:",
+                self.sentences.model
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "\nFeature shares of each class probability (integrated gradients); score = bullish - bearish:"
             );
         }
-        let b = &eval.stance.base;
-        let _ = writeln!(
-            out,
-            "{:<28}{:>9} |{:>27} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
-            "intercepts alone (base)",
-            "",
-            "",
-            b[0],
-            b[1],
-            b[2],
-            eval.base_score()
-        );
-        let _ = writeln!(
-            out,
-            "{:<28}{:>9} |{:>27} |{:>9.4}{:>9.4}{:>9.4} |{:>+9.4}",
-            "probabilities (total)",
-            "",
-            "",
-            p[0],
-            p[1],
-            p[2],
-            eval.score()
-        );
+        self.sentences.text(&mut out, rows);
         let _ = writeln!(
             out,
             "\nStrongest terms (share of the score) and where they occur:"
@@ -413,23 +489,17 @@ impl Explanation {
         out
     }
 
+    /// The deciding model's table at the top level (its shares add up to the row's
+    /// probabilities), and the sentence reading under `sentence_reading`.
     fn json(&self, row: &ScoreRow, eval: &Evaluation) -> serde_json::Value {
-        json!({
+        let deciding = self.article.as_ref().unwrap_or(&self.sentences);
+        let mut v = deciding.json(&self.names);
+        let extra = json!({
             "row": row,
-            "model": self.model,
             "pooling": self.pooling,
             "neutral_band": eval.band,
             "classes": STANCE_CLASSES,
-            "probabilities": eval.stance.probabilities,
-            "base_probabilities": eval.stance.base,
-            "base_score": eval.base_score(),
-            "features": self.features.iter().map(|f| json!({
-                "feature": f.name, "value": f.value, "weights": f.weights, "probability_shares": f.shares, "score": f.score
-            })).collect::<Vec<_>>(),
-            "parts": self.parts.iter().map(|p| json!({
-                "label": self.names[&p.label], "feature": p.feature, "value": p.value, "probability_shares": p.shares,
-                "score": p.shares[BULLISH] - p.shares[BEARISH]
-            })).collect::<Vec<_>>(),
+            "sentence_reading": self.sentences.json(&self.names),
             "terms": self.terms.iter().map(|t| json!({
                 "term": self.names[&t.label], "score": t.score,
                 "sentences": t.occurrences.iter().map(|(s, _)| s).collect::<Vec<_>>()
@@ -444,7 +514,11 @@ impl Explanation {
                 "sentence": sentence, "weight": s.weight, "share": s.share,
                 "score": s.probabilities[BULLISH] - s.probabilities[BEARISH], "probabilities": s.probabilities
             })).collect::<Vec<_>>(),
-        })
+        });
+        if let (Some(to), serde_json::Value::Object(from)) = (v.as_object_mut(), extra) {
+            to.extend(from);
+        }
+        v
     }
 }
 

@@ -44,6 +44,9 @@ pub struct EngineArgs {
     /// Voice model JSON [default: the built-in voice.json]
     #[arg(long, value_name = "FILE")]
     pub voice_model: Option<PathBuf>,
+    /// Article decision model JSON [default: the built-in article.json]
+    #[arg(long, value_name = "FILE")]
+    pub article_model: Option<PathBuf>,
 }
 
 impl EngineArgs {
@@ -63,6 +66,9 @@ impl EngineArgs {
         }
         if let Some(v) = &self.voice_model {
             config.voice_model = Some(DataFile::Disk(v.clone()));
+        }
+        if let Some(a) = &self.article_model {
+            config.article_model = Some(DataFile::Disk(a.clone()));
         }
         Ok(config)
     }

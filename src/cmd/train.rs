@@ -10,8 +10,9 @@ use serde_json::json;
 
 use super::EngineArgs;
 use stance::corpus::is_document_corpus;
+use stance::data::DataFile;
 use stance::metrics::Metrics;
-use stance::model::Pooling;
+use stance::model::{Model, Pooling};
 use stance::train::{
     DataOptions, FitOptions, Prior, Scaling, Task, TermOptions, cross_validate, file_hash, fit,
     prepare, to_model,
@@ -84,6 +85,10 @@ pub struct FitArgs {
     /// A term must occur in at least this many texts
     #[arg(long, default_value_t = 3)]
     pub min_df: usize,
+    /// Use this model's learned terms instead of choosing them (an article model given the
+    /// voice model's terms is read in the same pass over the text)
+    #[arg(long, value_name = "MODEL")]
+    pub terms_from: Option<PathBuf>,
     #[arg(long, default_value_t = 400)]
     pub max_iterations: u64,
     /// Converged when |gradient| / rows falls below this
@@ -104,11 +109,23 @@ pub struct FitArgs {
 }
 
 impl FitArgs {
-    pub fn terms(&self) -> TermOptions {
-        TermOptions {
+    pub fn terms(&self) -> anyhow::Result<TermOptions> {
+        let fixed = match &self.terms_from {
+            Some(path) => {
+                let model = Model::load(&DataFile::Disk(path.clone()))?;
+                let terms: Vec<String> = (model.weights.iter())
+                    .map(|w| w.feature.clone())
+                    .filter(|f| f.starts_with("term:"))
+                    .collect();
+                Some(terms)
+            }
+            None => None,
+        };
+        Ok(TermOptions {
             max_terms: self.max_terms,
             min_df: self.min_df,
-        }
+            fixed,
+        })
     }
 
     pub fn fit(&self) -> FitOptions {
@@ -188,7 +205,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &args.data.data,
         &args.data.train_only,
         &args.data.options(),
-        args.fit.terms(),
+        args.fit.terms()?,
         args.fit.training_pooling,
         &config,
     )?;
@@ -286,7 +303,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "label_col": args.data.label_col,
         "target_col": args.data.target_col,
         "filters": args.data.filters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
-        "terms": {"max_terms": args.fit.max_terms, "min_df": args.fit.min_df, "selection": "document frequency"},
+        "terms": match &args.fit.terms_from {
+            Some(from) => json!({"selection": "the terms of another model", "from": from.display().to_string(), "blake3": file_hash(from)?}),
+            None => json!({"max_terms": args.fit.max_terms, "min_df": args.fit.min_df, "selection": "document frequency"}),
+        },
         "lexicon_fingerprint": prepared.lexicon.fingerprint(),
         "targets_blake3": blake3::hash(config.targets.read().with_context(|| format!("reading {}", config.targets))?.as_bytes()).to_hex().to_string(),
         "converged": fitted.converged,
@@ -294,6 +314,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "max_iterations": args.fit.max_iterations,
         "cross_validation": cv,
     });
+    let mut training = training;
+    if task == Task::Article {
+        // The article features are this model's reading: retraining it calls for a refit.
+        let named = |file: &DataFile| -> anyhow::Result<serde_json::Value> {
+            let m = Model::load(file)?;
+            Ok(json!({"name": m.name, "fingerprint": m.fingerprint()}))
+        };
+        training["reads"] = json!({
+            "stance_model": named(&config.model)?,
+        });
+    }
     let mut model = to_model(
         task,
         &args.name,
