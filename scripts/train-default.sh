@@ -13,7 +13,7 @@ done
 cargo build --release --quiet
 bin=target/release/stance
 log=$(mktemp)
-trap 'rm -f "$log" "$log.time"' EXIT
+trap 'rm -f "$log" "$log.time" "$log.article" "$log.voice"' EXIT
 
 train=("$bin" train --data "$twitter" --data "$sentfin" --data "$finentity" --target-col entity --cv 5
        --voice-band analysis=0.35 --name "default-$(date +%Y%m%d)" -o data/models/stance.json)
@@ -21,6 +21,20 @@ train=("$bin" train --data "$twitter" --data "$sentfin" --data "$finentity" --ta
 read -r seconds peak_kb < "$log.time"
 cat "$log" >&2
 timing=$(grep -o 'fit [0-9.]* s, cross-validation [0-9.]* s' "$log")
+# The article decision reads the stance model, and the voice model takes the article model's terms.
+/usr/bin/time -f "%e %M" -o "$log.article" scripts/train-article.sh 2>&1 | grep -E "CV|wrote" >&2
+/usr/bin/time -f "%e %M" -o "$log.voice" scripts/train-voice.sh 2>&1 | grep -E "CV|wrote" >&2
+read -r article_seconds article_kb < "$log.article"
+read -r voice_seconds voice_kb < "$log.voice"
+recorded() {
+  python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["training"]
+m = t["cross_validation"]["metrics"]
+print("%d %.4f %.4f %s" % (t["rows"], m["macro_f1"], m["accuracy"], t["converged"]))' "$1"
+}
+read -r article_rows article_f1 article_acc article_converged <<< "$(recorded data/models/article.json)"
+read -r voice_rows voice_f1 voice_acc voice_converged <<< "$(recorded data/models/voice.json)"
 
 cv() {
   "$bin" eval "$@" --cv 10 --json 2>/dev/null | python3 -c '
@@ -70,27 +84,33 @@ Hashes of the training files and lexicons, the regularisation, the convergence c
 
 Each fold chooses terms by document frequency (labels never pick features) and fits on the other
 nine folds; the metric pools the out-of-fold predictions. A labelled text is one statement, so
-its most probable class is its stance; articles pooled from several sentences use the score bands
-recorded in the model: neutral within ±0.15 (\`neutral_band\`), and within ±0.35 for an article the
-voice model reads as analysis (\`neutral_band_by_voice\`). Both bands are the industry's label bands
-(-0.15..0.15 neutral, 0.15..0.35 "somewhat"), not fitted: a neutral analysis that only leans has
-made no call, while a holder's post or a corporate-aligned piece that leans has taken its side.
-The labelled corpora are single statements and take their most probable class, so these metrics
-do not depend on the bands.
+its most probable class is its stance, and these figures are the stance model's own.
+
+## Article model
+
+\`article.json\` is the article decision: with it, an article's stance is the most probable class of
+a multinomial logistic regression over named article features of the stance model's reading
+(\`article:sentences_bullish\` and \`_bearish\`, the pooled log-odds against neutral; the target-weighted
+shares of bullish and bearish sentences; the headline's and the last sentence's score; relevance),
+the style counts, and 3,000 stems and stem bigrams over every sentence. The score bands recorded
+in \`stance.json\` (\`neutral_band\`, \`neutral_band_by_voice\`) apply only when no article model is loaded.
+Made by \`scripts/train-article.sh\` from the train split of \`../shared/corpora/articles\`
+($article_rows documents; SENTiVENT and FNSPID rows are CC BY-NC 4.0: used to fit and evaluate) in
+${article_seconds} s (with a release build), peak $((article_kb / 1024)) MB: 10-fold CV macro-F1 $article_f1, accuracy $article_acc
+(converged: $article_converged). The stance model it read and the data hashes are in its \`training\` field;
+the test split is scored only by \`stance eval\`.
 
 ## Voice model
 
-\`voice.json\` is the voice model (retail / analysis / corporate): a linear softmax over the style
-features only (voice-cue lexicons as ln(1 + total), rates of exclamations, questions, emoji,
-cashtags, figures and quotation marks). Made by \`scripts/train-voice.sh\` from the sample corpus in
-\`data/articles\` (its \`voice\` column); the seeds in \`../shared/seeds\` are kept out because they are
-the acceptance test.
-
-\`scripts/train-voice-genres.sh\` trains a candidate on real text of each genre instead: the
-articles' train split with its voice labels, plus fixed samples of 400 wire press releases
-(corporate) and 600 StockTwits posts without bot templates (retail) that are fitted on but never
-scored (\`--train-only\`). Its 5-fold CV on the 419 article rows alone is accuracy 0.8425 (macro-F1
-0.8061, C 0.1, 3,000 terms), where this model reads the same rows at 0.790; it is not shipped yet
-(see the main README, *Whole documents and retail posts*).
+\`voice.json\` is the voice model (retail / analysis / corporate): a multinomial logistic regression
+over the style features (voice-cue lexicons as ln(1 + total), rates of exclamations, questions,
+emoji, cashtags, figures and quotation marks, each as ln(1 + rate)) and the article model's
+3,000 terms, so one pass over the text reads both. Made by \`scripts/train-voice.sh\` on real text
+of each genre: the articles' train split with its voice labels, plus fixed samples of 400 wire
+press releases (corporate, CC0) and 600 StockTwits posts without bot templates (retail, MIT) that
+are fitted on but never scored (\`--train-only\`), $voice_rows rows in all, in ${voice_seconds} s (with a release build), peak
+$((voice_kb / 1024)) MB. 10-fold CV on the 419 article rows alone: accuracy $voice_acc, macro-F1 $voice_f1
+(converged: $voice_converged). The sample corpus in \`data/articles\` and \`../shared/seeds\` are tests, not
+training data.
 MD
 echo "wrote data/models/stance.json and data/models/README.md" >&2

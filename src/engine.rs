@@ -202,6 +202,14 @@ impl Engine {
         })
     }
 
+    /// What the output's model column says: the stance model, and the article model that decides.
+    pub fn label(&self) -> String {
+        match &self.article {
+            Some(a) => format!("{}+{}", self.stance.model.label(), a.model.label()),
+            None => self.stance.model.label(),
+        }
+    }
+
     /// Computed when asked (incremental runs), not at every load.
     pub fn fingerprint(&self) -> EngineFingerprint {
         EngineFingerprint {

@@ -144,6 +144,9 @@ pub struct ArticleReading {
     /// bearish and none gets more than `S`. When no label pushed that way, `S` is
     /// [`SENTENCE_READING`]'s. The shares still add up to `score - base score`.
     pub label_shares: Vec<(Label, f64)>,
+    /// The labels that are no words of the text (the article features and
+    /// [`SENTENCE_READING`]): explained, but never drivers.
+    pub feature_labels: Vec<Label>,
 }
 
 /// The label of the article features' share when no label of the sentence reading carries it.
@@ -250,7 +253,8 @@ impl Evaluation {
             .filter_map(|s| s.sentence.map(|i| (i, s)))
     }
 
-    /// The `n` strongest labels each way; `labels` are the scorer's that made this evaluation.
+    /// The `n` strongest labels each way, words of the text only (an article model's own
+    /// features are explained, not drivers); `labels` are the scorer's that made this evaluation.
     pub fn drivers<'l>(&self, n: usize, labels: &'l Labels) -> Drivers<'l> {
         let strongest = |sign: f64| {
             // Stronger first; names break ties, and labels are distinct, so the order is total.
@@ -262,7 +266,11 @@ impl Evaluation {
             };
             // The few strongest, kept in order as the shares go by.
             let mut top: Vec<(Label, f64)> = Vec::with_capacity(n + 1);
-            for &share in self.label_shares().iter().filter(|(_, s)| sign * s > 0.0) {
+            let worded = |label: &Label| {
+                (self.article.as_ref()).is_none_or(|a| !a.feature_labels.contains(label))
+            };
+            let shares = self.label_shares().iter();
+            for &share in shares.filter(|(l, s)| sign * s > 0.0 && worded(l)) {
                 if top.len() == n && top.last().is_none_or(|last| !before(&share, last)) {
                     continue;
                 }
@@ -457,6 +465,8 @@ impl<'e> Scorer<'e> {
                 (label, index, article_value(feature, evaluation, &headline))
             })
             .collect();
+        let mut feature_labels: Vec<Label> = articles.iter().map(|a| a.0).collect();
+        feature_labels.push(self.labels.get(SENTENCE_READING));
         let shared = self.engine.article_from_voice.as_deref();
         let prediction = match shared.zip(evaluation.voice.as_ref()) {
             Some((map, voice)) => {
@@ -483,6 +493,7 @@ impl<'e> Scorer<'e> {
             prediction,
             score_gradient: [0.0; CLASSES],
             label_shares: Vec::new(),
+            feature_labels,
         };
         self.quadrature.path_gradients(
             &model.intercepts,

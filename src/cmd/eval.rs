@@ -298,7 +298,7 @@ fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
         });
         (stance, voice)
     };
-    let how = json!({"mode": "model", "model": engine.stance.model.name, "corpus": dir.display().to_string(),
+    let how = json!({"mode": "model", "model": engine.label(), "corpus": dir.display().to_string(),
                      "split": args.split, "documents": documents.len(), "rows_with_problems": problems.len()});
     if args.json {
         let parts: Vec<serde_json::Value> = parts

@@ -81,8 +81,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let explanation = Explanation::new(&engine, &scorer, &eval, args.terms);
         match args.format {
             ExplainFormat::Json => {
-                let row =
-                    ScoreRow::new(&article, &eval, scorer.labels(), &engine.stance.model.name);
+                let model = engine.label();
+                let row = ScoreRow::new(&article, &eval, scorer.labels(), &model);
                 println!("{}", serde_json::to_string(&explanation.json(&row, &eval))?);
             }
             ExplainFormat::Text => print!(

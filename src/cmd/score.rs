@@ -230,7 +230,7 @@ impl<'e> Scoring<'e> {
         Ok(Scoring {
             engine,
             default_target: engine.targets.resolve(target),
-            model: engine.stance.model.label(),
+            model: engine.label(),
             pool,
             scorers,
             encoder,
