@@ -7,6 +7,8 @@ Usage: scripts/linear_baselines.sh (makes a venv with scikit-learn and runs this
 
 import argparse
 import csv
+import json
+import os
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -15,11 +17,24 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline, make_union
 
 
-def rows(path, filters):
+def rows(path, filters, label):
+    """A labelled CSV file's rows, or the train split of a document corpus (a folder holding
+    labels.csv and data.jsonl, such as ../shared/corpora/articles): title and text together."""
+    if os.path.isdir(path):
+        documents = {}
+        with open(os.path.join(path, "data.jsonl"), encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)
+                documents[d["id"]] = f"{d.get('title') or ''}\n{d['text']}"
+        with open(os.path.join(path, "labels.csv"), newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if row["split"] == "train" and row[label]:
+                    yield documents[row["id"]], row[label].lower()
+        return
     with open(path, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             if all(row.get(k) == v for k, v in filters):
-                yield row["text"], row["label"].lower()
+                yield row["text"], row[label].lower()
 
 
 def words():
@@ -43,9 +58,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
     parser.add_argument("--filter", action="append", default=[], help="COL=VALUE")
+    parser.add_argument("--label", default="label", help="label column (a corpus: stance or voice)")
     args = parser.parse_args()
     filters = [tuple(f.split("=", 1)) for f in args.filter]
-    texts, labels = zip(*rows(args.data, filters))
+    texts, labels = zip(*rows(args.data, filters, args.label))
     folds = StratifiedKFold(10, shuffle=True, random_state=42)
     for name, make in BASELINES.items():
         predicted = cross_val_predict(make(), list(texts), list(labels), cv=folds, n_jobs=2)

@@ -19,3 +19,7 @@ echo "twitter_financial_news train:"
 "$venv/bin/python" scripts/linear_baselines.py --data "$corpora/twitter_financial_news/train.csv"
 echo "SEntFiN single-entity rows:"
 "$venv/bin/python" scripts/linear_baselines.py --data "$corpora/sentfin/data.csv" --filter n_entities=1
+echo "articles, train split, stance (whole documents):"
+"$venv/bin/python" scripts/linear_baselines.py --data "$corpora/articles" --label stance
+echo "articles, train split, voice:"
+"$venv/bin/python" scripts/linear_baselines.py --data "$corpora/articles" --label voice

@@ -9,10 +9,12 @@
 # Choices, by the 10-fold CV this script prints on the train split alone (the test split is only
 # ever scored, by `stance eval`): 3,000 terms gave macro-F1 0.569 / 0.570 / 0.589 / 0.594 at
 # C 1 / 3 / 10 / 30; 1,000 terms 0.583 and 300 terms 0.573 at C 10; no terms 0.539.
-# The voice model's probabilities as features gave the same CV (0.596 with, 0.594 without) and
+# A draft build with the voice model's probabilities as features (not kept, so not rerunnable
+# here) gave the same CV (0.596 with, 0.594 without) and
 # read a bearish retail post of the sample corpus as bullish, since most retail train rows are one
-# stock's rally: they are left out. StockTwits posts as extra training rows (1,000 or 3,000,
-# balanced) lowered it to 0.50 and 0.37: they have no neutral class. Extra arguments go to
+# stock's rally: they are left out. StockTwits posts as extra training rows (`--train-only` with
+# 1,000 or 3,000 bot-free posts, half bearish, at C 10) lowered it to 0.50 and 0.37: they have no
+# neutral class. TERMS=0 gives the no-terms figure. Extra arguments go to
 # `stance train`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -61,6 +61,8 @@ pub struct Analysis<'e> {
     pub styles: Vec<StyleCount<'e>>,
     /// The analyzer cache generation the tokens' word numbers belong to.
     pub generation: u64,
+    /// Counts the runs, so what a reader derives from one run can be kept until the next.
+    pub run: u64,
 }
 
 impl<'e> Analysis<'e> {
@@ -75,6 +77,7 @@ impl<'e> Analysis<'e> {
     ) {
         analyzer.analyze(doc.text, codebook, &mut self.tokens);
         self.generation = analyzer.generation();
+        self.run = self.run.wrapping_add(1);
         split(&self.tokens, &mut self.sentences);
         encode(&self.tokens, &mut self.encoded);
         sources.lexicon.matcher.find(&self.encoded, &mut self.hits);

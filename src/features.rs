@@ -398,6 +398,9 @@ pub struct FeatureVector {
 #[derive(Default)]
 pub struct FeatureBuilder {
     cue_labels: Vec<Label>,
+    /// The analysis run `cue_labels` belong to: the stance and voice models read one article
+    /// in turn, and its cue labels are made once.
+    cue_labels_run: Option<u64>,
     cues: Vec<(usize, usize, Label)>,
     buf: String,
 }
@@ -454,12 +457,15 @@ impl FeatureBuilder {
         };
         // Learned terms inside a cue are reported under the cue's label, so with terms every cue
         // needs one; without them (the voice model) only the cues that are features do.
-        self.cue_labels.clear();
-        if index.has_terms() {
+        if index.has_terms() && self.cue_labels_run != Some(analysis.run) {
+            self.cue_labels.clear();
             for e in &analysis.evidence {
                 let label = label_of(e, names, buf);
                 self.cue_labels.push(label);
             }
+            self.cue_labels_run = Some(analysis.run);
+        } else if self.cue_labels_run != Some(analysis.run) {
+            self.cue_labels.clear();
         }
         for ((si, s), own) in analysis
             .sentences
@@ -572,24 +578,20 @@ impl FeatureBuilder {
         }
     }
 
-    /// The parts of [`build`](Self::build) as a feature vector.
-    pub fn vector(
+    /// The parts of [`build`](Self::build) in `vector`, replacing what it held.
+    pub fn vector_into(
         &mut self,
         source: Source,
         index: &FeatureIndex,
         weights: &[f64],
         divisor: f64,
         names: &mut Labels,
-    ) -> FeatureVector {
-        let mut vector = FeatureVector {
-            parts: Vec::with_capacity(
-                source.analysis.evidence.len() + source.analysis.styles.len(),
-            ),
-        };
+        vector: &mut FeatureVector,
+    ) {
+        vector.parts.clear();
         self.build(source, index, weights, divisor, names, |p| {
             vector.parts.push(p)
         });
-        vector
     }
 }
 

@@ -399,8 +399,7 @@ impl CompiledModel {
     /// Scores a feature vector whose parts are merged by (label, feature) in first-seen order:
     /// each merged part adds value x weights to the logits, so the intercepts plus every
     /// contribution are the logits.
-    pub fn predict(&self, vector: &FeatureVector) -> Prediction {
-        let mut merged = MergedParts::default();
+    pub fn predict(&self, vector: &FeatureVector, merged: &mut MergedParts) -> Prediction {
         let values = merged.merge(vector.parts.iter().map(|p| (p.label, p.feature, p.value)));
         self.predict_merged(values.iter().copied())
     }

@@ -320,6 +320,8 @@ pub struct Scorer<'e> {
     weights: Vec<f64>,
     segments: Vec<Segment>,
     merged: MergedParts,
+    /// The parts of the models that read every sentence, kept between articles.
+    parts: FeatureVector,
     quadrature: Quadrature,
     score_gradients: Vec<[Logits; 1]>,
 }
@@ -339,6 +341,7 @@ impl<'e> Scorer<'e> {
             weights: Vec::new(),
             segments: Vec::new(),
             merged: MergedParts::default(),
+            parts: FeatureVector::default(),
             quadrature: Quadrature::default(),
             score_gradients: Vec::new(),
         }
@@ -398,20 +401,47 @@ impl<'e> Scorer<'e> {
     /// The last analyzed article's feature vector for `model`, its sentences weighted by
     /// `weights` and pooled by the model's rule (training reads features this way).
     pub fn vector(&mut self, model: &CompiledModel, text: &str, weights: &[f64]) -> FeatureVector {
+        let mut vector = FeatureVector::default();
+        self.vector_into(model, text, weights, &mut vector);
+        vector
+    }
+
+    fn vector_into(
+        &mut self,
+        model: &CompiledModel,
+        text: &str,
+        weights: &[f64],
+        vector: &mut FeatureVector,
+    ) {
         let source = Source {
             analysis: &self.analysis,
             text,
             lexicon: &self.engine.lexicon,
         };
         let divisor = model.model.pooling.divisor(weights.iter().sum());
+        let (index, names) = (&model.index, &mut self.labels);
         self.features
-            .vector(source, &model.index, weights, divisor, &mut self.labels)
+            .vector_into(source, index, weights, divisor, names, vector);
     }
 
     /// Voice features count every sentence alike, whatever it is about.
     pub fn voice_vector(&mut self, model: &CompiledModel, text: &str) -> FeatureVector {
+        let mut vector = FeatureVector::default();
+        self.voice_vector_into(model, text, &mut vector);
+        vector
+    }
+
+    fn voice_vector_into(&mut self, model: &CompiledModel, text: &str, vector: &mut FeatureVector) {
         let ones = vec![1.0; self.analysis.sentences.len()];
-        self.vector(model, text, &ones)
+        self.vector_into(model, text, &ones, vector);
+    }
+
+    /// A model's reading of the last analyzed article's sentences, all weighted alike, in the
+    /// scorer's buffer (give it back to `self.parts`).
+    fn read_all_sentences(&mut self, model: &CompiledModel, text: &str) -> FeatureVector {
+        let mut vector = std::mem::take(&mut self.parts);
+        self.voice_vector_into(model, text, &mut vector);
+        vector
     }
 
     pub fn evaluate(&mut self, doc: Document, target: &Target) -> Evaluation {
@@ -419,8 +449,10 @@ impl<'e> Scorer<'e> {
         let engine = self.engine;
         let stance = self.read_stance(doc.text);
         let voice = engine.voice.as_ref().map(|model| {
-            let vector = self.voice_vector(model, doc.text);
-            model.predict(&vector)
+            let vector = self.read_all_sentences(model, doc.text);
+            let prediction = model.predict(&vector, &mut self.merged);
+            self.parts = vector;
+            prediction
         });
         let pooled = stance.pooling == Pooling::Opinion && stance.segments.len() > 1;
         let mut evaluation = Evaluation {
@@ -475,7 +507,7 @@ impl<'e> Scorer<'e> {
                 model.predict_merged(terms.chain(articles))
             }
             None => {
-                let mut vector = self.voice_vector(model, doc.text);
+                let mut vector = self.read_all_sentences(model, doc.text);
                 vector
                     .parts
                     .extend(articles.into_iter().map(|(label, feature, value)| Part {
@@ -485,7 +517,9 @@ impl<'e> Scorer<'e> {
                         span: (0, 0),
                         value,
                     }));
-                model.predict(&vector)
+                let prediction = model.predict(&vector, &mut self.merged);
+                self.parts = vector;
+                prediction
             }
         };
         let mut reading = ArticleReading {

@@ -45,8 +45,11 @@ pub struct EngineArgs {
     #[arg(long, value_name = "FILE")]
     pub voice_model: Option<PathBuf>,
     /// Article decision model JSON [default: the built-in article.json]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_article_model")]
     pub article_model: Option<PathBuf>,
+    /// Decide by the stance model's own rule (its score bands), without an article model
+    #[arg(long)]
+    pub no_article_model: bool,
 }
 
 impl EngineArgs {
@@ -69,6 +72,9 @@ impl EngineArgs {
         }
         if let Some(a) = &self.article_model {
             config.article_model = Some(DataFile::Disk(a.clone()));
+        }
+        if self.no_article_model {
+            config.article_model = None;
         }
         Ok(config)
     }
