@@ -10,7 +10,8 @@
 //!    [`analysis::Analysis`];
 //! 5. [`features`]: an analysis → labelled [`features::Part`]s of a model's features;
 //! 6. [`score`]: parts → segment logits ([`model::CompiledModel`]), pooled probabilities
-//!    ([`pooling`]) and exact shares ([`attribution`]) → [`score::Evaluation`];
+//!    ([`pooling`]) and exact shares ([`attribution`]), then the article model's decision over
+//!    named features of that reading and the article's terms → [`score::Evaluation`];
 //! 7. [`output`]: an evaluation → a [`output::ScoreRow`], encoded as CSV or JSON Lines.
 //!
 //! Around them: [`engine`] loads lexicons, targets and models once (defaults from [`data`]) and

@@ -28,8 +28,13 @@ its sentence. All parts grow together from zero to their values, and with them t
 sentence has in the article; a part's share of each class probability is its logit contribution
 times the gradient of the article's probabilities along that path (integrated gradients of the
 pooled article). So the probabilities of the intercepts alone plus every share are the article's
-probabilities, and the base score plus every score share is its score. Terms are highlighted in
-colour on a terminal unless NO_COLOR is set.";
+probabilities, and the base score plus every score share is its score.
+
+With an article model (the default), the article's probabilities are that model's: its table of
+article features (read from the sentence reading), style counts and terms comes first and adds up
+to the row's probabilities the same way; the sentence reading's table follows and adds up to the
+pooled sentence probabilities. Terms are highlighted in colour on a terminal unless NO_COLOR is
+set.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExplainFormat {
