@@ -124,7 +124,7 @@ pub struct Evaluation {
     /// decides.
     pub band: Option<f64>,
     pub voice: Option<Prediction>,
-    /// The article model's decision, when there is one and the target is named.
+    /// The article model's decision, when there is one and something about the target was read.
     pub article: Option<ArticleReading>,
 }
 
@@ -465,7 +465,8 @@ impl<'e> Scorer<'e> {
             article: None,
         };
         match &engine.article {
-            Some(model) if evaluation.on_target() => {
+            // Nothing read is nothing to decide: the row stays the intercepts' neutral.
+            Some(model) if evaluation.judged() => {
                 evaluation.article = Some(self.read_article(model, doc, &evaluation));
             }
             Some(_) => {}
