@@ -163,13 +163,27 @@ fn the_binary_needs_no_checkout_and_writes_its_defaults_out() {
     let copied = dir.path().join("stance");
     fs::copy(assert_cmd::cargo::cargo_bin("stance"), &copied).unwrap();
     let score = |extra: &[&str]| {
-        let out = std::process::Command::new(&copied)
-            .current_dir(dir.path())
-            .args(["score", "--quiet"])
-            .arg(repo("data/articles"))
-            .args(extra)
-            .output()
-            .unwrap();
+        let run = || {
+            std::process::Command::new(&copied)
+                .current_dir(dir.path())
+                .args(["score", "--quiet"])
+                .arg(repo("data/articles"))
+                .args(extra)
+                .output()
+        };
+        // A child another test thread forks while the copy is open for writing holds it open
+        // until that child execs: running the copy then fails with "text file busy" for a moment.
+        let mut out = run();
+        for _ in 0..100 {
+            match &out {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    out = run();
+                }
+                _ => break,
+            }
+        }
+        let out = out.unwrap();
         assert!(out.status.success(), "{}", stderr_of(&out));
         out.stdout
     };
@@ -183,6 +197,8 @@ fn the_binary_needs_no_checkout_and_writes_its_defaults_out() {
         &format!("{d}/stance.json"),
         "--voice-model",
         &format!("{d}/voice.json"),
+        "--article-model",
+        &format!("{d}/article.json"),
     ]);
     assert_eq!(score(&[]), from_files);
     // init never overwrites.
