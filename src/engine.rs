@@ -43,7 +43,7 @@ impl Default for EngineConfig {
 }
 
 /// The models an engine reads with: the stance model reads sentences, the voice model the
-/// writing, and the article model decides from both readings and the article's own terms.
+/// writing, and the article model decides from the stance reading and the article's own terms.
 pub struct Models {
     pub stance: Model,
     pub voice: Option<Model>,
