@@ -85,8 +85,8 @@ pub struct FitArgs {
     /// A term must occur in at least this many texts
     #[arg(long, default_value_t = 3)]
     pub min_df: usize,
-    /// Use this model's learned terms instead of choosing them (an article model given the
-    /// voice model's terms is read in the same pass over the text)
+    /// Use this model's learned terms instead of choosing them (the voice model takes the
+    /// article model's, so scoring reads both models' terms in one pass over the text)
     #[arg(long, value_name = "MODEL")]
     pub terms_from: Option<PathBuf>,
     #[arg(long, default_value_t = 400)]
@@ -288,7 +288,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for &y in &prepared.y {
         counts[y] += 1;
     }
-    let training = json!({
+    let mut training = json!({
         "method": "multinomial logistic regression (linfa-logistic, L-BFGS, fitted in single precision); any scaling is folded into the weights",
         "scaling": format!("{:?}", args.fit.scaling).to_lowercase(),
         "prior": format!("{:?}", args.fit.prior).to_lowercase(),
@@ -314,7 +314,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "max_iterations": args.fit.max_iterations,
         "cross_validation": cv,
     });
-    let mut training = training;
     if task == Task::Article {
         // The article features are this model's reading: retraining it calls for a refit.
         let named = |file: &DataFile| -> anyhow::Result<serde_json::Value> {
