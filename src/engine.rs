@@ -154,32 +154,10 @@ impl Engine {
         let lexicon =
             CompiledLexicon::compile(lexicon, &mut codebook).map_err(anyhow::Error::msg)?;
         let stance = CompiledModel::new(model, &mut codebook, &config.model)?;
-        let voice = match voice {
-            Some(m) => {
-                let file = config
-                    .voice_model
-                    .clone()
-                    .unwrap_or_else(DataFile::voice_model);
-                anyhow::ensure!(m.task == "voice", "{}: task: expected a voice model", file);
-                Some(CompiledModel::new(m, &mut codebook, &file)?)
-            }
-            None => None,
-        };
-        let article = match article {
-            Some(m) => {
-                let file = config
-                    .article_model
-                    .clone()
-                    .unwrap_or_else(DataFile::article_model);
-                anyhow::ensure!(
-                    m.task == "article",
-                    "{}: task: expected an article model",
-                    file
-                );
-                Some(CompiledModel::new(m, &mut codebook, &file)?)
-            }
-            None => None,
-        };
+        let (file, default) = (&config.voice_model, DataFile::voice_model);
+        let voice = compile_optional(voice, "voice", file, default, &mut codebook)?;
+        let (file, default) = (&config.article_model, DataFile::article_model);
+        let article = compile_optional(article, "article", file, default, &mut codebook)?;
         let article_from_voice = voice.as_ref().zip(article.as_ref()).and_then(|(v, a)| {
             let of = |name: &String| a.index.names.iter().position(|n| n == name);
             let shared = (a.index.kinds.iter().zip(&a.index.names))
@@ -230,4 +208,24 @@ impl Engine {
             weighting: &self.targets.weighting,
         }
     }
+}
+
+/// Compiles an optional model that must be of `task`, naming its file (the configured one, else
+/// the default) in any error.
+fn compile_optional(
+    model: Option<Model>,
+    task: &str,
+    file: &Option<DataFile>,
+    default: fn() -> DataFile,
+    codebook: &mut Codebook,
+) -> anyhow::Result<Option<CompiledModel>> {
+    let Some(m) = model else { return Ok(None) };
+    let file = file.clone().unwrap_or_else(default);
+    anyhow::ensure!(
+        m.task == task,
+        "{}: task: expected {task:?}, found {:?}",
+        file,
+        m.task
+    );
+    CompiledModel::new(m, codebook, &file).map(Some)
 }

@@ -25,8 +25,8 @@ use crate::features::{
     ArticleFeature, FeatureBuilder, FeatureKind, FeatureVector, Label, Labels, Part, Source,
 };
 use crate::model::{
-    BEARISH, BULLISH, CLASSES, CompiledModel, Logits, MergedParts, NEUTRAL, Pooling, Prediction,
-    VOICE_CLASSES, argmax, class_probabilities, decide,
+    BEARISH, BULLISH, CLASSES, CompiledModel, Contribution, Logits, MergedParts, NEUTRAL, Pooling,
+    Prediction, VOICE_CLASSES, argmax, class_probabilities, decide,
 };
 use crate::pooling;
 use crate::target::{Focus, Target, TargetMatcher};
@@ -424,23 +424,12 @@ impl<'e> Scorer<'e> {
             .vector_into(source, index, weights, divisor, names, vector);
     }
 
-    /// Voice features count every sentence alike, whatever it is about.
+    /// The voice and article models' features count every sentence alike, whatever it is
+    /// about. The vector is the scorer's buffer: scoring gives it back to `self.parts`.
     pub fn voice_vector(&mut self, model: &CompiledModel, text: &str) -> FeatureVector {
-        let mut vector = FeatureVector::default();
-        self.voice_vector_into(model, text, &mut vector);
-        vector
-    }
-
-    fn voice_vector_into(&mut self, model: &CompiledModel, text: &str, vector: &mut FeatureVector) {
-        let ones = vec![1.0; self.analysis.sentences.len()];
-        self.vector_into(model, text, &ones, vector);
-    }
-
-    /// A model's reading of the last analyzed article's sentences, all weighted alike, in the
-    /// scorer's buffer (give it back to `self.parts`).
-    fn read_all_sentences(&mut self, model: &CompiledModel, text: &str) -> FeatureVector {
         let mut vector = std::mem::take(&mut self.parts);
-        self.voice_vector_into(model, text, &mut vector);
+        let ones = vec![1.0; self.analysis.sentences.len()];
+        self.vector_into(model, text, &ones, &mut vector);
         vector
     }
 
@@ -449,7 +438,7 @@ impl<'e> Scorer<'e> {
         let engine = self.engine;
         let stance = self.read_stance(doc.text);
         let voice = engine.voice.as_ref().map(|model| {
-            let vector = self.read_all_sentences(model, doc.text);
+            let vector = self.voice_vector(model, doc.text);
             let prediction = model.predict(&vector, &mut self.merged);
             self.parts = vector;
             prediction
@@ -508,7 +497,7 @@ impl<'e> Scorer<'e> {
                 model.predict_merged(terms.chain(articles))
             }
             None => {
-                let mut vector = self.read_all_sentences(model, doc.text);
+                let mut vector = self.voice_vector(model, doc.text);
                 vector
                     .parts
                     .extend(articles.into_iter().map(|(label, feature, value)| Part {
@@ -539,15 +528,13 @@ impl<'e> Scorer<'e> {
         let [g] = self.score_gradients[0];
         reading.score_gradient = g;
         // The features that read the sentence reading pass their share on to its labels.
-        let mut passed = 0.0;
-        let mut own = Vec::with_capacity(reading.prediction.parts.len());
-        for p in &reading.prediction.parts {
-            let share: f64 = p.logits.iter().zip(&g).map(|(z, g)| z * g).sum();
-            match model.index.kinds[p.feature] {
-                FeatureKind::Article(f) if f.reads_sentences() => passed += share,
-                _ => own.push((p.label, share)),
-            }
-        }
+        let parts = &reading.prediction.parts;
+        let share = |p: &Contribution| -> f64 { p.logits.iter().zip(&g).map(|(z, g)| z * g).sum() };
+        let reads_sentences = |p: &&Contribution| matches!(model.index.kinds[p.feature], FeatureKind::Article(f) if f.reads_sentences());
+        let passed: f64 = parts.iter().filter(reads_sentences).map(share).sum();
+        let own = (parts.iter())
+            .filter(|p| !reads_sentences(p))
+            .map(|p| (p.label, share(p)));
         let words = &evaluation.stance.label_shares;
         let same_side = |r: f64| r * passed > 0.0;
         let side: f64 = words
@@ -562,7 +549,6 @@ impl<'e> Scorer<'e> {
             .map(|&(label, r)| (label, r * per));
         let rest = if side != 0.0 { 0.0 } else { passed };
         let shares = own
-            .into_iter()
             .chain(credited)
             .chain(std::iter::once((self.labels.get(SENTENCE_READING), rest)));
         collect_label_shares(&mut self.label_slot, shares, &mut reading.label_shares);

@@ -309,8 +309,7 @@ fn explanations_add_up_exactly_on_every_sample_article() {
             .args(["--format", "json"])
             .output()
             .unwrap();
-        assert!(out.status.success());
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = json_stdout(&out);
         let num = |x: &serde_json::Value| x.as_f64().unwrap();
         let parts = v["parts"].as_array().unwrap();
         if parts.is_empty() {
@@ -397,8 +396,7 @@ fn learned_terms_sharing_a_word_with_a_cue_are_reported_under_the_cue() {
         .args(["--format", "json", "--terms", "100"])
         .output()
         .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_stdout(&out);
     let labels: Vec<&str> = v["parts"]
         .as_array()
         .unwrap()
@@ -815,12 +813,7 @@ fn eval_reads_a_document_corpus_by_split_with_figures_by_source_and_voice() {
         .args(["--split", "test", "--json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_stdout(&out);
     let parts = v["parts"].as_array().unwrap();
     let part = |name: &str| parts.iter().find(|p| p["part"] == name).unwrap();
     // The train row is left out; each part counts its own rows.
@@ -867,9 +860,8 @@ fn eval_scores_labels_without_neutral_on_direction_and_says_so() {
         .args(["--target", "any", "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    let v = json_stdout(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("scored on direction"));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["direction_only"], true);
     let classes: Vec<&str> = v["classes"]
         .as_array()
@@ -897,14 +889,19 @@ fn cross_validation_fits_labels_without_neutral_as_their_two_sides() {
         .args(["--target", "any", "--cv", "3", "--json"])
         .output()
         .unwrap();
+    let v = json_stdout(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scored on direction"));
+    assert_eq!(v["direction_only"], true);
+    assert_eq!(v["n"], 24);
+    assert!(v["accuracy"].as_f64().unwrap() > 0.9, "{v}");
+}
+
+/// A successful run's standard output as one JSON value.
+fn json_stdout(out: &std::process::Output) -> serde_json::Value {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("scored on direction"));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["direction_only"], true);
-    assert_eq!(v["n"], 24);
-    assert!(v["accuracy"].as_f64().unwrap() > 0.9, "{v}");
+    serde_json::from_slice(&out.stdout).unwrap()
 }

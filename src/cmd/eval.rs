@@ -300,13 +300,19 @@ fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     };
     let how = json!({"mode": "model", "model": engine.label(), "corpus": dir.display().to_string(),
                      "split": args.split, "documents": documents.len(), "rows_with_problems": problems.len()});
+    // Per part: its name, rows, stance and voice metrics, and documents whose company was not found.
+    let measured: Vec<_> = parts
+        .iter()
+        .map(|(name, rows)| {
+            let (stance, voice) = measure(rows);
+            let unresolved = rows.iter().filter(|&&i| !scored[i].2).count();
+            (name, rows.len(), stance, voice, unresolved)
+        })
+        .collect();
     if args.json {
-        let parts: Vec<serde_json::Value> = parts
-            .iter()
-            .map(|(name, rows)| {
-                let (stance, voice) = measure(rows);
-                let unresolved = rows.iter().filter(|&&i| !scored[i].2).count();
-                json!({"part": name, "n": rows.len(), "stance": stance, "voice": voice,
+        let parts: Vec<serde_json::Value> = (measured.iter())
+            .map(|(name, n, stance, voice, unresolved)| {
+                json!({"part": name, "n": n, "stance": stance, "voice": voice,
                        "relevance_0": unresolved})
             })
             .collect();
@@ -321,21 +327,19 @@ fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
         "| part | n | stance accuracy | stance macro-F1 | voice accuracy | company not found |"
     );
     println!("|---|---|---|---|---|---|");
-    for (name, rows) in &parts {
-        let (stance, voice) = measure(rows);
-        let voice = voice.map_or("-".to_string(), |v| format!("{:.3}", v.accuracy));
-        let unresolved = rows.iter().filter(|&&i| !scored[i].2).count();
+    for (name, n, stance, voice, unresolved) in &measured {
+        let voice = voice
+            .as_ref()
+            .map_or("-".to_string(), |v| format!("{:.3}", v.accuracy));
         println!(
-            "| {name} | {} | {:.3} | {:.3} | {voice} | {unresolved} |",
-            rows.len(),
-            stance.accuracy,
-            stance.macro_f1
+            "| {name} | {n} | {:.3} | {:.3} | {voice} | {unresolved} |",
+            stance.accuracy, stance.macro_f1
         );
     }
-    let (stance, voice) = measure(&parts[0].1);
-    println!("\nstance, {}:\n{}", parts[0].0, stance.report());
+    let (name, _, stance, voice, _) = &measured[0];
+    println!("\nstance, {name}:\n{}", stance.report());
     if let Some(voice) = voice {
-        println!("voice, {}:\n{}", parts[0].0, voice.report());
+        println!("voice, {name}:\n{}", voice.report());
     }
     Ok(ExitCode::SUCCESS)
 }
