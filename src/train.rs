@@ -378,8 +378,7 @@ pub fn feature_matrix(
                 scorer.voice_vector(linear, &a.text)
             }
             Task::Stance => {
-                let target = labelled_target(&mut scorer, targets, doc, a, &default_target);
-                scorer.analyze(doc, &target);
+                labelled_target(&mut scorer, targets, doc, a, &default_target);
                 let weights = scorer.analysis().focus.sentence_weights.clone();
                 scorer.vector(linear, &a.text, &weights)
             }
@@ -401,7 +400,8 @@ pub fn feature_matrix(
 }
 
 /// The article's labelled target, or any sentence when the text never names it (misspelt or
-/// abbreviated): the label still belongs to the text.
+/// abbreviated): the label still belongs to the text. The scorer is left with the article
+/// analyzed for the target returned.
 fn labelled_target(
     scorer: &mut Scorer,
     targets: &TargetBook,
@@ -411,6 +411,7 @@ fn labelled_target(
 ) -> Target {
     let target = targets.resolve_or(article.target.as_deref(), default_target);
     if scorer.analyze(doc, &target).focus.relevance == 0 {
+        scorer.analyze(doc, &Target::Any);
         Target::Any
     } else {
         target
