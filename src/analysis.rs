@@ -100,6 +100,7 @@ impl<'e> Analysis<'e> {
         );
         evidence(
             sources.lexicon,
+            doc.text,
             &self.tokens,
             &self.sentences,
             &self.hits,

@@ -56,11 +56,12 @@ impl StemFilter {
     }
 }
 
-/// Whether a token is stemmed: words, CJK characters and signed percentages (which stem to
+/// Whether a token is stemmed: words, CJK characters, emoji (each its own stem: a rocket or a
+/// red chart is how retail posts say bullish or bearish) and signed percentages (which stem to
 /// `up%` / `down%`); other numbers, addresses and punctuation are not.
 pub fn has_stem(kind: TokenKind, raw: &str) -> bool {
     match kind {
-        TokenKind::Word | TokenKind::Cjk => true,
+        TokenKind::Word | TokenKind::Cjk | TokenKind::Symbol => true,
         TokenKind::Number => signed_percent_stem(raw).is_some(),
         _ => false,
     }
@@ -201,6 +202,7 @@ impl Analyzer {
             };
             out.push(AnalyzedToken { token, code, word });
         }
+        mute_datelines(text, out);
     }
 
     /// Identifies the word numbers of the last [`analyze`](Self::analyze).
@@ -234,6 +236,81 @@ impl Analyzer {
             None => self.cache.insert(self.buf.as_str().into(), known),
         };
         known
+    }
+}
+
+const MONTHS: &[&str] = &[
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+/// A dateline's place is one to three capitalized words; its date follows within this many tokens.
+const DATELINE_PLACE_WORDS: usize = 3;
+const DATELINE_DATE_WITHIN: usize = 8;
+
+/// A wire story's dateline ("SHANGHAI, March 5 (Reuters) -", "FORT LAUDERDALE, FL, April 9,
+/// 2024") names where it was filed, not what happened: its place words are not stemmed, so a
+/// city that training saw in rallies ("shanghai") does not read bullish.
+fn mute_datelines(text: &str, tokens: &mut [AnalyzedToken]) {
+    let capitalized = |t: &AnalyzedToken| {
+        let raw = &text[t.token.start..t.token.end];
+        t.token.kind == TokenKind::Word
+            && raw.len() >= 2
+            && raw.bytes().all(|b| b.is_ascii_uppercase() || b == b'.')
+    };
+    let mut at_paragraph_start = true;
+    for i in 0..tokens.len() {
+        let starts = at_paragraph_start;
+        at_paragraph_start = tokens[i].token.kind == TokenKind::ParagraphBreak;
+        if !starts || !capitalized(&tokens[i]) {
+            continue;
+        }
+        let place = tokens[i..]
+            .iter()
+            .take(DATELINE_PLACE_WORDS)
+            .take_while(|t| capitalized(t))
+            .count();
+        let comma = tokens.get(i + place).is_some_and(|t| {
+            t.token.kind == TokenKind::ClauseBreak && text[t.token.start..].starts_with(',')
+        });
+        let dated = tokens[i + place..]
+            .iter()
+            .take(DATELINE_DATE_WITHIN)
+            .any(|t| {
+                t.token.kind == TokenKind::Word
+                    && MONTHS.iter().any(|m| {
+                        text[t.token.start..t.token.end]
+                            .trim_end_matches('.')
+                            .eq_ignore_ascii_case(m)
+                    })
+            });
+        if comma && dated {
+            for t in &mut tokens[i..i + place] {
+                t.code = UNKNOWN;
+                t.word = NO_WORD;
+            }
+        }
     }
 }
 
@@ -304,6 +381,35 @@ mod tests {
         assert_eq!(short_key("Profit"), short_key("PROFIT"));
         assert_eq!(short_key("seventeen-letters"), None);
         assert_eq!(short_key("café"), None);
+    }
+
+    #[test]
+    fn a_datelines_place_is_not_stemmed_and_a_capitalized_headline_is() {
+        let mut codebook = Codebook::new();
+        codebook.intern("shanghai");
+        codebook.intern("alibaba");
+        let mut analyzer = Analyzer::default();
+        let mut out = Vec::new();
+        let coded = |out: &Vec<AnalyzedToken>, text: &str, word: &str| {
+            out.iter()
+                .find(|t| text[t.token.start..t.token.end] == *word)
+                .map(|t| t.code != UNKNOWN && t.word != NO_WORD)
+        };
+        for text in [
+            "SHANGHAI, March 5 (Reuters) - Shares rose.",
+            "Headline\nSHANGHAI, China, Oct. 2, 2025 /PRNewswire/ -- Shares rose.",
+        ] {
+            analyzer.analyze(text, &codebook, &mut out);
+            assert_eq!(coded(&out, text, "SHANGHAI"), Some(false), "{text}");
+        }
+        // No date after the comma, or not at a paragraph's start: words as usual.
+        for text in [
+            "ALIBABA, SHANGHAI and others rose.",
+            "Shares rose in SHANGHAI, March 5.",
+        ] {
+            analyzer.analyze(text, &codebook, &mut out);
+            assert_eq!(coded(&out, text, "SHANGHAI"), Some(true), "{text}");
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub enum FeatureKind {
 }
 
 /// What the article decision reads of the stance model's sentence reading: the learned second
-/// stage weighs these against the article's own terms and style counts. (The voice model's
+/// stage weighs these against the article's own terms. (The voice model's
 /// probabilities were tried too and added nothing in CV: most retail rows are one stock's rally.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArticleFeature {
@@ -236,7 +236,7 @@ impl FeatureIndex {
 }
 
 /// Where a learned term can be: every token with a stem (`f(at, 1)`), and every two adjacent
-/// tokens that both have one (`f(at, 2)`). A break, an address, an emoji or a plain number
+/// tokens that both have one (`f(at, 2)`). A break, an address or a plain number
 /// between two words ends the pair. Training picks its terms with this function and scoring
 /// finds them with it, so a selected term is one scoring can produce.
 pub fn term_occurrences(tokens: &[AnalyzedToken], mut f: impl FnMut(usize, usize)) {
@@ -402,7 +402,22 @@ pub struct FeatureBuilder {
     /// in turn, and its cue labels are made once.
     cue_labels_run: Option<u64>,
     cues: Vec<(usize, usize, Label)>,
+    /// One sentence's learned terms as (feature, token, length), and each feature's count there.
+    sentence_terms: Vec<(usize, usize, usize)>,
+    term_counts: Vec<u32>,
     buf: String,
+}
+
+/// What each of `count` occurrences of one term in one sentence is worth: together they make
+/// 1 + ln(count), so a run-on repeating a word cannot push a feature far past what training
+/// saw, and a term met once counts 1.
+fn repeat_scale(count: u32) -> f64 {
+    if count <= 1 {
+        1.0
+    } else {
+        let c = count as f64;
+        (1.0 + c.ln()) / c
+    }
 }
 
 /// What a feature builder reads: one article's analysis and text, and the lexicon it was
@@ -508,7 +523,14 @@ impl FeatureBuilder {
                 let (mut next, mut reach): (usize, Option<(usize, usize, Label)>) = (0, None);
                 let sentence_tokens = &tokens[s.start..s.end];
                 let scales = &analysis.scales[s.start..s.end];
+                let (terms, counts) = (&mut self.sentence_terms, &mut self.term_counts);
+                terms.clear();
+                counts.resize(index.len(), 0);
                 index.for_each_term(sentence_tokens, |feature, at, len| {
+                    terms.push((feature, at, len));
+                    counts[feature] += 1;
+                });
+                for &(feature, at, len) in terms.iter() {
                     let t = sentence_tokens;
                     let (a, b) = (t[at].token.start, t[at + len - 1].token.end);
                     let (from, to) = (s.start + at, s.start + at + len);
@@ -547,9 +569,12 @@ impl FeatureBuilder {
                         feature,
                         sentence: Some(si),
                         span: (a, b),
-                        value: w * scales[at] / divisor,
+                        value: w * scales[at] * repeat_scale(counts[feature]) / divisor,
                     });
-                });
+                }
+                for &(feature, _, _) in terms.iter() {
+                    counts[feature] = 0;
+                }
             }
         }
         let sentences = analysis.sentences.len().max(1) as f64;

@@ -5,7 +5,8 @@
 //! - A shifter ("hurt", "erode", "threaten") before a favourable cue turns it against the holder;
 //!   a shifter with nothing favourable after it is itself a negative cue of its weight.
 //! - Intensifiers and downtoners within two tokens before a cue scale it.
-//! - A hedge anywhere in the sentence scales all its cues.
+//! - A hedge anywhere in the sentence scales all its cues; a sentence inside quotation marks is
+//!   hedged too: someone else's words weigh less than the author's own.
 //! - A contrast word ("but") scales the cues before it by its weight w and those after by
 //!   2 - w (VADER's 0.5 and 1.5): what follows "but" is the point.
 //! - A shifter right after a favourable cue turns it too ("my confidence is shaken").
@@ -23,6 +24,8 @@ use crate::sentence::Sentence;
 const NEGATION_WINDOW: usize = 3;
 const SCALING_WINDOW: usize = 2;
 const PAIRING_WINDOW: usize = 4;
+/// What a quoted sentence's cues count, as a hedge would scale them.
+const QUOTED_FACTOR: f64 = 0.7;
 /// A direction with no metric beside it ("shares of X surged" aside) is weaker evidence.
 const LONE_DIRECTION_FACTOR: f64 = 0.5;
 
@@ -82,6 +85,7 @@ pub struct Evidence {
 /// so learned term features can be scaled the same way.
 pub fn evidence(
     lexicon: &CompiledLexicon,
+    text: &str,
     tokens: &[AnalyzedToken],
     sentences: &[Sentence],
     hits: &[PhraseMatch],
@@ -92,6 +96,7 @@ pub fn evidence(
     scales.clear();
     scales.resize(tokens.len(), 1.0);
     let mut first = 0;
+    let mut quotes = QuoteState::default();
     for (si, s) in sentences.iter().enumerate() {
         while first < hits.len() && hits[first].start < s.start {
             first += 1;
@@ -100,16 +105,65 @@ pub fn evidence(
         while last < hits.len() && hits[last].end <= s.end {
             last += 1;
         }
-        sentence_evidence(lexicon, tokens, s, si, &hits[first..last], out, scales);
+        // Quoted if it begins or ends inside quotation marks (`He said: "Bad.` is quoted).
+        let (begins, ends) = s.span(tokens);
+        let quoted = quotes.inside_at(text, begins) | quotes.inside_at(text, ends);
+        let sentence = SentenceHits {
+            span: s,
+            index: si,
+            quoted,
+        };
+        sentence_evidence(lexicon, tokens, sentence, &hits[first..last], out, scales);
         first = last;
     }
+}
+
+/// Whether a position is inside quotation marks, read forward through the text once: a straight
+/// double quote toggles, a curly one opens or closes.
+#[derive(Default)]
+struct QuoteState {
+    read_to: usize,
+    inside: bool,
+}
+
+impl QuoteState {
+    fn inside_at(&mut self, text: &str, at: usize) -> bool {
+        let bytes = text.as_bytes();
+        let mut i = self.read_to;
+        while i < at {
+            match bytes[i] {
+                b'"' => self.inside = !self.inside,
+                // U+201C and U+201D are E2 80 9C and E2 80 9D.
+                0xE2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
+                    Some(0x9C) => self.inside = true,
+                    Some(0x9D) => self.inside = false,
+                    _ => {}
+                },
+                _ => {}
+            }
+            i += 1;
+        }
+        self.read_to = self.read_to.max(at);
+        self.inside
+    }
+}
+
+/// One sentence for the rules: its tokens, its number, and whether it is quoted.
+#[derive(Clone, Copy)]
+struct SentenceHits<'a> {
+    span: &'a Sentence,
+    index: usize,
+    quoted: bool,
 }
 
 fn sentence_evidence(
     lexicon: &CompiledLexicon,
     tokens: &[AnalyzedToken],
-    span: &Sentence,
-    sentence: usize,
+    SentenceHits {
+        span,
+        index: sentence,
+        quoted,
+    }: SentenceHits,
     hits: &[PhraseMatch],
     out: &mut Vec<Evidence>,
     scales: &mut [f64],
@@ -120,6 +174,7 @@ fn sentence_evidence(
         .iter()
         .filter(|h| category(h) == Category::Hedge)
         .map(weight)
+        .chain(quoted.then_some(QUOTED_FACTOR))
         .fold(None, |acc: Option<f64>, w| {
             Some(acc.map_or(w, |a| a.min(w)))
         });
@@ -357,6 +412,7 @@ confidence of holding,holding,1.5,
         let mut out = Vec::new();
         evidence(
             &lexicon,
+            text,
             &tokens,
             &sentences,
             &hits,
@@ -418,6 +474,19 @@ confidence of holding,holding,1.5,
     #[test]
     fn what_follows_but_counts_more() {
         assert_eq!(run("good but bad"), [(POS, 0.5), (NEG, -1.5)]);
+    }
+
+    #[test]
+    fn quoted_sentences_count_as_hedged() {
+        assert_eq!(
+            run("Good. \"Good.\" Good."),
+            [(POS, 1.0), (POS, 0.7), (POS, 1.0)]
+        );
+        assert_eq!(
+            run("He said: “Bad. Good.” Good."),
+            [(NEG, -0.7), (POS, 0.7), (POS, 1.0)]
+        );
+        assert_eq!(run("\"Good, it may be\""), [(POS, 0.6)]);
     }
 
     #[test]

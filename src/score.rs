@@ -469,7 +469,7 @@ impl<'e> Scorer<'e> {
         evaluation
     }
 
-    /// The article model's reading: the article's terms and style counts over every sentence,
+    /// The article model's reading: the article's terms over every sentence,
     /// and the article features of the stance reading in `evaluation`. When the engine shares
     /// the voice model's terms with it, they are the voice reading's merged parts under the
     /// article model's feature numbers, and the text is not read again.

@@ -284,7 +284,9 @@ pub fn select_terms(examples: &[Example], options: &TermOptions) -> Vec<String> 
 }
 
 /// The non-term features of each task: stance reads what is said (cue sums), voice how it is
-/// written (style rates and voice cues), the article decision the stance reading and the style.
+/// written (style rates and voice cues), the article decision the stance reading. Style is left
+/// out of the article decision: most retail rows it learns from are one stock's rally, so it
+/// read a bearish holder's post as bullish by its retail cues (CV 0.580 with style, 0.596 without).
 pub fn base_features(task: Task) -> Vec<String> {
     let styles = StyleFeature::ALL
         .into_iter()
@@ -295,7 +297,6 @@ pub fn base_features(task: Task) -> Vec<String> {
         Task::Article => ArticleFeature::ALL
             .into_iter()
             .map(ArticleFeature::feature_name)
-            .chain(styles)
             .collect(),
     }
 }
@@ -725,7 +726,7 @@ mod tests {
 
     #[test]
     fn the_terms_training_selects_are_the_terms_scoring_finds() {
-        // Addresses, emoji, numbers and punctuation between words end a bigram for both.
+        // Addresses, numbers and punctuation between words end a bigram for both; an emoji is a term.
         let text = "Alibaba shares https://example.com/x rose 🚀 sharply; cloud revenue grew 12 \
                     quarters, and profit (again) beat forecasts. Investors cheered the beat.";
         let article = Article {

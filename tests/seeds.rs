@@ -54,7 +54,6 @@ fn labels(dir: &Path) -> Vec<(String, String)> {
 }
 
 #[test]
-#[ignore = "acceptance not met since the learned article decision (issue 20): 004 (neutral) reads bearish, P 0.463 against neutral 0.449; run with --ignored"]
 fn every_seed_reads_as_labelled() {
     let Some(dir) = seeds() else { return };
     let scored = score(&dir);
