@@ -23,3 +23,5 @@ echo "articles, train split, stance (whole documents):"
 "$venv/bin/python" scripts/linear_baselines.py --data "$corpora/articles" --label stance
 echo "articles, train split, voice:"
 "$venv/bin/python" scripts/linear_baselines.py --data "$corpora/articles" --label voice
+echo "StockTwits (author tags, bullish/bearish):"
+"$venv/bin/python" scripts/linear_baselines.py --data "$corpora/stocktwits/data.csv"

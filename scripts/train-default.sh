@@ -15,8 +15,8 @@ bin=target/release/stance
 log=$(mktemp)
 trap 'rm -f "$log" "$log.time" "$log.article" "$log.voice" "$log.posts.csv"' EXIT
 # STOCKTWITS=N adds N StockTwits posts without bot templates, half bearish, to the stance model's
-# training rows (issue 20, item 3). Measured with this recipe (article model and voice model
-# refitted on each): 0 / 800 / 1,500 / all 4,356 balanced posts gave the article model's 10-fold
+# training rows (issue 20, item 3). Measured with this recipe on the build before quoted sentences
+# were damped (article model and voice model refitted on each): 0 / 800 / 1,500 / all 4,356 balanced posts gave the article model's 10-fold
 # CV 0.599 / 0.596 / 0.597 / 0.596, and the sample corpus 15 / 14 / 14 / 11 of 15 stances as
 # labelled: with any of them the holder's post that sold its whole position
 # (data/articles/nvidia-retail-bearish.md) reads bullish: with all of them the learned term

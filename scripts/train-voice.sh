@@ -11,7 +11,7 @@
 # training data. Its terms are the article model's (data/models/article.json, or TERMS_FROM), so
 # that scoring reads both models' terms in one pass over the text: train that model first. C was
 # chosen by the 10-fold CV this script prints (on the articles' train rows alone, the genre
-# samples in every training fold): C 3 / 10 / 30 gave accuracy 0.940 / 0.948 / 0.955; its own
+# samples in every training fold, with the models of 2026-11-22): C 3 / 10 / 30 gave accuracy 0.940 / 0.948 / 0.955; its own
 # 3,000 terms by document frequency gave 0.945 / 0.948 / 0.955. Extra arguments go to
 # `stance train`.
 set -euo pipefail

@@ -153,6 +153,7 @@ pub struct Analyzer {
     cache: FxHashMap<Box<str>, (u32, u32)>,
     buf: String,
     generation: u64,
+    paragraph_starts: Vec<usize>,
 }
 
 /// The lowercased bytes of an ASCII word of 1 to 16 bytes, zero-padded (words hold no NUL).
@@ -180,6 +181,7 @@ impl Default for Analyzer {
             cache: FxHashMap::default(),
             buf: String::new(),
             generation: next_generation(),
+            paragraph_starts: Vec::new(),
         }
     }
 }
@@ -193,6 +195,8 @@ impl Analyzer {
             self.cache.clear();
             self.generation = next_generation();
         }
+        self.paragraph_starts.clear();
+        let mut at_paragraph_start = true;
         for token in Tokenizer::new(text) {
             let raw = &text[token.start..token.end];
             let (code, word) = if has_stem(token.kind, raw) {
@@ -200,9 +204,13 @@ impl Analyzer {
             } else {
                 (UNKNOWN, NO_WORD)
             };
+            if at_paragraph_start && token.kind == TokenKind::Word {
+                self.paragraph_starts.push(out.len());
+            }
+            at_paragraph_start = token.kind == TokenKind::ParagraphBreak;
             out.push(AnalyzedToken { token, code, word });
         }
-        mute_datelines(text, out);
+        mute_datelines(text, out, &self.paragraph_starts);
     }
 
     /// Identifies the word numbers of the last [`analyze`](Self::analyze).
@@ -272,18 +280,16 @@ const DATELINE_DATE_WITHIN: usize = 8;
 /// A wire story's dateline ("SHANGHAI, March 5 (Reuters) -", "FORT LAUDERDALE, FL, April 9,
 /// 2024") names where it was filed, not what happened: its place words are not stemmed, so a
 /// city that training saw in rallies ("shanghai") does not read bullish.
-fn mute_datelines(text: &str, tokens: &mut [AnalyzedToken]) {
+/// `starts` are the tokens that begin a paragraph with a word.
+fn mute_datelines(text: &str, tokens: &mut [AnalyzedToken], starts: &[usize]) {
     let capitalized = |t: &AnalyzedToken| {
         let raw = &text[t.token.start..t.token.end];
         t.token.kind == TokenKind::Word
             && raw.len() >= 2
             && raw.bytes().all(|b| b.is_ascii_uppercase() || b == b'.')
     };
-    let mut at_paragraph_start = true;
-    for i in 0..tokens.len() {
-        let starts = at_paragraph_start;
-        at_paragraph_start = tokens[i].token.kind == TokenKind::ParagraphBreak;
-        if !starts || !capitalized(&tokens[i]) {
+    for &i in starts {
+        if !capitalized(&tokens[i]) {
             continue;
         }
         let place = tokens[i..]

@@ -354,13 +354,14 @@ pub fn candidate_engine(
     Engine::new(lexicon.clone(), targets.clone(), models, config)
 }
 
-/// The feature matrix (one row per example) of a candidate engine's features.
+/// The feature matrix (one row per example) of a candidate engine's features, and for the
+/// article task the rows where nothing was read: the article model never decides those.
 pub fn feature_matrix(
     engine: &Engine,
     task: Task,
     examples: &[Example],
     default_target: &str,
-) -> Array2<f64> {
+) -> (Array2<f64>, Vec<usize>) {
     let linear = match task {
         Task::Stance => &engine.stance,
         Task::Voice => engine.voice.as_ref().expect("voice candidate"),
@@ -370,6 +371,7 @@ pub fn feature_matrix(
     let default_target = targets.resolve(default_target);
     let mut scorer = Scorer::new(engine);
     let mut x = Array2::<f64>::zeros((examples.len(), linear.index.len()));
+    let mut unread = Vec::new();
     for (i, example) in examples.iter().enumerate() {
         let a = &example.article;
         let doc = Document::from(a);
@@ -386,9 +388,13 @@ pub fn feature_matrix(
             Task::Article => {
                 let target = labelled_target(&mut scorer, targets, doc, a, &default_target);
                 let evaluation = scorer.evaluate(doc, &target);
-                let article = evaluation.article.expect("the target is named");
-                for p in &article.prediction.parts {
-                    x[[i, p.feature]] += p.value;
+                match evaluation.article {
+                    Some(article) => {
+                        for p in &article.prediction.parts {
+                            x[[i, p.feature]] += p.value;
+                        }
+                    }
+                    None => unread.push(i),
                 }
                 continue;
             }
@@ -397,7 +403,7 @@ pub fn feature_matrix(
             x[[i, p.feature]] += p.value;
         }
     }
-    x
+    (x, unread)
 }
 
 /// The article's labelled target, or any sentence when the text never names it (misspelt or
@@ -701,7 +707,27 @@ pub fn prepare(
         None => {}
     }
     let engine = candidate_engine(&lexicon, &targets, config, data.task, &features, pooling)?;
-    let x = feature_matrix(&engine, data.task, &examples, &data.target);
+    let (mut x, unread) = feature_matrix(&engine, data.task, &examples, &data.target);
+    if !unread.is_empty() {
+        for &i in &unread {
+            problems.push(Problem {
+                location: examples[i].article.id.clone(),
+                message: "nothing in it was read (no cue, no model term): left out, as the \
+                          article model never decides such an article"
+                    .into(),
+                id: None,
+            });
+        }
+        let mut read = vec![true; examples.len()];
+        for &i in &unread {
+            read[i] = false;
+        }
+        let keep: Vec<usize> = (0..examples.len()).filter(|&i| read[i]).collect();
+        x = x.select(Axis(0), &keep);
+        scored = keep.iter().map(|&i| scored[i]).collect();
+        let mut rows = read.iter();
+        examples.retain(|_| rows.next() == Some(&true));
+    }
     let y = examples.iter().map(|e| e.label).collect();
     Ok(Prepared {
         examples,

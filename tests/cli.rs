@@ -846,6 +846,63 @@ fn eval_reads_a_document_corpus_by_split_with_figures_by_source_and_voice() {
 }
 
 #[test]
+fn training_the_article_model_leaves_out_a_document_where_nothing_was_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = [
+        (
+            "a",
+            "Alibaba profit rose sharply and the shares surged.",
+            "bullish",
+        ),
+        ("b", "Alibaba shares soared on record growth.", "bullish"),
+        (
+            "c",
+            "Alibaba profit fell and the shares slumped.",
+            "bearish",
+        ),
+        ("d", "Alibaba warned of weak demand and losses.", "bearish"),
+        (
+            "e",
+            "Alibaba will hold its annual meeting on Tuesday.",
+            "neutral",
+        ),
+        ("f", "Zzqx wubble.", "neutral"),
+    ];
+    let data: String = (docs.iter())
+        .map(|(id, text, _)| format!("{}\n", serde_json::json!({"id": id, "text": text})))
+        .collect();
+    let labels: String = (docs.iter())
+        .map(|(id, _, stance)| format!("{id},wire,Alibaba,BABA,{stance},analysis,train\n"))
+        .collect();
+    fs::write(dir.path().join("data.jsonl"), data).unwrap();
+    fs::write(
+        dir.path().join("labels.csv"),
+        format!("id,source,company,ticker,stance,voice,split\n{labels}"),
+    )
+    .unwrap();
+    let model = dir.path().join("article.json");
+    stance()
+        .args([
+            "train",
+            "--task",
+            "article",
+            "--max-terms",
+            "0",
+            "--cv",
+            "0",
+            "--data",
+        ])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&model)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("f: nothing in it was read"))
+        .stderr(predicate::str::contains("5 rows"));
+    assert!(model.exists());
+}
+
+#[test]
 fn eval_scores_labels_without_neutral_on_direction_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("posts.csv");
