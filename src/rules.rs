@@ -108,7 +108,7 @@ pub fn evidence(
         // Quoted if it begins or ends inside quotation marks (`He said: "Bad.` is quoted).
         let (begins, ends) = s.span(tokens);
         let quoted = quotes.inside_at(text, begins) | quotes.inside_at(text, ends);
-        let sentence = SentenceHits {
+        let sentence = SentenceContext {
             span: s,
             index: si,
             quoted,
@@ -119,7 +119,8 @@ pub fn evidence(
 }
 
 /// Whether a position is inside quotation marks, read forward through the text once: a straight
-/// double quote toggles, a curly one opens or closes.
+/// double quote toggles, a curly one opens or closes, and a line break closes any quote, so a
+/// stray mark (`a 12" screen`) hedges no more than the rest of its paragraph.
 #[derive(Default)]
 struct QuoteState {
     read_to: usize,
@@ -133,6 +134,7 @@ impl QuoteState {
         while i < at {
             match bytes[i] {
                 b'"' => self.inside = !self.inside,
+                b'\n' => self.inside = false,
                 // U+201C and U+201D are E2 80 9C and E2 80 9D.
                 0xE2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
                     Some(0x9C) => self.inside = true,
@@ -150,7 +152,7 @@ impl QuoteState {
 
 /// One sentence for the rules: its tokens, its number, and whether it is quoted.
 #[derive(Clone, Copy)]
-struct SentenceHits<'a> {
+struct SentenceContext<'a> {
     span: &'a Sentence,
     index: usize,
     quoted: bool,
@@ -159,11 +161,11 @@ struct SentenceHits<'a> {
 fn sentence_evidence(
     lexicon: &CompiledLexicon,
     tokens: &[AnalyzedToken],
-    SentenceHits {
+    SentenceContext {
         span,
         index: sentence,
         quoted,
-    }: SentenceHits,
+    }: SentenceContext,
     hits: &[PhraseMatch],
     out: &mut Vec<Evidence>,
     scales: &mut [f64],
@@ -487,6 +489,7 @@ confidence of holding,holding,1.5,
             [(NEG, -0.7), (POS, 0.7), (POS, 1.0)]
         );
         assert_eq!(run("\"Good, it may be\""), [(POS, 0.6)]);
+        assert_eq!(run("A 12\" screen. Good.\nGood."), [(POS, 0.7), (POS, 1.0)]);
     }
 
     #[test]
