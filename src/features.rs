@@ -453,6 +453,7 @@ impl FeatureBuilder {
             return;
         }
         let tokens = &analysis.tokens;
+        self.term_counts.resize(index.len(), 0);
         let generation = analysis.generation;
         let buf = &mut self.buf;
         let label_of = |e: &Evidence, names: &mut Labels, buf: &mut String| -> Label {
@@ -525,7 +526,6 @@ impl FeatureBuilder {
                 let scales = &analysis.scales[s.start..s.end];
                 let (terms, counts) = (&mut self.sentence_terms, &mut self.term_counts);
                 terms.clear();
-                counts.resize(index.len(), 0);
                 index.for_each_term(sentence_tokens, |feature, at, len| {
                     terms.push((feature, at, len));
                     counts[feature] += 1;

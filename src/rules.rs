@@ -20,6 +20,7 @@ use crate::analyze::AnalyzedToken;
 use crate::lexicon::{Category, CompiledLexicon, MAX_TERM_WORDS, Role};
 use crate::phrase::PhraseMatch;
 use crate::sentence::Sentence;
+use crate::tokenize::{QuoteMark, quote_marks};
 
 const NEGATION_WINDOW: usize = 3;
 const SCALING_WINDOW: usize = 2;
@@ -96,7 +97,7 @@ pub fn evidence(
     scales.clear();
     scales.resize(tokens.len(), 1.0);
     let mut first = 0;
-    let mut quotes = QuoteState::default();
+    let mut quotes = QuoteState::new(quote_marks(text));
     for (si, s) in sentences.iter().enumerate() {
         while first < hits.len() && hits[first].start < s.start {
             first += 1;
@@ -107,7 +108,7 @@ pub fn evidence(
         }
         // Quoted if it begins or ends inside quotation marks (`He said: "Bad.` is quoted).
         let (begins, ends) = s.span(tokens);
-        let quoted = quotes.inside_at(text, begins) | quotes.inside_at(text, ends);
+        let quoted = quotes.inside_at(begins) | quotes.inside_at(ends);
         let sentence = SentenceContext {
             span: s,
             index: si,
@@ -121,31 +122,27 @@ pub fn evidence(
 /// Whether a position is inside quotation marks, read forward through the text once: a straight
 /// double quote toggles, a curly one opens or closes, and a line break closes any quote, so a
 /// stray mark (`a 12" screen`) hedges no more than the rest of its paragraph.
-#[derive(Default)]
-struct QuoteState {
-    read_to: usize,
+struct QuoteState<I: Iterator<Item = (usize, QuoteMark)>> {
+    marks: std::iter::Peekable<I>,
     inside: bool,
 }
 
-impl QuoteState {
-    fn inside_at(&mut self, text: &str, at: usize) -> bool {
-        let bytes = text.as_bytes();
-        let mut i = self.read_to;
-        while i < at {
-            match bytes[i] {
-                b'"' => self.inside = !self.inside,
-                b'\n' => self.inside = false,
-                // U+201C and U+201D are E2 80 9C and E2 80 9D.
-                0xE2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
-                    Some(0x9C) => self.inside = true,
-                    Some(0x9D) => self.inside = false,
-                    _ => {}
-                },
-                _ => {}
-            }
-            i += 1;
+impl<I: Iterator<Item = (usize, QuoteMark)>> QuoteState<I> {
+    fn new(marks: I) -> Self {
+        QuoteState {
+            marks: marks.peekable(),
+            inside: false,
         }
-        self.read_to = self.read_to.max(at);
+    }
+
+    fn inside_at(&mut self, at: usize) -> bool {
+        while let Some((_, mark)) = self.marks.next_if(|&(i, _)| i < at) {
+            self.inside = match mark {
+                QuoteMark::Straight => !self.inside,
+                QuoteMark::Opening => true,
+                QuoteMark::Closing | QuoteMark::LineBreak => false,
+            };
+        }
         self.inside
     }
 }

@@ -6,7 +6,7 @@ use crate::analyze::AnalyzedToken;
 use crate::lexicon::{Category, CompiledLexicon};
 use crate::phrase::PhraseMatch;
 use crate::sentence::Sentence;
-use crate::tokenize::TokenKind;
+use crate::tokenize::{QuoteMark, TokenKind, quote_marks};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StyleFeature {
@@ -138,14 +138,11 @@ pub fn count<'a>(
     }
 }
 
-/// Straight and curly double quotes, found by their UTF-8 bytes without decoding the text.
+/// Straight and curly double quotes.
 fn quotation_marks(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    let straight = memchr::memchr_iter(b'"', bytes).count();
-    let curly = memchr::memchr_iter(0xE2, bytes)
-        .filter(|&i| matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x9C | 0x9D])))
-        .count();
-    straight + curly
+    quote_marks(text)
+        .filter(|&(_, m)| m != QuoteMark::LineBreak)
+        .count()
 }
 
 #[cfg(test)]

@@ -243,6 +243,34 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Han ideographs and Japanese kana. Hangul is written with spaces and stays in words.
+/// A byte that matters for quoting: a double quotation mark, or a line break (which ends any
+/// quote a stray mark left open).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuoteMark {
+    /// `"`: opens or closes, by parity.
+    Straight,
+    /// U+201C.
+    Opening,
+    /// U+201D.
+    Closing,
+    LineBreak,
+}
+
+/// The quotation marks and line breaks of `text` with their byte offsets, found by their UTF-8
+/// bytes (U+201C and U+201D are E2 80 9C and E2 80 9D) without decoding the text.
+pub fn quote_marks(text: &str) -> impl Iterator<Item = (usize, QuoteMark)> + '_ {
+    let bytes = text.as_bytes();
+    memchr::memchr3_iter(b'"', b'\n', 0xE2, bytes).filter_map(move |i| match bytes[i] {
+        b'"' => Some((i, QuoteMark::Straight)),
+        b'\n' => Some((i, QuoteMark::LineBreak)),
+        _ => match bytes.get(i + 1..i + 3) {
+            Some([0x80, 0x9C]) => Some((i, QuoteMark::Opening)),
+            Some([0x80, 0x9D]) => Some((i, QuoteMark::Closing)),
+            _ => None,
+        },
+    })
+}
+
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF      // Hiragana, Katakana
