@@ -35,7 +35,7 @@ use crate::tokenize::normalize_into;
 pub enum Task {
     Stance,
     Voice,
-    /// The article decision, learned over the stance and voice models' readings.
+    /// The article decision, learned over the stance model's reading and the article's terms.
     Article,
 }
 
