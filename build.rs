@@ -58,6 +58,7 @@ fn defaults_source() -> String {
     source.push_str("];\n");
     for (name, relative) in [
         ("TARGETS", "lexicons/targets.toml"),
+        ("COMPANIES", "lexicons/companies/companies.csv"),
         ("STANCE_MODEL", "data/models/stance.json"),
         ("VOICE_MODEL", "data/models/voice.json"),
         ("ARTICLE_MODEL", "data/models/article.json"),

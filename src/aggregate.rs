@@ -2,7 +2,8 @@
 //!
 //! An article's weight is `voice weight x relevance / 100 x decay`, where decay is
 //! `0.5 ^ (age in days / half-life)` relative to the newest dated article. A group's index is
-//! `sum(weight x score) / sum(weight)`, in [-1, 1]. Articles with the same text hash count once.
+//! `sum(weight x score) / sum(weight)`, in [-1, 1]. Rows with the same text hash and target count
+//! once.
 //! Every number needed to recompute an index by hand is in the output.
 
 use std::collections::BTreeMap;
@@ -268,7 +269,8 @@ pub fn aggregate(
     let unique: Vec<&ScoredArticle> = sorted
         .into_iter()
         .filter(|r| {
-            let fresh = r.text_hash.is_empty() || seen.insert(r.text_hash.clone());
+            // The same story counts once per company: `--target auto` gives it a row for each.
+            let fresh = r.text_hash.is_empty() || seen.insert((&r.text_hash, &r.target));
             summary.duplicates += usize::from(!fresh);
             fresh
         })

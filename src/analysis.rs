@@ -8,7 +8,7 @@ use crate::phrase::{PhraseMatch, encode};
 use crate::rules::{Evidence, evidence};
 use crate::sentence::{Sentence, split};
 use crate::style::{StyleCount, count as count_style};
-use crate::target::{Companies, Focus, TargetMatcher, Weighting, focus};
+use crate::target::{Companies, Focus, TargetMatcher, TextView, Weighting, focus};
 use crate::tokenize::TokenKind;
 
 /// An article's text as the scorer reads it.
@@ -75,29 +75,75 @@ impl<'e> Analysis<'e> {
         codebook: &Codebook,
         sources: Sources<'e>,
     ) {
+        self.read(doc, analyzer, codebook, sources);
+        let view = TextView {
+            encoded: &self.encoded,
+            tokens: &self.tokens,
+            text: doc.text,
+        };
+        aim.matcher.find(&view, &mut self.mentions);
+        self.refocus(doc, aim.name, aim.matcher.is_any(), sources);
+    }
+
+    /// The article's text as alias matching reads it.
+    pub fn view<'a>(&'a self, text: &'a str) -> TextView<'a> {
+        TextView {
+            encoded: &self.encoded,
+            tokens: &self.tokens,
+            text,
+        }
+    }
+
+    /// Re-aims the last analyzed article at the company `mentions` name (found in its text):
+    /// every stage that does not depend on the target is kept.
+    pub fn aim_at(
+        &mut self,
+        doc: Document,
+        name: &str,
+        mentions: &[PhraseMatch],
+        sources: Sources<'e>,
+    ) {
+        self.mentions.clear();
+        self.mentions.extend_from_slice(mentions);
+        self.refocus(doc, name, false, sources);
+    }
+
+    fn refocus(&mut self, doc: Document, name: &str, any: bool, sources: Sources<'e>) {
+        // Other companies lower sentence weights, which `--target any` does not have.
+        self.others.clear();
+        if !any {
+            let view = TextView {
+                encoded: &self.encoded,
+                tokens: &self.tokens,
+                text: doc.text,
+            };
+            sources.companies.others(&view, name, &mut self.others);
+        }
+        self.focus = focus(
+            &self.sentences,
+            &self.mentions,
+            &self.others,
+            any,
+            doc.headline_paragraphs,
+            sources.weighting,
+        );
+    }
+
+    /// Every stage that does not depend on the target: tokens, sentences, lexicon hits,
+    /// evidence and style counts.
+    pub fn read(
+        &mut self,
+        doc: Document,
+        analyzer: &mut Analyzer,
+        codebook: &Codebook,
+        sources: Sources<'e>,
+    ) {
         analyzer.analyze(doc.text, codebook, &mut self.tokens);
         self.generation = analyzer.generation();
         self.run = self.run.wrapping_add(1);
         split(&self.tokens, &mut self.sentences);
         encode(&self.tokens, &mut self.encoded);
         sources.lexicon.matcher.find(&self.encoded, &mut self.hits);
-        aim.matcher.find(&self.encoded, &mut self.mentions);
-        // Other companies lower sentence weights, which `--target any` does not have.
-        if aim.matcher.is_any() {
-            self.others.clear();
-        } else {
-            sources
-                .companies
-                .others(&self.encoded, aim.name, &mut self.others);
-        }
-        self.focus = focus(
-            &self.sentences,
-            &self.mentions,
-            &self.others,
-            aim.matcher.is_any(),
-            doc.headline_paragraphs,
-            sources.weighting,
-        );
         evidence(
             sources.lexicon,
             doc.text,

@@ -44,7 +44,7 @@ impl StemFilter {
             return "not".to_string();
         }
         if word.starts_with('$') {
-            return word.to_string();
+            return word.strip_suffix("'s").unwrap_or(word).to_string();
         }
         if let Some(stem) = signed_percent_stem(word) {
             return stem.to_string();
@@ -65,6 +65,12 @@ pub fn has_stem(kind: TokenKind, raw: &str) -> bool {
         TokenKind::Number => signed_percent_stem(raw).is_some(),
         _ => false,
     }
+}
+
+/// Whether a token is a whole number of up to six digits, which aliases and lexicon phrases may
+/// contain ("9988", "S&P 500", "52-week high").
+fn is_code_number(kind: TokenKind, raw: &str) -> bool {
+    kind == TokenKind::Number && raw.len() <= 6 && raw.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Stems of every word of a phrase, analyzed exactly as article text is.
@@ -201,6 +207,9 @@ impl Analyzer {
             let raw = &text[token.start..token.end];
             let (code, word) = if has_stem(token.kind, raw) {
                 self.code(raw, codebook)
+            } else if is_code_number(token.kind, raw) {
+                // A listing code ("9988", "S&P 500") matches aliases, but is no learned term.
+                (codebook.code(raw), NO_WORD)
             } else {
                 (UNKNOWN, NO_WORD)
             };

@@ -33,6 +33,10 @@ impl DataFile {
         DataFile::built_in(defaults::TARGETS)
     }
 
+    pub fn companies() -> DataFile {
+        DataFile::built_in(defaults::COMPANIES)
+    }
+
     pub fn stance_model() -> DataFile {
         DataFile::built_in(defaults::STANCE_MODEL)
     }
@@ -58,6 +62,7 @@ impl DataFile {
         let mut all = DataFile::lexicons();
         all.extend([
             DataFile::targets(),
+            DataFile::companies(),
             DataFile::stance_model(),
             DataFile::voice_model(),
             DataFile::article_model(),
@@ -77,6 +82,17 @@ impl DataFile {
         match self {
             DataFile::BuiltIn { path, .. } => PathBuf::from(format!("{path} (built in)")),
             DataFile::Disk(path) => path.clone(),
+        }
+    }
+
+    /// Where `stance lexicon init` writes a default: its file name, in a directory of its own
+    /// for the company table (so `--lexicons DIR` does not read it as a lexicon).
+    pub fn init_path(&self) -> PathBuf {
+        match self {
+            DataFile::BuiltIn { path, .. } if path.starts_with("lexicons/companies/") => {
+                Path::new("companies").join(&*self.file_name())
+            }
+            _ => PathBuf::from(&*self.file_name()),
         }
     }
 

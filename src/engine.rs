@@ -3,6 +3,7 @@
 
 use crate::analysis::Sources;
 use crate::analyze::{Codebook, StemFilter};
+use crate::company::CompanyTable;
 use crate::data::DataFile;
 use crate::features::FeatureKind;
 use crate::lexicon::{CompiledLexicon, Lexicon};
@@ -16,6 +17,8 @@ pub struct EngineConfig {
     /// Lexicon files, in load order.
     pub lexicons: Vec<DataFile>,
     pub targets: DataFile,
+    /// The listed companies targets resolve to.
+    pub companies: DataFile,
     pub model: DataFile,
     pub voice_model: Option<DataFile>,
     /// The article decision; without it the stance model's own rule decides.
@@ -26,7 +29,13 @@ impl EngineConfig {
     /// Loads and validates the lexicons and the targets file.
     pub fn load_lexicon_and_targets(&self) -> anyhow::Result<(Lexicon, TargetBook)> {
         let lexicon = Lexicon::load_files(&self.lexicons)?;
-        Ok((lexicon, TargetBook::load(&self.targets)?))
+        Ok((lexicon, self.load_targets()?))
+    }
+
+    /// Loads and validates the targets file and the company table.
+    pub fn load_targets(&self) -> anyhow::Result<TargetBook> {
+        let companies = CompanyTable::load(&self.companies)?;
+        Ok(TargetBook::load(&self.targets)?.with_companies(companies, &self.targets)?)
     }
 }
 
@@ -35,6 +44,7 @@ impl Default for EngineConfig {
         EngineConfig {
             lexicons: DataFile::lexicons(),
             targets: DataFile::targets(),
+            companies: DataFile::companies(),
             model: DataFile::stance_model(),
             voice_model: Some(DataFile::voice_model()),
             article_model: Some(DataFile::article_model()),
@@ -63,6 +73,8 @@ pub struct Engine {
     pub article_from_voice: Option<Vec<Option<usize>>>,
     /// Every company of the targets file, to find sentences about other companies.
     pub companies: Companies,
+    /// Every listed company, for `--target auto`: built by [`Engine::find_every_company`].
+    pub every_company: Option<Companies>,
     /// Every stem the lexicons, targets and models use; each scorer starts from a copy.
     pub codebook: Codebook,
 }
@@ -167,7 +179,7 @@ impl Engine {
                 .then(|| v.index.names.iter().map(of).collect())
         });
         let stem = StemFilter::default();
-        let companies = targets.compile_all(&mut codebook, &stem);
+        let companies = targets.compile_hand_entries(&mut codebook, &stem);
         Ok(Engine {
             lexicon,
             targets,
@@ -176,8 +188,19 @@ impl Engine {
             article,
             article_from_voice,
             companies,
+            every_company: None,
             codebook,
         })
+    }
+
+    /// Compiles one automaton over every alias of every listed company, for `--target auto`.
+    /// Call it before making scorers: it adds the aliases' stems to the codebook they copy.
+    pub fn find_every_company(&mut self) {
+        if self.every_company.is_none() {
+            let every =
+                (self.targets).compile_every_company(&mut self.codebook, &StemFilter::default());
+            self.every_company = Some(every);
+        }
     }
 
     /// What the output's model column says: the stance model, and the article model that decides.

@@ -26,6 +26,7 @@ pub mod analysis;
 pub mod analyze;
 pub mod attribution;
 pub mod choice;
+pub mod company;
 pub mod corpus;
 pub mod data;
 pub mod engine;

@@ -23,6 +23,7 @@ enum Command {
     Explain(cmd::explain::Args),
     Lexicon(cmd::lexicon::Args),
     Aggregate(cmd::aggregate::Args),
+    Targets(cmd::targets::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => cmd::explain::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
         Command::Aggregate(args) => cmd::aggregate::run(args),
+        Command::Targets(args) => cmd::targets::run(args),
     };
     match result {
         Ok(code) => code,

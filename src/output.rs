@@ -14,12 +14,13 @@ use crate::score::Evaluation;
 pub const DRIVERS_PER_SIDE: usize = 3;
 
 /// The stance columns, in order. Voice columns follow when a voice model is loaded.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 18] = [
     "id",
     "title",
     "date",
     "source",
     "target",
+    "ticker",
     "relevance",
     "stance",
     "score",
@@ -57,6 +58,7 @@ pub struct ScoreRow<'a> {
     pub date: &'a str,
     pub source: &'a str,
     pub target: &'a str,
+    pub ticker: &'a str,
     pub relevance: u8,
     pub stance: &'static str,
     pub score: f64,
@@ -101,6 +103,7 @@ impl<'a> ScoreRow<'a> {
             date: article.date.as_deref().unwrap_or_default(),
             source: article.source.as_deref().unwrap_or_default(),
             target: &eval.target,
+            ticker: &eval.ticker,
             relevance: eval.focus.relevance,
             stance: STANCE_CLASSES[eval.stance_class()],
             score: eval.score(),
@@ -132,7 +135,14 @@ impl<'a> ScoreRow<'a> {
                 record.field(cell.as_bytes());
             }
         };
-        for s in [self.id, self.title, self.date, self.source, self.target] {
+        for s in [
+            self.id,
+            self.title,
+            self.date,
+            self.source,
+            self.target,
+            self.ticker,
+        ] {
             text(&mut record, s);
         }
         let mut digits = itoa::Buffer::new();

@@ -35,7 +35,8 @@ pub struct PhraseMatch {
     pub end: usize,
 }
 
-/// Finds the leftmost-longest, non-overlapping occurrences of code sequences.
+/// Finds the leftmost-longest, non-overlapping occurrences of code sequences, or every
+/// occurrence ([`PhraseMatcher::overlapping`]).
 #[derive(Clone, Debug)]
 pub struct PhraseMatcher {
     automaton: Option<AhoCorasick>,
@@ -44,6 +45,16 @@ pub struct PhraseMatcher {
 impl PhraseMatcher {
     /// Every pattern must be non-empty with codes in `1..=MAX_CODE`.
     pub fn new(patterns: &[Vec<u32>]) -> Self {
+        Self::build(patterns, MatchKind::LeftmostLongest)
+    }
+
+    /// A matcher whose [`find`](Self::find) reports every occurrence of every pattern, for a
+    /// caller that checks each match before it chooses among overlapping ones.
+    pub fn overlapping(patterns: &[Vec<u32>]) -> Self {
+        Self::build(patterns, MatchKind::Standard)
+    }
+
+    fn build(patterns: &[Vec<u32>], match_kind: MatchKind) -> Self {
         if patterns.is_empty() {
             return PhraseMatcher { automaton: None };
         }
@@ -63,7 +74,7 @@ impl PhraseMatcher {
         // The tokens' first bytes all look alike, so a prefilter has no rare byte to skip to.
         let kind = (patterns.len() <= DFA_MAX_PATTERNS).then_some(AhoCorasickKind::DFA);
         let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(match_kind)
             .kind(kind)
             .prefilter(false)
             .build(&encoded)
@@ -78,11 +89,16 @@ impl PhraseMatcher {
         let Some(automaton) = &self.automaton else {
             return;
         };
-        out.extend(automaton.find_iter(encoded).map(|m| PhraseMatch {
+        let found = |m: aho_corasick::Match| PhraseMatch {
             pattern: m.pattern().as_usize(),
             start: m.start() / BYTES_PER_TOKEN,
             end: m.end() / BYTES_PER_TOKEN,
-        }));
+        };
+        if automaton.match_kind() == MatchKind::Standard {
+            out.extend(automaton.find_overlapping_iter(encoded).map(found));
+        } else {
+            out.extend(automaton.find_iter(encoded).map(found));
+        }
     }
 }
 

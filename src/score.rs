@@ -29,7 +29,7 @@ use crate::model::{
     Prediction, VOICE_CLASSES, argmax, class_probabilities, decide,
 };
 use crate::pooling;
-use crate::target::{Focus, Target, TargetMatcher};
+use crate::target::{Companies, CompanyMention, Focus, Target, TargetMatcher};
 
 /// One occurrence of a labelled feature in a segment of the stance reading.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -116,6 +116,8 @@ impl StanceReading {
 #[derive(Clone, Debug)]
 pub struct Evaluation {
     pub target: String,
+    /// The target's primary ticker; empty for a company the table does not list.
+    pub ticker: String,
     pub focus: Focus,
     /// Word, number and CJK tokens.
     pub tokens: usize,
@@ -435,6 +437,41 @@ impl<'e> Scorer<'e> {
 
     pub fn evaluate(&mut self, doc: Document, target: &Target) -> Evaluation {
         self.analyze(doc, target);
+        self.evaluate_analyzed(doc, target)
+    }
+
+    /// An evaluation for each of `companies` that the article names with a relevance of at
+    /// least `min_relevance`, most relevant first (then in the companies' order). The article
+    /// is read once; only what depends on the target is done again for each company.
+    pub fn evaluate_every_company(
+        &mut self,
+        doc: Document,
+        companies: &Companies,
+        min_relevance: u8,
+    ) -> Vec<Evaluation> {
+        self.labels.bound();
+        let sources = self.engine.sources();
+        (self.analysis).read(doc, &mut self.analyzer, &self.codebook, sources);
+        let mut found: Vec<CompanyMention> = Vec::new();
+        companies.find(&self.analysis.view(doc.text), &mut found);
+        found.sort_by_key(|m| (m.owner, m.at.start));
+        let mut evaluations: Vec<(u32, Evaluation)> = Vec::new();
+        let mut mentions = Vec::new();
+        for named in found.chunk_by(|a, b| a.owner == b.owner) {
+            let target = &companies.targets()[named[0].owner as usize];
+            mentions.clear();
+            mentions.extend(named.iter().map(|m| m.at));
+            self.analysis.aim_at(doc, target.name(), &mentions, sources);
+            if self.analysis.focus.relevance >= min_relevance.max(1) {
+                evaluations.push((named[0].owner, self.evaluate_analyzed(doc, target)));
+            }
+        }
+        evaluations.sort_by_key(|(owner, e)| (std::cmp::Reverse(e.focus.relevance), *owner));
+        evaluations.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// The readings of the last analyzed article, for `target`.
+    fn evaluate_analyzed(&mut self, doc: Document, target: &Target) -> Evaluation {
         let engine = self.engine;
         let stance = self.read_stance(doc.text);
         let voice = engine.voice.as_ref().map(|model| {
@@ -446,6 +483,7 @@ impl<'e> Scorer<'e> {
         let pooled = stance.pooling == Pooling::Opinion && stance.segments.len() > 1;
         let mut evaluation = Evaluation {
             target: target.name().to_string(),
+            ticker: target.ticker().to_string(),
             band: None,
             focus: self.analysis.focus.clone(),
             tokens: self.analysis.word_count(),

@@ -2,16 +2,19 @@
 //!
 //! Sentences that name the target count fully; the rest of the same paragraph counts partly
 //! (it usually continues the same subject); other sentences count little. The weights live in
-//! `lexicons/targets.toml` with the aliases, so they are data, not code.
+//! `lexicons/targets.toml` with hand-added aliases, so they are data, not code; the listed
+//! companies and their names come from the company table ([`crate::company`]).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Codebook, StemFilter, phrase_stems};
+use crate::analyze::{AnalyzedToken, Codebook, StemFilter, phrase_stems};
+use crate::company::{Alias, Asked, Case, CompanyTable, EXCHANGES, Found, push_alias};
 use crate::data::DataFile;
 use crate::phrase::{PhraseMatch, PhraseMatcher};
 use crate::sentence::Sentence;
+use crate::tokenize::{Tokenizer, normalize_into};
 
 /// How much each kind of sentence counts towards the article's stance.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -45,6 +48,9 @@ impl Default for Weighting {
 #[serde(deny_unknown_fields)]
 struct TargetEntry {
     name: String,
+    /// Links the entry to a listed company, whose names and tickers are matched too.
+    #[serde(default)]
+    ticker: Option<String>,
     aliases: Vec<String>,
 }
 
@@ -57,18 +63,29 @@ struct TargetsFile {
     target: Vec<TargetEntry>,
 }
 
-/// A company to score against: its display name and the names it goes by.
+/// A company to score against: its display name, ticker and the names it goes by.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// Every sentence counts (short texts such as headlines and tweets).
     Any,
     Named {
         name: String,
-        aliases: Vec<String>,
+        /// The primary ticker of a listed company; empty for one the table does not list.
+        ticker: String,
+        aliases: Vec<Alias>,
     },
 }
 
 impl Target {
+    /// A name matched as written, in any case.
+    pub fn as_written(name: &str) -> Target {
+        Target::Named {
+            name: name.to_string(),
+            ticker: String::new(),
+            aliases: vec![Alias::new(name, Case::AnyForm)],
+        }
+    }
+
     pub fn name(&self) -> &str {
         match self {
             Target::Any => "any",
@@ -76,13 +93,38 @@ impl Target {
         }
     }
 
+    pub fn ticker(&self) -> &str {
+        match self {
+            Target::Any => "",
+            Target::Named { ticker, .. } => ticker,
+        }
+    }
+
     /// A key under which a compiled matcher can be cached.
     pub fn key(&self) -> String {
         match self {
             Target::Any => "any".into(),
-            Target::Named { aliases, .. } => aliases.join("\u{1f}").to_lowercase(),
+            Target::Named { aliases, .. } => {
+                let mut key = String::new();
+                for a in aliases {
+                    key.push_str(&a.text.to_lowercase());
+                    key.push(char::from(b'0' + a.case as u8));
+                }
+                key
+            }
         }
     }
+}
+
+/// What a name resolves to, and how: for `stance targets find`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    pub target: Target,
+    /// How the company table found it; `None` for a targets-file entry it does not list, or a
+    /// name it does not know (then matched as written).
+    pub found: Option<Found>,
+    /// Whether a targets-file entry gave names.
+    pub hand_entry: bool,
 }
 
 /// A problem in a targets file; `line` is 0 for one with the whole file.
@@ -107,14 +149,18 @@ struct LocatedFile {
 #[derive(Deserialize)]
 struct LocatedEntry {
     name: toml::Spanned<String>,
+    #[serde(default)]
+    ticker: Option<toml::Spanned<String>>,
     aliases: Vec<toml::Spanned<String>>,
 }
 
-/// The targets file: known companies and the sentence weighting.
+/// The targets file (hand-added companies and aliases, the sentence weighting) and the company
+/// table.
 #[derive(Clone, Debug, Default)]
 pub struct TargetBook {
     pub weighting: Weighting,
     entries: Vec<TargetEntry>,
+    pub companies: CompanyTable,
 }
 
 impl TargetBook {
@@ -128,10 +174,36 @@ impl TargetBook {
         TargetBook::parse(&text, &name)
     }
 
-    /// A hash of the weighting and every company with its aliases.
+    /// The targets file's entries resolved against `companies`; an entry's ticker must be
+    /// listed there.
+    pub fn with_companies(
+        mut self,
+        companies: CompanyTable,
+        file: &DataFile,
+    ) -> Result<TargetBook, TargetsError> {
+        for entry in &self.entries {
+            if let Some(t) = &entry.ticker
+                && companies.by_ticker(t).is_none()
+            {
+                return Err(TargetsError {
+                    file: file.to_string(),
+                    line: 0,
+                    reason: format!(
+                        "target {:?}: ticker {t} is not in the company table",
+                        entry.name
+                    ),
+                });
+            }
+        }
+        self.companies = companies;
+        Ok(self)
+    }
+
+    /// A hash of the weighting, every hand entry and the company table.
     pub fn fingerprint(&self) -> String {
         let bytes =
-            serde_json::to_vec(&(&self.weighting, &self.entries)).expect("targets serialize");
+            serde_json::to_vec(&(&self.weighting, &self.entries, self.companies.fingerprint()))
+                .expect("targets serialize");
         blake3::hash(&bytes).to_hex().to_string()
     }
 
@@ -175,6 +247,14 @@ impl TargetBook {
             if entry.aliases.is_empty() {
                 return Err(error(name_span, format!("target {name:?} has no aliases")));
             }
+            if let Some(t) = &entry.ticker
+                && t.get_ref().trim().is_empty()
+            {
+                return Err(error(
+                    t.span(),
+                    format!("target {name:?} has an empty ticker"),
+                ));
+            }
             for alias in entry.aliases.iter().chain(std::iter::once(&entry.name)) {
                 if alias.get_ref().trim().is_empty() {
                     return Err(error(
@@ -203,35 +283,89 @@ impl TargetBook {
         Ok(TargetBook {
             weighting,
             entries: parsed.target,
+            companies: CompanyTable::default(),
         })
     }
 
-    /// `any` scores every sentence; a known name or alias gives that target; anything else is
+    /// `any` scores every sentence; otherwise the hand entries of the targets file by name or
+    /// alias, then the company table ([`CompanyTable::resolve`]); a name neither knows is
     /// matched as written.
     pub fn resolve(&self, name: &str) -> Target {
-        let wanted = name.trim();
+        self.resolve_explained(name).target
+    }
+
+    /// [`resolve`](Self::resolve), saying how. A name written with another in parentheses
+    /// ("Raadr (Telvantis)") resolves by the first, and matches both.
+    pub fn resolve_explained(&self, name: &str) -> Resolved {
+        let (wanted, also) = match name.trim().split_once(" (") {
+            Some((first, rest)) if rest.ends_with(')') && !first.trim().is_empty() => {
+                (first.trim(), Some(rest.trim_end_matches(')').trim()))
+            }
+            _ => (name.trim(), None),
+        };
         if wanted.eq_ignore_ascii_case("any") {
-            return Target::Any;
+            return Resolved {
+                target: Target::Any,
+                found: None,
+                hand_entry: false,
+            };
         }
-        let lower = wanted.to_lowercase();
-        let found = self.entries.iter().find(|e| {
-            e.name.to_lowercase() == lower || e.aliases.iter().any(|a| a.to_lowercase() == lower)
+        let hand = self.entries.iter().find(|e| {
+            e.name.eq_ignore_ascii_case(wanted)
+                || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(wanted))
         });
-        match found {
-            Some(e) => {
-                let mut aliases = e.aliases.clone();
-                if !aliases.iter().any(|a| a.eq_ignore_ascii_case(&e.name)) {
-                    aliases.insert(0, e.name.clone());
-                }
-                Target::Named {
-                    name: e.name.clone(),
-                    aliases,
+        // An entry is a listed company when it gives that company's ticker.
+        let listed = match hand {
+            Some(e) => (e.ticker.as_deref()).and_then(|t| self.companies.resolve(t)),
+            None => self.companies.resolve(wanted),
+        };
+        let mut aliases = Vec::new();
+        let mut push = |alias: Alias| push_alias(&mut aliases, alias);
+        // The targets file's aliases come first: they override the table's cases.
+        for alias in hand
+            .iter()
+            .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases))
+        {
+            push(Alias::new(alias.clone(), Case::AnyForm));
+        }
+        let found = listed.as_ref().map(|r| r.found);
+        let company = listed
+            .as_ref()
+            .map(|r| (r, &self.companies.companies()[r.company]));
+        if let Some((r, company)) = company {
+            let asked = r.asked_ticker.as_deref().or_else(|| {
+                let typed = wanted.trim_start_matches('$');
+                company.tickers().find(|t| t.eq_ignore_ascii_case(typed))
+            });
+            for alias in company.matched_aliases(Asked::For(asked)) {
+                push(alias);
+            }
+        }
+        // What was typed is matched as typed (and as a cashtag, when it is one word), unless it
+        // is written as a ticker or is one of the company's names: the table matches those in
+        // its own way ("Target" only capitalized).
+        let named = |typed: &str| {
+            company.is_some_and(|(_, c)| c.aliases().any(|a| a.eq_ignore_ascii_case(typed)))
+        };
+        if found != Some(Found::Ticker) {
+            for typed in std::iter::once(wanted).chain(also).filter(|t| !named(t)) {
+                push(Alias::new(typed, Case::AnyForm));
+                if typed.chars().all(|c| c.is_alphanumeric() || c == '.') {
+                    push(Alias::new(format!("${typed}"), Case::AnyForm));
                 }
             }
-            None => Target::Named {
-                name: wanted.to_string(),
-                aliases: vec![wanted.to_string()],
+        }
+        let name = (hand.map(|e| e.name.clone()))
+            .or_else(|| company.map(|(_, c)| c.name.clone()))
+            .unwrap_or_else(|| wanted.to_string());
+        Resolved {
+            target: Target::Named {
+                name,
+                ticker: company.map_or_else(String::new, |(_, c)| c.ticker.clone()),
+                aliases,
             },
+            found,
+            hand_entry: hand.is_some(),
         }
     }
 
@@ -244,65 +378,270 @@ impl TargetBook {
         self.entries.iter().map(|e| e.name.as_str())
     }
 
-    /// One matcher for every known company; each pattern maps to the company's name.
-    pub fn compile_all(&self, codebook: &mut Codebook, stem: &StemFilter) -> Companies {
-        let mut patterns = Vec::new();
-        let mut owners = Vec::new();
-        for name in self.names() {
-            if let Target::Named { aliases, .. } = self.resolve(name) {
+    /// One matcher for every company of the targets file, to find sentences about other
+    /// companies; each pattern's owner is the company's name.
+    pub fn compile_hand_entries(&self, codebook: &mut Codebook, stem: &StemFilter) -> Companies {
+        let targets: Vec<Target> = self.names().map(|n| self.resolve(n)).collect();
+        Companies::compile(targets, codebook, stem)
+    }
+
+    /// One matcher for every listed company and every company of the targets file, for
+    /// `--target auto`. Built only when asked for: it adds the table's stems to `codebook`.
+    pub fn compile_every_company(&self, codebook: &mut Codebook, stem: &StemFilter) -> Companies {
+        let mut targets: Vec<Target> = Vec::new();
+        let mut covered = vec![false; self.companies.companies().len()];
+        for entry in &self.entries {
+            let target = self.resolve(&entry.name);
+            if let Some(i) = self.companies.by_ticker(target.ticker()) {
+                covered[i] = true;
+            }
+            targets.push(target);
+        }
+        for (company, _) in self
+            .companies
+            .companies()
+            .iter()
+            .zip(&covered)
+            .filter(|(_, c)| !**c)
+        {
+            targets.push(Target::Named {
+                name: company.name.clone(),
+                ticker: company.ticker.clone(),
+                aliases: company.matched_aliases(Asked::Nobody),
+            });
+        }
+        Companies::compile(targets, codebook, stem)
+    }
+}
+
+/// Alias patterns of many companies in one automaton, each pattern with its company and case.
+#[derive(Clone, Debug)]
+pub struct Companies {
+    matcher: AliasMatcher,
+    targets: Vec<Target>,
+}
+
+impl Companies {
+    fn compile(targets: Vec<Target>, codebook: &mut Codebook, stem: &StemFilter) -> Companies {
+        let mut builder = AliasMatcher::builder();
+        for (owner, target) in targets.iter().enumerate() {
+            if let Target::Named { aliases, .. } = target {
                 for alias in aliases {
-                    let stems = phrase_stems(&alias, stem);
-                    if let Some(codes) = codebook.intern_all(&stems).filter(|c| !c.is_empty()) {
-                        patterns.push(codes);
-                        owners.push(name.to_string());
-                    }
+                    builder.add(alias, owner as u32, codebook, stem);
                 }
             }
         }
         Companies {
-            matcher: PhraseMatcher::new(&patterns),
-            owners,
+            matcher: builder.build(),
+            targets,
+        }
+    }
+
+    pub fn targets(&self) -> &[Target] {
+        &self.targets
+    }
+
+    /// Every mention of these companies, as written by their aliases' cases, into `out`.
+    pub fn find(&self, text: &TextView, out: &mut Vec<CompanyMention>) {
+        self.matcher.find(text, out);
+    }
+
+    /// Mentions of these companies other than `target` into `out` (cleared first).
+    pub fn others(&self, text: &TextView, target: &str, out: &mut Vec<PhraseMatch>) {
+        let mut found = Vec::new();
+        self.matcher.find(text, &mut found);
+        out.clear();
+        out.extend(
+            (found.iter())
+                .filter(|m| self.targets[m.owner as usize].name() != target)
+                .map(|m| m.at),
+        );
+    }
+}
+
+/// What alias matching reads of an article: its stem codes as bytes, its tokens and its text.
+#[derive(Clone, Copy)]
+pub struct TextView<'a> {
+    pub encoded: &'a [u8],
+    pub tokens: &'a [AnalyzedToken],
+    pub text: &'a str,
+}
+
+/// A mention of one of several companies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompanyMention {
+    pub owner: u32,
+    pub at: PhraseMatch,
+}
+
+/// Alias patterns on stem codes, each with an owner, its words and the case it must be written
+/// in. The automaton finds stems; a match counts only when its words are the alias's own
+/// (stems would let "Cooper" match "cooperation" and "Pool" match "pooling").
+#[derive(Clone, Debug)]
+struct AliasMatcher {
+    matcher: PhraseMatcher,
+    cases: Vec<Case>,
+    owners: Vec<u32>,
+    /// Each pattern's words, normalized, each followed by a unit separator.
+    words: Vec<Box<str>>,
+}
+
+struct AliasMatcherBuilder {
+    patterns: Vec<Vec<u32>>,
+    cases: Vec<Case>,
+    owners: Vec<u32>,
+    words: Vec<Box<str>>,
+}
+
+/// A word as alias words are compared: normalized, without a possessive.
+fn push_alias_word(raw: &str, buf: &mut String, out: &mut String) {
+    normalize_into(raw, buf);
+    out.push_str(buf.strip_suffix("'s").unwrap_or(buf));
+    out.push('\u{1f}');
+}
+
+impl AliasMatcher {
+    fn builder() -> AliasMatcherBuilder {
+        AliasMatcherBuilder {
+            patterns: Vec::new(),
+            cases: Vec::new(),
+            owners: Vec::new(),
+            words: Vec::new(),
+        }
+    }
+
+    fn find(&self, text: &TextView, out: &mut Vec<CompanyMention>) {
+        let mut found = Vec::new();
+        self.matcher.find(text.encoded, &mut found);
+        out.clear();
+        out.extend(found.into_iter().map(|at| CompanyMention {
+            owner: self.owners[at.pattern],
+            at,
+        }));
+        let (mut buf, mut words) = (String::new(), String::new());
+        out.retain(|m| {
+            words.clear();
+            for t in &text.tokens[m.at.start..m.at.end] {
+                push_alias_word(&text.text[t.token.start..t.token.end], &mut buf, &mut words);
+            }
+            let case = self.cases[m.at.pattern];
+            (case == Case::AnyForm || *self.words[m.at.pattern] == *words)
+                && written_in(case, text, m.at)
+        });
+        // Of the mentions that hold, the leftmost-longest ones that do not overlap.
+        out.sort_by_key(|m| (m.at.start, std::cmp::Reverse(m.at.end), m.at.pattern));
+        let mut end = 0;
+        out.retain(|m| {
+            let keep = m.at.start >= end;
+            if keep {
+                end = m.at.end;
+            }
+            keep
+        });
+        // A plain ticker counts where its company is named in some other way.
+        let mut named: Vec<u32> = (out.iter())
+            .filter(|m| self.cases[m.at.pattern] != Case::CapitalsInContext)
+            .map(|m| m.owner)
+            .collect();
+        named.sort_unstable();
+        out.retain(|m| {
+            self.cases[m.at.pattern] != Case::CapitalsInContext
+                || named.binary_search(&m.owner).is_ok()
+                || in_company_context(text, m.at)
+        });
+    }
+}
+
+impl AliasMatcherBuilder {
+    /// An alias whose stems no longer get a code (only after millions of distinct stems) is
+    /// left out rather than matched wrongly.
+    fn add(&mut self, alias: &Alias, owner: u32, codebook: &mut Codebook, stem: &StemFilter) {
+        let stems = phrase_stems(&alias.text, stem);
+        if let Some(codes) = codebook.intern_all(&stems).filter(|c| !c.is_empty()) {
+            let (mut buf, mut words) = (String::new(), String::new());
+            for t in Tokenizer::new(&alias.text).filter(|t| !t.is_break()) {
+                push_alias_word(&alias.text[t.start..t.end], &mut buf, &mut words);
+            }
+            self.patterns.push(codes);
+            self.cases.push(alias.case);
+            self.owners.push(owner);
+            self.words.push(words.into());
+        }
+    }
+
+    fn build(self) -> AliasMatcher {
+        AliasMatcher {
+            matcher: PhraseMatcher::overlapping(&self.patterns),
+            cases: self.cases,
+            owners: self.owners,
+            words: self.words,
         }
     }
 }
 
-/// Every company of the targets file, to find sentences about other companies.
-#[derive(Clone, Debug)]
-pub struct Companies {
-    matcher: PhraseMatcher,
-    /// The company each pattern names.
-    owners: Vec<String>,
+/// The raw text of a token, without a trailing possessive ("GME's").
+fn raw<'t>(text: &'t TextView, token: &AnalyzedToken) -> &'t str {
+    let word = &text.text[token.token.start..token.token.end];
+    word.strip_suffix("'s")
+        .or_else(|| word.strip_suffix("\u{2019}s"))
+        .unwrap_or(word)
 }
 
-impl Companies {
-    /// Mentions of known companies other than `target` into `out` (cleared first).
-    pub fn others(&self, encoded: &[u8], target: &str, out: &mut Vec<PhraseMatch>) {
-        self.matcher.find(encoded, out);
-        out.retain(|m| self.owners[m.pattern] != target);
+/// Whether the matched tokens are written as `case` asks.
+fn written_in(case: Case, text: &TextView, at: PhraseMatch) -> bool {
+    let tokens = &text.tokens[at.start..at.end];
+    match case {
+        Case::AnyForm | Case::Any => true,
+        Case::Capitalized => tokens
+            .iter()
+            .all(|t| !raw(text, t).chars().next().is_some_and(char::is_lowercase)),
+        Case::Capitals | Case::CapitalsInContext => tokens
+            .iter()
+            .all(|t| !raw(text, t).chars().any(char::is_lowercase)),
     }
+}
+
+/// Words after a ticker that say it is one.
+const TICKER_WORDS: &[&str] = &[
+    "shares", "stock", "stocks", "calls", "puts", "options", "adr", "adrs",
+];
+
+/// Whether a ticker stands where only a ticker would: after an exchange name ("NYSE: ALL"),
+/// alone in parentheses ("(ALL)") or before a word such as "shares".
+fn in_company_context(text: &TextView, at: PhraseMatch) -> bool {
+    let word = |i: usize| {
+        text.tokens
+            .get(i)
+            .map(|t| &text.text[t.token.start..t.token.end])
+    };
+    let before = at.start.checked_sub(1).and_then(word);
+    let before2 = at.start.checked_sub(2).and_then(word);
+    let after = word(at.end);
+    let exchange =
+        |w: Option<&str>| w.is_some_and(|w| EXCHANGES.contains(&w.to_ascii_lowercase().as_str()));
+    exchange(before)
+        || (before == Some(":") && exchange(before2))
+        || (before == Some("(") && after == Some(")"))
+        || after.is_some_and(|w| TICKER_WORDS.contains(&w.to_ascii_lowercase().as_str()))
 }
 
 /// Finds mentions of one target.
 #[derive(Clone, Debug)]
 pub struct TargetMatcher {
-    matcher: Option<PhraseMatcher>,
+    matcher: Option<AliasMatcher>,
 }
 
 impl TargetMatcher {
-    /// An alias whose stems no longer get a code (only after millions of distinct stems) is
-    /// left out rather than matched wrongly.
     pub fn compile(target: &Target, codebook: &mut Codebook, stem: &StemFilter) -> Self {
         let Target::Named { aliases, .. } = target else {
             return TargetMatcher { matcher: None };
         };
-        let patterns: Vec<Vec<u32>> = aliases
-            .iter()
-            .map(|a| phrase_stems(a, stem))
-            .filter(|s| !s.is_empty())
-            .filter_map(|stems| codebook.intern_all(&stems))
-            .collect();
+        let mut builder = AliasMatcher::builder();
+        for alias in aliases {
+            builder.add(alias, 0, codebook, stem);
+        }
         TargetMatcher {
-            matcher: Some(PhraseMatcher::new(&patterns)),
+            matcher: Some(builder.build()),
         }
     }
 
@@ -310,10 +649,12 @@ impl TargetMatcher {
         self.matcher.is_none()
     }
 
-    pub fn find(&self, encoded: &[u8], out: &mut Vec<PhraseMatch>) {
-        match &self.matcher {
-            Some(m) => m.find(encoded, out),
-            None => out.clear(),
+    pub fn find(&self, text: &TextView, out: &mut Vec<PhraseMatch>) {
+        out.clear();
+        if let Some(m) = &self.matcher {
+            let mut found = Vec::new();
+            m.find(text, &mut found);
+            out.extend(found.iter().map(|m| m.at));
         }
     }
 }
@@ -439,24 +780,45 @@ name = "OpenAI"
 aliases = ["OpenAI"]
 "#;
 
+    const TABLE: &str = "ticker,name,aliases,tickers,plain,tail
+BABA,Alibaba,Alibaba Group Holding Limited|Alibaba,BABA|9988.HK,,
+JD,JD.com,\"JD.com, Inc|JD.com\",JD,,
+ALL,Allstate,Allstate Corp|Allstate,ALL,ALL,
+TGT,Target,Target Corporation|Target,TGT,Target,
+COO,Cooper,Cooper Companies|Cooper,COO,,
+GME,GameStop,GameStop Corp|GameStop,GME,,GME
+";
+
+    fn book() -> TargetBook {
+        let table = CompanyTable::parse(TABLE, "companies.csv").unwrap();
+        let file = DataFile::Disk("targets.toml".into());
+        (TargetBook::parse(BOOK, "targets.toml").unwrap())
+            .with_companies(table, &file)
+            .unwrap()
+    }
+
     fn focus_of(text: &str, target: &str, headline: usize) -> Focus {
-        let book = TargetBook::parse(BOOK, "targets.toml").unwrap();
+        let book = book();
         let target = book.resolve(target);
         let mut codebook = Codebook::new();
         let stem = StemFilter::default();
         let matcher = TargetMatcher::compile(&target, &mut codebook, &stem);
-        book.compile_all(&mut codebook, &stem);
+        let companies = book.compile_hand_entries(&mut codebook, &stem);
         let mut tokens = Vec::new();
         Analyzer::default().analyze(text, &codebook, &mut tokens);
         let mut sentences = Vec::new();
         split(&tokens, &mut sentences);
         let mut bytes = Vec::new();
         encode(&tokens, &mut bytes);
+        let view = TextView {
+            encoded: &bytes,
+            tokens: &tokens,
+            text,
+        };
         let mut mentions = Vec::new();
-        matcher.find(&bytes, &mut mentions);
-        let companies = book.compile_all(&mut codebook, &stem);
+        matcher.find(&view, &mut mentions);
         let mut others = Vec::new();
-        companies.others(&bytes, target.name(), &mut others);
+        companies.others(&view, target.name(), &mut others);
         focus(
             &sentences,
             &mentions,
@@ -469,17 +831,65 @@ aliases = ["OpenAI"]
 
     #[test]
     fn resolves_names_aliases_any_and_unknown() {
-        let book = TargetBook::parse(BOOK, "t.toml").unwrap();
+        let book = book();
         assert_eq!(book.resolve("alibaba").name(), "Alibaba");
         assert_eq!(book.resolve("baba").name(), "Alibaba");
+        assert_eq!(book.resolve("9988.HK").ticker(), "BABA");
         assert_eq!(book.resolve("ANY"), Target::Any);
         assert_eq!(
             book.resolve("Nokia"),
             Target::Named {
                 name: "Nokia".into(),
-                aliases: vec!["Nokia".into()]
+                ticker: String::new(),
+                aliases: vec![
+                    Alias::new("Nokia", Case::AnyForm),
+                    Alias::new("$Nokia", Case::AnyForm)
+                ]
             }
         );
+        let raadr = book.resolve("Raadr (Telvantis)");
+        assert_eq!(raadr.name(), "Raadr");
+        assert!(focus_of("Telvantis signs a deal.", "Raadr (Telvantis)", 0).relevance > 0);
+    }
+
+    #[test]
+    fn listed_names_tickers_and_dot_com_names_are_found() {
+        for (text, target) in [
+            ("JD.com reported strong growth.", "JD"),
+            ("JD.com reported strong growth.", "JD.com"),
+            ("Shares of JD rose.", "JD.com"),
+            ("$JD up.", "jd.com"),
+            ("Alibaba Group Holding Ltd. rose.", "BABA"),
+            ("GME to the moon.", "GameStop"),
+            ("Allstate (NYSE: ALL) rose.", "ALL"),
+            ("ALL of it.", "ALL"),
+        ] {
+            assert!(focus_of(text, target, 0).relevance > 0, "{text} / {target}");
+        }
+    }
+
+    #[test]
+    fn ordinary_words_are_not_mentions() {
+        for (text, target) in [
+            // A plain ticker, not asked for, needs a company context.
+            ("ALL of it.", "Allstate"),
+            ("all of it.", "ALL"),
+            // A plain name needs a capital letter.
+            ("The price target was cut.", "Target"),
+            // Table names match as words, not as stems.
+            ("Their cooperation grew.", "Cooper"),
+        ] {
+            assert_eq!(focus_of(text, target, 0).relevance, 0, "{text} / {target}");
+        }
+        for (text, target) in [
+            ("NYSE: ALL rose.", "Allstate"),
+            ("ALL shares rose.", "Allstate"),
+            ("Allstate said ALL is cheap.", "Allstate"),
+            ("Target cut prices.", "Target"),
+            ("Cooper rose.", "Cooper"),
+        ] {
+            assert!(focus_of(text, target, 0).relevance > 0, "{text} / {target}");
+        }
     }
 
     #[test]

@@ -135,6 +135,8 @@ impl<'a> Tokenizer<'a> {
                 '\'' | '\u{2019}' | '\u{02BC}' if next.is_some_and(is_letter) && prev.is_some() => {
                 }
                 '.' if prev_is_digit && next.is_some_and(|n| n.is_ascii_digit()) => {}
+                // "JD.com", "Amazon.com": a company name, not the end of a sentence.
+                '.' if prev.is_some_and(is_letter) && is_dot_com(&bytes[pos..]) => {}
                 '.' if next.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit())
                     && !segment_has_lower
                     && prev.is_some() =>
@@ -232,6 +234,13 @@ impl Iterator for Tokenizer<'_> {
             });
         }
     }
+}
+
+/// Whether `rest` starts with ".com" and the word ends there.
+fn is_dot_com(rest: &[u8]) -> bool {
+    rest.len() >= 4
+        && rest[1..4].eq_ignore_ascii_case(b"com")
+        && !rest.get(4).is_some_and(u8::is_ascii_alphanumeric)
 }
 
 fn is_letter(c: char) -> bool {

@@ -82,8 +82,8 @@ fn score_dir(dir: &Path, extra: &[&str]) -> (String, String, bool) {
 fn scores_the_sample_corpus_with_the_documented_columns() {
     let (out, err, ok) = score_dir(&repo("data/articles"), &[]);
     assert!(ok, "{err}");
-    let expected = "id,title,date,source,target,relevance,stance,score,p_bearish,p_neutral,p_bullish,confidence,\
-                    drivers_bullish,drivers_bearish,tokens,model";
+    let expected = "id,title,date,source,target,ticker,relevance,stance,score,p_bearish,p_neutral,\
+                    p_bullish,confidence,drivers_bullish,drivers_bearish,tokens,model";
     assert!(
         header(&out).join(",").starts_with(expected),
         "{}",
@@ -97,13 +97,13 @@ fn scores_the_sample_corpus_with_the_documented_columns() {
     sorted.sort();
     assert_eq!(ids, sorted, "rows come in path order");
     for r in &rows {
-        let score: f64 = r[7].parse().unwrap();
-        let p: Vec<f64> = (8..11).map(|i| r[i].parse().unwrap()).collect();
+        let score: f64 = r[8].parse().unwrap();
+        let p: Vec<f64> = (9..12).map(|i| r[i].parse().unwrap()).collect();
         assert!((-1.0..=1.0).contains(&score));
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 2e-4, "{p:?}");
         assert!((score - (p[2] - p[0])).abs() < 2e-4);
         assert_eq!(
-            r[7].split('.').nth(1).map(str::len),
+            r[8].split('.').nth(1).map(str::len),
             Some(4),
             "fixed four decimals"
         );

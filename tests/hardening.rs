@@ -199,6 +199,8 @@ fn the_binary_needs_no_checkout_and_writes_its_defaults_out() {
         &format!("{d}/voice.json"),
         "--article-model",
         &format!("{d}/article.json"),
+        "--companies",
+        &format!("{d}/companies/companies.csv"),
     ]);
     assert_eq!(score(&[]), from_files);
     // init never overwrites.

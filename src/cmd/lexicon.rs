@@ -52,10 +52,11 @@ pub enum LexiconCommand {
         #[arg(long, default_value_t = 0)]
         top: usize,
     },
-    /// Write the built-in lexicons (*.csv), targets.toml, stance.json and voice.json into DIR
-    /// (created if missing; an existing file is never overwritten), to edit and then use with
-    /// --lexicons DIR --targets DIR/targets.toml --model DIR/stance.json
-    /// --voice-model DIR/voice.json.
+    /// Write the built-in lexicons (*.csv), targets.toml, companies/companies.csv, stance.json,
+    /// voice.json and article.json into DIR (created if missing; an existing file is never
+    /// overwritten), to edit and then use with --lexicons DIR --targets DIR/targets.toml
+    /// --companies DIR/companies/companies.csv --model DIR/stance.json
+    /// --voice-model DIR/voice.json --article-model DIR/article.json.
     Init {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
@@ -73,7 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn init(dir: &Path) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let files = DataFile::all_defaults();
-    let paths: Vec<PathBuf> = files.iter().map(|f| dir.join(&*f.file_name())).collect();
+    let paths: Vec<PathBuf> = files.iter().map(|f| dir.join(f.init_path())).collect();
     if let Some(existing) = paths.iter().find(|p| p.exists()) {
         anyhow::bail!(
             "{} already exists; nothing was written (choose an empty directory)",
@@ -82,13 +83,18 @@ fn init(dir: &Path) -> anyhow::Result<ExitCode> {
     }
     for (file, path) in files.iter().zip(&paths) {
         let text = file.read()?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
         std::fs::write(path, text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
     }
     let d = dir.display();
     eprintln!(
         "wrote {} files to {d}; use them with\n  --lexicons {d} --targets {d}/targets.toml \
-         --model {d}/stance.json --voice-model {d}/voice.json",
+         --companies {d}/companies/companies.csv --model {d}/stance.json \
+         --voice-model {d}/voice.json --article-model {d}/article.json",
         paths.len()
     );
     Ok(ExitCode::SUCCESS)

@@ -13,6 +13,7 @@ pub mod eval;
 pub mod explain;
 pub mod lexicon;
 pub mod score;
+pub mod targets;
 pub mod train;
 
 /// Parses one of the library's named choices, listing them with their help in `--help`.
@@ -38,6 +39,9 @@ pub struct EngineArgs {
     /// Targets file [default: the built-in targets.toml]
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
+    /// Company table CSV [default: the built-in lexicons/companies/companies.csv]
+    #[arg(long, value_name = "FILE")]
+    pub companies: Option<PathBuf>,
     /// Stance model JSON [default: the built-in stance.json]
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
@@ -63,6 +67,9 @@ impl EngineArgs {
             .extend(self.extra_lexicons.iter().cloned().map(DataFile::Disk));
         if let Some(t) = &self.targets {
             config.targets = DataFile::Disk(t.clone());
+        }
+        if let Some(c) = &self.companies {
+            config.companies = DataFile::Disk(c.clone());
         }
         if let Some(m) = &self.model {
             config.model = DataFile::Disk(m.clone());

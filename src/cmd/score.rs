@@ -21,7 +21,7 @@ use stance::input::{
     read_all,
 };
 use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
-use stance::score::Scorer;
+use stance::score::{Evaluation, Scorer};
 use stance::target::Target;
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
@@ -62,10 +62,16 @@ pub struct Args {
     /// Start the CSV with a UTF-8 byte-order mark, so Excel shows non-ASCII titles correctly
     #[arg(long)]
     pub excel: bool,
-    /// Company to score against: a name or alias from the targets file, any other name as
-    /// written, or "any" to score every sentence. A per-article target field wins.
+    /// Company to score against: a name, ticker ($PDD, 9988.HK), alias or former name of a listed
+    /// company or of the targets file (see `stance targets find`), any other name as written,
+    /// "any" to score every sentence, or "auto" for a row per listed company each article
+    /// names. A per-article target field wins.
     #[arg(long, default_value = "alibaba")]
     pub target: String,
+    /// With --target auto: the least relevance a company needs to get a row (100 when the
+    /// headline names it; 50 when about one sentence in twelve does)
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub min_relevance: u8,
     #[arg(long, value_parser = choice::<InputFormat>(), default_value = "auto")]
     pub input_format: InputFormat,
     /// CSV or JSONL field holding the text
@@ -111,7 +117,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "--target is empty: give a company name or alias, or \"any\" to score every sentence"
     );
     let threads = thread_count(args.threads)?;
-    let engine = args.engine.load()?;
+    let mut engine = args.engine.load()?;
+    let every_company = args.target.trim().eq_ignore_ascii_case("auto");
+    if every_company {
+        engine.find_every_company();
+    } else {
+        note_unlisted(&engine, &args.target);
+    }
+    let min_relevance = every_company.then_some(args.min_relevance);
     let options = InputOptions {
         format: args.input_format,
         text_col: args.text_col.clone(),
@@ -126,7 +139,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let encoder = RowEncoder::new(args.format, csv_options);
     let header = encoder.header(engine.voice.is_some())?;
-    let scoring = Scoring::new(&engine, &args.target, threads, encoder)?;
+    let scoring = Scoring::new(&engine, &args.target, min_relevance, threads, encoder)?;
     // A device or FIFO is not replaced, so it needs no lock beside it.
     let _lock = match &output {
         Some(OutputPath::Regular(path)) => Some(OutputLock::acquire(path)?),
@@ -140,11 +153,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 engine: engine.fingerprint(),
                 // The target as rows show it: a known company's name whatever its spelling.
                 settings: format!(
-                    "format={:?} raw_csv={} excel={} target={}",
+                    "format={:?} raw_csv={} excel={} target={}{}",
                     args.format,
                     args.raw_csv,
                     args.excel,
-                    scoring.default_target.name()
+                    scoring.default_target.name(),
+                    min_relevance.map_or(String::new(), |m| format!(" min_relevance={m}"))
                 ),
             };
             let rerun = Rerun {
@@ -158,6 +172,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         _ => stream(chunks, output.as_ref(), &scoring, &header, &progress)?,
     };
     Ok(code)
+}
+
+/// Says so when `--target` names no company the targets file or the company table knows.
+fn note_unlisted(engine: &Engine, target: &str) {
+    let resolved = engine.targets.resolve_explained(target);
+    if resolved.found.is_none() && !resolved.hand_entry && resolved.target != Target::Any {
+        eprintln!(
+            "note: --target {target:?} is not a listed company or a targets-file entry: it is \
+             matched as written (see `stance targets find`)"
+        );
+    }
 }
 
 /// Threads per core beyond which more threads only cost memory and start-up.
@@ -208,6 +233,8 @@ const CHUNK_BYTES: usize = 16 << 20;
 struct Scoring<'e> {
     engine: &'e Engine,
     default_target: Target,
+    /// With `--target auto`: a row per listed company an article names at this relevance.
+    min_relevance: Option<u8>,
     model: String,
     pool: rayon::ThreadPool,
     scorers: Vec<Mutex<Scorer<'e>>>,
@@ -218,6 +245,7 @@ impl<'e> Scoring<'e> {
     fn new(
         engine: &'e Engine,
         target: &str,
+        min_relevance: Option<u8>,
         threads: usize,
         encoder: RowEncoder,
     ) -> anyhow::Result<Self> {
@@ -230,6 +258,7 @@ impl<'e> Scoring<'e> {
         Ok(Scoring {
             engine,
             default_target: engine.targets.resolve(target),
+            min_relevance,
             model: engine.label(),
             pool,
             scorers,
@@ -237,21 +266,25 @@ impl<'e> Scoring<'e> {
         })
     }
 
-    /// One article's row, encoded.
+    /// One article's rows, encoded: one, or with `--target auto` one per company it names.
     fn row(&self, scorer: &mut Scorer, article: &Article) -> io::Result<Row> {
-        let target = self
-            .engine
-            .targets
-            .resolve_or(article.target.as_deref(), &self.default_target);
-        let eval = scorer.evaluate(Document::from(article), &target);
+        let doc = Document::from(article);
+        let every = self.min_relevance.zip(self.engine.every_company.as_ref());
+        let evals = match (article.target.as_deref(), every) {
+            (None, Some((min, companies))) => scorer.evaluate_every_company(doc, companies, min),
+            (own, _) => {
+                let target = (self.engine.targets).resolve_or(own, &self.default_target);
+                vec![scorer.evaluate(doc, &target)]
+            }
+        };
         let mut bytes = Vec::new();
-        self.encoder.encode(
-            &ScoreRow::new(article, &eval, scorer.labels(), &self.model),
-            &mut bytes,
-        )?;
-        let reading = if !eval.on_target() {
+        for eval in &evals {
+            let row = ScoreRow::new(article, eval, scorer.labels(), &self.model);
+            self.encoder.encode(&row, &mut bytes)?;
+        }
+        let reading = if !evals.iter().any(Evaluation::on_target) {
             Reading::OffTarget
-        } else if eval.read_nothing() {
+        } else if evals.iter().all(Evaluation::read_nothing) {
             Reading::Nothing
         } else {
             Reading::Read
@@ -342,9 +375,14 @@ impl Tally {
     }
 
     /// What the summary line adds about rows without a reading.
-    fn notes(&self, target: &Target) -> String {
+    fn notes(&self, target: &Target, min_relevance: Option<u8>) -> String {
         let mut notes = String::new();
-        if self.off_target > 0 {
+        if let (Some(min), true) = (min_relevance, self.off_target > 0) {
+            notes.push_str(&format!(
+                "; {} of {} name no listed company with relevance {min} or more, and have no row",
+                self.off_target, self.scored
+            ));
+        } else if self.off_target > 0 {
             notes.push_str(&format!(
                 "; {} of {} never name {}: use --target NAME, a target field, or --target any",
                 self.off_target,
@@ -475,7 +513,7 @@ fn stream(
     eprintln!(
         "scored {} article(s), {problems} problem(s){}",
         tally.scored,
-        tally.notes(&scoring.default_target)
+        tally.notes(&scoring.default_target, scoring.min_relevance)
     );
     if tally.scored == 0 {
         // The previous output, if any, stays as it was.
@@ -617,7 +655,7 @@ impl Rerun<'_> {
             },
             counts.errors,
             tally.scored,
-            tally.notes(&scoring.default_target)
+            tally.notes(&scoring.default_target, scoring.min_relevance)
         );
         if next.is_empty() {
             eprintln!("{summary}");
