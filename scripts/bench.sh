@@ -73,13 +73,13 @@ while IFS=$'\t' read -r stage n mbs aps _; do
   esac
 done < <(cargo bench --quiet --bench stages -- "$work/corpus.jsonl" 2> /dev/null)
 
-# The full path: JSONL file in, CSV file out, every sentence scored (--target any): the fastest
-# of the runs, and the largest peak memory seen.
+# The full path: JSONL file in, CSV file out, every sentence scored (--target any, unless a
+# fourth argument names the target): the fastest of the runs, and the largest peak memory seen.
 score() {
-  local n=$1 corpus=$2 runs=${3:-${RUNS:-3}} times="" peaks=""
+  local n=$1 corpus=$2 runs=${3:-${RUNS:-3}} target=${4:-any} times="" peaks=""
   for _ in $(seq "$runs"); do
     /usr/bin/time -f "%e %M" -o "$work/time" \
-      "$bin" score "$corpus" --target any --threads "$n" --quiet -o "$work/out.csv" 2> /dev/null
+      "$bin" score "$corpus" --target "$target" --threads "$n" --quiet -o "$work/out.csv" 2> /dev/null
     read -r seconds peak_kb < "$work/time"
     times+=" $seconds" peaks+=" $peak_kb"
   done
@@ -102,6 +102,12 @@ row "stance score, JSONL to CSV" 1 "$mbs1" "$aps1" "$rss1"
 if [ -n "${BASELINE:-}" ]; then
   row "baseline build, JSONL to CSV" 1 "$mbsb1" "$apsb1" "$rssb1"
 fi
+# One named company, and every listed company each article names (one automaton over the
+# company table's aliases, built once per run).
+read -r mbs_alibaba aps_alibaba rss_alibaba <<< "$(score 1 "$work/corpus.jsonl" "" Alibaba)"
+row "stance score --target Alibaba" 1 "$mbs_alibaba" "$aps_alibaba" "$rss_alibaba"
+read -r mbs_auto aps_auto rss_auto <<< "$(score 1 "$work/corpus.jsonl" "" auto)"
+row "stance score --target auto" 1 "$mbs_auto" "$aps_auto" "$rss_auto"
 read -r mbsn apsn rssn <<< "$(score "$threads" "$work/corpus.jsonl")"
 row "stance score, JSONL to CSV" "$threads" "$mbsn" "$apsn" "$rssn"
 
@@ -139,3 +145,4 @@ python3 -c "import sys; one,n,vader,many,floor=sys.argv[1:]; print(f'stance scor
 if [ -n "${BASELINE:-}" ]; then
   python3 -c "import sys; one,base=map(float,sys.argv[1:]); print(f'this build / baseline on 1 thread: {one/base:.2f}x ({one:.1f} vs {base:.1f} MB/s)')" "$mbs1" "$mbsb1"
 fi
+python3 -c "import sys; auto,one=map(float,sys.argv[1:]); print(f'--target auto / --target Alibaba on 1 thread: {auto/one:.2f}x')" "$mbs_auto" "$mbs_alibaba"

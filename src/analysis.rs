@@ -8,7 +8,7 @@ use crate::phrase::{PhraseMatch, encode};
 use crate::rules::{Evidence, evidence};
 use crate::sentence::{Sentence, split};
 use crate::style::{StyleCount, count as count_style};
-use crate::target::{Companies, Focus, TargetMatcher, TextView, Weighting, focus};
+use crate::target::{Companies, CompanyMention, Focus, TargetMatcher, TextView, Weighting, focus};
 use crate::tokenize::TokenKind;
 
 /// An article's text as the scorer reads it.
@@ -51,6 +51,10 @@ pub struct Analysis<'e> {
     encoded: Vec<u8>,
     pub hits: Vec<PhraseMatch>,
     pub mentions: Vec<PhraseMatch>,
+    /// Mentions of the targets file's companies, whatever the target; found for the run
+    /// `known_run` (on the first aim at a named company).
+    known: Vec<CompanyMention>,
+    known_run: u64,
     /// Mentions of other known companies, which lower sentence weights.
     pub others: Vec<PhraseMatch>,
     pub focus: Focus,
@@ -112,12 +116,19 @@ impl<'e> Analysis<'e> {
         // Other companies lower sentence weights, which `--target any` does not have.
         self.others.clear();
         if !any {
-            let view = TextView {
-                encoded: &self.encoded,
-                tokens: &self.tokens,
-                text: doc.text,
-            };
-            sources.companies.others(&view, name, &mut self.others);
+            if self.known_run != self.run {
+                let view = TextView {
+                    encoded: &self.encoded,
+                    tokens: &self.tokens,
+                    text: doc.text,
+                };
+                sources.companies.find(&view, &mut self.known);
+                self.known_run = self.run;
+            }
+            let targets = sources.companies.targets();
+            let other = |m: &&CompanyMention| targets[m.owner as usize].name() != name;
+            self.others
+                .extend(self.known.iter().filter(other).map(|m| m.at));
         }
         self.focus = focus(
             &self.sentences,

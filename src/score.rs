@@ -437,7 +437,18 @@ impl<'e> Scorer<'e> {
 
     pub fn evaluate(&mut self, doc: Document, target: &Target) -> Evaluation {
         self.analyze(doc, target);
-        self.evaluate_analyzed(doc, target)
+        let voice = self.read_voice(doc.text);
+        self.evaluate_analyzed(doc, target, voice)
+    }
+
+    /// The voice model's reading of the last analyzed article: every sentence counts alike, so
+    /// it is the same for every target.
+    fn read_voice(&mut self, text: &str) -> Option<Prediction> {
+        let model = self.engine.voice.as_ref()?;
+        let vector = self.voice_vector(model, text);
+        let prediction = model.predict(&vector, &mut self.merged);
+        self.parts = vector;
+        Some(prediction)
     }
 
     /// An evaluation for each of `companies` that the article names with a relevance of at
@@ -457,13 +468,19 @@ impl<'e> Scorer<'e> {
         found.sort_by_key(|m| (m.owner, m.at.start));
         let mut evaluations: Vec<(u32, Evaluation)> = Vec::new();
         let mut mentions = Vec::new();
+        let voice = if found.is_empty() {
+            None
+        } else {
+            self.read_voice(doc.text)
+        };
         for named in found.chunk_by(|a, b| a.owner == b.owner) {
             let target = &companies.targets()[named[0].owner as usize];
             mentions.clear();
             mentions.extend(named.iter().map(|m| m.at));
             self.analysis.aim_at(doc, target.name(), &mentions, sources);
             if self.analysis.focus.relevance >= min_relevance.max(1) {
-                evaluations.push((named[0].owner, self.evaluate_analyzed(doc, target)));
+                let evaluation = self.evaluate_analyzed(doc, target, voice.clone());
+                evaluations.push((named[0].owner, evaluation));
             }
         }
         evaluations.sort_by_key(|(owner, e)| (std::cmp::Reverse(e.focus.relevance), *owner));
@@ -471,15 +488,14 @@ impl<'e> Scorer<'e> {
     }
 
     /// The readings of the last analyzed article, for `target`.
-    fn evaluate_analyzed(&mut self, doc: Document, target: &Target) -> Evaluation {
+    fn evaluate_analyzed(
+        &mut self,
+        doc: Document,
+        target: &Target,
+        voice: Option<Prediction>,
+    ) -> Evaluation {
         let engine = self.engine;
         let stance = self.read_stance(doc.text);
-        let voice = engine.voice.as_ref().map(|model| {
-            let vector = self.voice_vector(model, doc.text);
-            let prediction = model.predict(&vector, &mut self.merged);
-            self.parts = vector;
-            prediction
-        });
         let pooled = stance.pooling == Pooling::Opinion && stance.segments.len() > 1;
         let mut evaluation = Evaluation {
             target: target.name().to_string(),

@@ -445,18 +445,6 @@ impl Companies {
     pub fn find(&self, text: &TextView, out: &mut Vec<CompanyMention>) {
         self.matcher.find(text, out);
     }
-
-    /// Mentions of these companies other than `target` into `out` (cleared first).
-    pub fn others(&self, text: &TextView, target: &str, out: &mut Vec<PhraseMatch>) {
-        let mut found = Vec::new();
-        self.matcher.find(text, &mut found);
-        out.clear();
-        out.extend(
-            (found.iter())
-                .filter(|m| self.targets[m.owner as usize].name() != target)
-                .map(|m| m.at),
-        );
-    }
 }
 
 /// What alias matching reads of an article: its stem codes as bytes, its tokens and its text.
@@ -817,8 +805,12 @@ GME,GameStop,GameStop Corp|GameStop,GME,,GME
         };
         let mut mentions = Vec::new();
         matcher.find(&view, &mut mentions);
-        let mut others = Vec::new();
-        companies.others(&view, target.name(), &mut others);
+        let mut known = Vec::new();
+        companies.find(&view, &mut known);
+        let others: Vec<PhraseMatch> = (known.iter())
+            .filter(|m| companies.targets()[m.owner as usize].name() != target.name())
+            .map(|m| m.at)
+            .collect();
         focus(
             &sentences,
             &mentions,

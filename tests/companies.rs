@@ -1,0 +1,317 @@
+//! `--target auto` and company resolution on real text: every company reported for the sample
+//! corpus and the seeds is one the text really names (checked against a hand-made list whose
+//! evidence must itself be in the text), and every company on that list is reported. The seed
+//! part runs whenever `../shared/seeds` exists, and fails under CI when it does not.
+
+use std::fs;
+use std::path::Path;
+
+use stance::analysis::Document;
+use stance::engine::{Engine, EngineConfig};
+use stance::score::Scorer;
+
+mod common;
+use common::{repo, stance};
+
+/// Per document: each company really named, with a word of the text that names it.
+const NAMED: &[(&str, &[(&str, &str)])] = &[
+    ("alibaba-analysis-downgrade.md", &[("Alibaba", "Alibaba")]),
+    (
+        "alibaba-analysis-quarter.md",
+        &[
+            ("Alibaba", "Alibaba"),
+            ("ByteDance", "Douyin"),
+            ("PDD", "PDD"),
+        ],
+    ),
+    (
+        "alibaba-corporate-appointment.md",
+        &[("Alibaba", "Alibaba")],
+    ),
+    ("alibaba-corporate-memo.md", &[("Alibaba", "Alibaba")]),
+    ("alibaba-retail-dip.md", &[("Alibaba", "Alibaba")]),
+    ("alibaba-retail-trim.md", &[("Alibaba", "Alibaba")]),
+    ("baidu-corporate-ernie.md", &[("Baidu", "Baidu")]),
+    (
+        "baidu-retail-bearish.md",
+        &[
+            ("Alibaba", "Qwen"),
+            ("Baidu", "Baidu"),
+            ("ByteDance", "Doubao"),
+        ],
+    ),
+    ("market-wrap.md", &[]),
+    ("nvidia-analysis-neutral.md", &[("Nvidia", "Nvidia")]),
+    ("nvidia-analysis-upgrade.md", &[("Nvidia", "Nvidia")]),
+    ("nvidia-retail-bearish.md", &[("Nvidia", "Nvidia")]),
+    ("tencent-analysis-probe.md", &[("Tencent", "Tencent")]),
+    ("tencent-corporate-results.md", &[("Tencent", "Tencent")]),
+    ("tencent-retail-bullish.md", &[("Tencent", "Tencent")]),
+];
+
+const NAMED_IN_SEEDS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "000_3faf339329c772d3.txt",
+        &[
+            ("Alibaba", "Alibaba"),
+            ("ByteDance", "ByteDance"),
+            ("Baidu", "Baidu"),
+            ("Apple", "Apple"),
+        ],
+    ),
+    (
+        "001_485a1d3910fdc11f.txt",
+        &[("Alibaba", "Alibaba"), ("Meta", "Meta")],
+    ),
+    (
+        "002_18ce7e9659508dda.txt",
+        &[
+            ("Alibaba", "Alibaba"),
+            ("OpenAI", "OpenAI"),
+            ("ByteDance", "Doubao"),
+            ("Nvidia", "Nvidia"),
+            ("Amazon", "Amazon"),
+        ],
+    ),
+    (
+        "003_c91c0fb47a5e568b.txt",
+        &[
+            ("Alibaba", "Alibaba"),
+            ("Tencent", "Tencent"),
+            ("OpenAI", "OpenAI"),
+            ("Meta", "Zuckerberg"),
+        ],
+    ),
+    (
+        "004_dde07a7536addb44.txt",
+        &[
+            ("Alibaba", "Alibaba"),
+            ("OpenAI", "OpenAI"),
+            ("Meta", "Meta"),
+            ("Alphabet", "Google"),
+        ],
+    ),
+];
+
+/// The text without a front-matter block, so that no target field is given.
+fn body(text: &str) -> &str {
+    text.strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .map_or(text, |(_, body)| body)
+}
+
+/// Every company `--target auto` reports for each document, at any relevance.
+fn check(dir: &Path, named: &[(&str, &[(&str, &str)])]) {
+    let mut engine = Engine::load(&EngineConfig::default()).unwrap();
+    engine.find_every_company();
+    let every = engine.every_company.as_ref().unwrap();
+    let mut scorer = Scorer::new(&engine);
+    for (file, companies) in named {
+        let text = fs::read_to_string(dir.join(file)).unwrap();
+        let text = body(&text);
+        for (company, evidence) in *companies {
+            assert!(
+                text.contains(evidence),
+                "{file}: {evidence:?} is not in the text"
+            );
+            let _ = company;
+        }
+        let doc = Document {
+            text,
+            headline_paragraphs: 1,
+        };
+        let mut reported: Vec<String> = (scorer.evaluate_every_company(doc, every, 1))
+            .into_iter()
+            .map(|e| e.target)
+            .collect();
+        reported.sort();
+        let mut expected: Vec<String> = companies.iter().map(|(c, _)| c.to_string()).collect();
+        expected.sort();
+        assert_eq!(reported, expected, "{file}");
+    }
+}
+
+#[test]
+fn auto_reports_exactly_the_companies_the_sample_corpus_names() {
+    check(&repo("data/articles"), NAMED);
+}
+
+#[test]
+fn auto_reports_exactly_the_companies_the_seeds_name() {
+    let dir = repo("../shared/seeds");
+    if common::available(dir.is_dir(), &dir.display().to_string()) {
+        check(&dir, NAMED_IN_SEEDS);
+    }
+}
+
+fn score(dir: &Path, args: &[&str]) -> String {
+    let out = stance().arg("score").arg(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// (id, target, ticker, relevance) of each row.
+fn rows(csv_text: &str) -> Vec<(String, String, String, u8)> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, target, ticker, relevance) = (at("id"), at("target"), at("ticker"), at("relevance"));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let relevance = r[relevance].parse().unwrap();
+            (r[id].into(), r[target].into(), r[ticker].into(), relevance)
+        })
+        .collect()
+}
+
+fn write_articles(dir: &Path) {
+    fs::write(
+        dir.join("a.txt"),
+        "PDD and JD.com rally\nPinduoduo's Temu grew fast. JD.com reported strong growth.\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("b.txt"),
+        "GME jumps\nGameStop (NYSE: GME) rose. Oil fell. Bonds were steady. Gold was flat. \
+         Markets were quiet. Traders waited. Volumes were thin. The dollar held. Yields eased. \
+         Stocks drifted. Copper slipped. Wheat rose. Corn fell. Rain is due. Banks were shut. \
+         The euro gained. Costco was mentioned once.\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn auto_writes_a_row_per_named_company_with_its_ticker_above_the_least_relevance() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let out = score(dir.path(), &["--target", "auto"]);
+    let found: Vec<(String, String, String)> = (rows(&out).into_iter())
+        .map(|(id, target, ticker, _)| (id, target, ticker))
+        .collect();
+    let expected = [
+        ("a.txt", "JD.com", "JD"),
+        ("a.txt", "PDD", "PDD"),
+        ("b.txt", "GameStop", "GME"),
+    ];
+    let expected: Vec<(String, String, String)> = (expected.iter())
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    let mut sorted = found.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected, "{out}");
+    // Costco is named in one sentence of eighteen: below the default least relevance, above 1.
+    let all = rows(&score(
+        dir.path(),
+        &["--target", "auto", "--min-relevance", "1"],
+    ));
+    let costco = all
+        .iter()
+        .find(|r| r.1 == "Costco")
+        .expect("Costco at relevance 1");
+    assert!(costco.3 < 50, "{costco:?}");
+}
+
+#[test]
+fn auto_rows_aggregate_by_company_and_rerun_incrementally() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_articles(&input);
+    let output = dir.path().join("scores.csv");
+    let run = || {
+        stance()
+            .arg("score")
+            .arg(&input)
+            .args(["--target", "auto", "--incremental", "-o"])
+            .arg(&output)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success());
+    let written = fs::read_to_string(&output).unwrap();
+    assert_eq!(rows(&written).len(), 3);
+    // Unchanged: every row, two of them from one article, is kept byte for byte.
+    let second = run();
+    assert!(String::from_utf8_lossy(&second.stderr).contains("0 new, 0 changed, 2 unchanged"));
+    assert_eq!(fs::read_to_string(&output).unwrap(), written);
+    // A changed article gets its rows again; a removed one loses all of its rows.
+    fs::write(input.join("a.txt"), "PDD fell\nPDD's sales fell sharply.\n").unwrap();
+    fs::remove_file(input.join("b.txt")).unwrap();
+    let third = run();
+    assert!(
+        String::from_utf8_lossy(&third.stderr).contains("0 new, 1 changed, 0 unchanged, 1 removed")
+    );
+    let after = rows(&fs::read_to_string(&output).unwrap());
+    let targets: Vec<&str> = after.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(targets, ["PDD"]);
+    // Aggregation groups the rows by company.
+    fs::write(input.join("b.txt"), "JD.com jumps\nJD.com's sales rose.\n").unwrap();
+    assert!(run().status.success());
+    let out = stance()
+        .args(["aggregate", "--by", "target"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("JD.com") && text.contains("PDD"), "{text}");
+}
+
+#[test]
+fn targets_find_shows_the_company_and_how_each_alias_is_matched() {
+    for (query, ticker) in [
+        ("PDD.US", "PDD"),
+        ("$PDD", "PDD"),
+        ("NASDAQ:PDD", "PDD"),
+        ("Pinduoduo", "PDD"),
+        ("9988.HK", "BABA"),
+        ("600519.SS", "600519.SS"),
+        ("Facebook", "META"),
+        ("JD.com", "JD"),
+        ("GME", "GME"),
+        ("AAPL", "AAPL"),
+    ] {
+        let out = stance().args(["targets", "find", query]).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains(&format!("ticker: {ticker} ")),
+            "{query}: {text}"
+        );
+    }
+    let out = stance()
+        .args(["targets", "find", "Allstate"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("ALL ") && l.contains("company context")),
+        "{text}"
+    );
+    let out = stance()
+        .args(["targets", "find", "Zyxwv Widgets"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("matched as written"), "{text}");
+}
+
+#[test]
+fn an_unknown_target_is_matched_as_written_with_a_note() {
+    let out = stance()
+        .args(["score", "-", "--target", "Zyxwv Widgets"])
+        .write_stdin("Zyxwv Widgets raised its outlook.")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a listed company"), "{err}");
+    let found = rows(&String::from_utf8(out.stdout).unwrap());
+    assert!(found[0].3 > 0);
+}
