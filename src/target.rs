@@ -341,15 +341,17 @@ impl TargetBook {
                 push(alias);
             }
         }
-        // What was typed is matched as typed (and as a cashtag, when it is one word), unless it
-        // is written as a ticker or is one of the company's names: the table matches those in
-        // its own way ("Target" only capitalized).
+        // What was typed is matched as typed, unless it is written as a ticker or is one of the
+        // company's names: the table matches those in its own way ("Target" only capitalized).
+        // A one-word name is matched as a cashtag too ("$SPX").
         let named = |typed: &str| {
             company.is_some_and(|(_, c)| c.aliases().any(|a| a.eq_ignore_ascii_case(typed)))
         };
         if found != Some(Found::Ticker) {
-            for typed in std::iter::once(wanted).chain(also).filter(|t| !named(t)) {
-                push(Alias::new(typed, Case::AnyForm));
+            for typed in std::iter::once(wanted).chain(also) {
+                if !named(typed) {
+                    push(Alias::new(typed, Case::AnyForm));
+                }
                 if typed.chars().all(|c| c.is_alphanumeric() || c == '.') {
                     push(Alias::new(format!("${typed}"), Case::AnyForm));
                 }
