@@ -315,3 +315,31 @@ fn an_unknown_target_is_matched_as_written_with_a_note() {
     let found = rows(&String::from_utf8(out.stdout).unwrap());
     assert!(found[0].3 > 0);
 }
+
+#[test]
+fn auto_is_refused_where_one_company_is_read() {
+    for args in [
+        vec![
+            "explain",
+            "data/articles/market-wrap.md",
+            "--target",
+            "auto",
+        ],
+        vec![
+            "eval",
+            "--data",
+            "data/articles/labels.csv",
+            "--target",
+            "auto",
+        ],
+    ] {
+        let out = stance()
+            .current_dir(repo("."))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is for `stance score`"), "{err}");
+    }
+}

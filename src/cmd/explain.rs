@@ -48,7 +48,8 @@ pub struct Args {
     /// Article files (or any input `stance score` reads); every article in them is explained
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    #[arg(long, default_value = "alibaba")]
+    /// Company to explain the score for (see `stance targets find`), or "any"
+    #[arg(long, default_value = "alibaba", value_parser = super::one_target)]
     pub target: String,
     /// json: one JSON object per article, one per line (JSON Lines)
     #[arg(long, value_enum, default_value = "text")]

@@ -16,6 +16,18 @@ pub mod score;
 pub mod targets;
 pub mod train;
 
+/// A `--target` naming one company, or `any`: `auto` (every company) is for `stance score`.
+pub fn one_target(name: &str) -> Result<String, String> {
+    if name.trim().eq_ignore_ascii_case("auto") {
+        Err(
+            "\"auto\" (a row per company) is for `stance score`; give one company, or \"any\""
+                .into(),
+        )
+    } else {
+        Ok(name.to_string())
+    }
+}
+
 /// Parses one of the library's named choices, listing them with their help in `--help`.
 pub fn choice<T: Choice + Send + Sync>() -> impl TypedValueParser<Value = T> {
     let values = T::ALL

@@ -43,7 +43,7 @@ pub struct DataArgs {
     #[arg(long, value_name = "COL")]
     pub target_col: Option<String>,
     /// Target for rows without one
-    #[arg(long, default_value = "any")]
+    #[arg(long, default_value = "any", value_parser = super::one_target)]
     pub target: String,
     #[arg(long, value_parser = choice::<Task>(), default_value = "stance")]
     pub task: Task,
