@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::data::DataFile;
+use crate::data::{DataError, DataFile};
 
 /// How an alias must be written to count as a mention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -149,15 +149,6 @@ impl Company {
     }
 }
 
-/// A problem in the company table; `line` is 0 for one with the whole file.
-#[derive(Debug, thiserror::Error)]
-#[error("{}{}: {reason}", file, if *line > 0 { format!(":{line}") } else { String::new() })]
-pub struct CompanyTableError {
-    pub file: String,
-    pub line: usize,
-    pub reason: String,
-}
-
 /// How a typed name found its company, for `stance targets find`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Found {
@@ -293,20 +284,15 @@ fn ticker_form(query: &str) -> Option<String> {
 }
 
 impl CompanyTable {
-    pub fn load(file: &DataFile) -> Result<CompanyTable, CompanyTableError> {
-        let name = file.to_string();
-        let text = file.read().map_err(|e| CompanyTableError {
-            file: name.clone(),
-            line: 0,
-            reason: e.to_string(),
-        })?;
-        CompanyTable::parse(&text, &name)
+    pub fn load(file: &DataFile) -> Result<CompanyTable, DataError> {
+        let text = file.read_text()?;
+        CompanyTable::parse(&text, &file.to_string())
     }
 
     /// Reads the CSV (`ticker,name,aliases,tickers,plain,tail`, lists `|`-separated) and checks
     /// every row: a ticker and a name, no ticker twice, every plain and tail entry one of its own.
-    pub fn parse(text: &str, file: &str) -> Result<CompanyTable, CompanyTableError> {
-        let error = |line: usize, reason: String| CompanyTableError {
+    pub fn parse(text: &str, file: &str) -> Result<CompanyTable, DataError> {
+        let error = |line: usize, reason: String| DataError {
             file: file.to_string(),
             line,
             reason,

@@ -13,6 +13,15 @@ mod defaults {
     include!(concat!(env!("OUT_DIR"), "/defaults.rs"));
 }
 
+/// A problem in a data file (targets, company table); `line` is 0 for one with the whole file.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {reason}", file, if *line > 0 { format!(":{line}") } else { String::new() })]
+pub struct DataError {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
 /// One data file: compiled in, or on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DataFile {
@@ -68,6 +77,15 @@ impl DataFile {
             DataFile::article_model(),
         ]);
         all
+    }
+
+    /// [`read`](Self::read), with an error that names the file.
+    pub fn read_text(&self) -> Result<Cow<'static, str>, DataError> {
+        self.read().map_err(|e| DataError {
+            file: self.to_string(),
+            line: 0,
+            reason: e.to_string(),
+        })
     }
 
     pub fn read(&self) -> io::Result<Cow<'static, str>> {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analyze::{AnalyzedToken, Codebook, StemFilter, phrase_stems};
 use crate::company::{Alias, Asked, Case, CompanyTable, EXCHANGES, Found, push_alias};
-use crate::data::DataFile;
+use crate::data::{DataError, DataFile};
 use crate::phrase::{PhraseMatch, PhraseMatcher};
 use crate::sentence::Sentence;
 use crate::tokenize::{Tokenizer, normalize_into};
@@ -127,15 +127,6 @@ pub struct Resolved {
     pub hand_entry: bool,
 }
 
-/// A problem in a targets file; `line` is 0 for one with the whole file.
-#[derive(Debug, thiserror::Error)]
-#[error("{}{}: {reason}", file, if *line > 0 { format!(":{line}") } else { String::new() })]
-pub struct TargetsError {
-    pub file: String,
-    pub line: usize,
-    pub reason: String,
-}
-
 /// The targets file again, with where each value is written, so a problem found after parsing
 /// points at its own line.
 #[derive(Deserialize)]
@@ -164,14 +155,9 @@ pub struct TargetBook {
 }
 
 impl TargetBook {
-    pub fn load(file: &DataFile) -> Result<TargetBook, TargetsError> {
-        let name = file.to_string();
-        let text = file.read().map_err(|e| TargetsError {
-            file: name.clone(),
-            line: 0,
-            reason: e.to_string(),
-        })?;
-        TargetBook::parse(&text, &name)
+    pub fn load(file: &DataFile) -> Result<TargetBook, DataError> {
+        let text = file.read_text()?;
+        TargetBook::parse(&text, &file.to_string())
     }
 
     /// The targets file's entries resolved against `companies`; an entry's ticker must be
@@ -180,12 +166,12 @@ impl TargetBook {
         mut self,
         companies: CompanyTable,
         file: &DataFile,
-    ) -> Result<TargetBook, TargetsError> {
+    ) -> Result<TargetBook, DataError> {
         for entry in &self.entries {
             if let Some(t) = &entry.ticker
                 && companies.by_ticker(t).is_none()
             {
-                return Err(TargetsError {
+                return Err(DataError {
                     file: file.to_string(),
                     line: 0,
                     reason: format!(
@@ -207,14 +193,14 @@ impl TargetBook {
         blake3::hash(&bytes).to_hex().to_string()
     }
 
-    pub fn parse(text: &str, file: &str) -> Result<TargetBook, TargetsError> {
+    pub fn parse(text: &str, file: &str) -> Result<TargetBook, DataError> {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let error = |span: std::ops::Range<usize>, reason: String| TargetsError {
+        let error = |span: std::ops::Range<usize>, reason: String| DataError {
             file: file.to_string(),
             line: line_of(span.start),
             reason,
         };
-        let parse_error = |e: toml::de::Error| TargetsError {
+        let parse_error = |e: toml::de::Error| DataError {
             file: file.to_string(),
             line: e.span().map_or(0, |s| line_of(s.start)),
             reason: e.message().to_string(),
