@@ -3,7 +3,9 @@
 //!   rescore everything after the scoring code or a dependency changes, not only after the model
 //!   or lexicons do;
 //! - `defaults.rs`, the default lexicons, targets and models compiled into the binary, so an
-//!   installed `stance` works without the checkout it was built from.
+//!   installed `stance` works without the checkout it was built from, and the words of every run
+//!   of Chinese characters in those files, so that reading English with the defaults never loads
+//!   the segmenter's dictionary.
 
 use std::fmt::Write;
 use std::fs;
@@ -56,6 +58,14 @@ fn defaults_source() -> String {
         writeln!(source, "    {},", included(&format!("lexicons/{name}"))).unwrap();
     }
     source.push_str("];\n");
+    let mut texts: Vec<String> = lexicons
+        .iter()
+        .map(|f| fs::read_to_string(f).unwrap_or_default())
+        .collect();
+    for relative in ["lexicons/targets.toml", "lexicons/companies/companies.csv"] {
+        texts.push(fs::read_to_string(root.join(relative)).unwrap_or_default());
+    }
+    source.push_str(&cjk_words(&texts));
     for (name, relative) in [
         ("TARGETS", "lexicons/targets.toml"),
         ("COMPANIES", "lexicons/companies/companies.csv"),
@@ -70,6 +80,37 @@ fn defaults_source() -> String {
         )
         .unwrap();
     }
+    source
+}
+
+/// The characters `src/tokenize.rs` gives a token each (its `is_cjk`), which the segmenter joins.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// `CJK_WORDS`: each distinct run of CJK characters in `texts`, sorted, with its words' byte
+/// ranges as `segment::words` cuts them.
+fn cjk_words(texts: &[String]) -> String {
+    let mut runs = std::collections::BTreeSet::new();
+    for text in texts {
+        let mut run = String::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            if is_cjk(c) {
+                run.push(c);
+            } else if !run.is_empty() {
+                runs.insert(std::mem::take(&mut run));
+            }
+        }
+    }
+    let jieba = jieba_rs::Jieba::new();
+    let mut source = String::from("pub const CJK_WORDS: &[(&str, &[(u32, u32)])] = &[\n");
+    for run in &runs {
+        let words: Vec<String> = (jieba.cut(run, true).iter())
+            .map(|t| format!("({}, {})", t.byte_start, t.byte_end))
+            .collect();
+        writeln!(source, "    ({run:?}, &[{}]),", words.join(", ")).unwrap();
+    }
+    source.push_str("];\n");
     source
 }
 

@@ -7,7 +7,8 @@
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
-use crate::tokenize::{Token, TokenKind, Tokenizer, normalize_into, signed_percent_stem};
+use crate::segment::{Segmented, segmented, words};
+use crate::tokenize::{Token, TokenKind, normalize_into, signed_percent_stem};
 
 /// The code of a stem that no lexicon, target or model uses.
 pub const UNKNOWN: u32 = 0;
@@ -76,7 +77,7 @@ fn is_code_number(kind: TokenKind, raw: &str) -> bool {
 /// Stems of every word of a phrase, analyzed exactly as article text is.
 pub fn phrase_stems(phrase: &str, stem: &StemFilter) -> Vec<String> {
     let mut buf = String::new();
-    Tokenizer::new(phrase)
+    segmented(phrase)
         .filter(|t| !t.is_break())
         .map(|t| {
             normalize_into(&phrase[t.start..t.end], &mut buf);
@@ -157,6 +158,9 @@ pub struct Analyzer {
     stem: StemFilter,
     short: FxHashMap<u128, (u32, u32)>,
     cache: FxHashMap<Box<str>, (u32, u32)>,
+    /// Each distinct run of CJK characters seen, with its words' byte ranges: segmenting is
+    /// cached as stemming is.
+    runs: FxHashMap<Box<str>, Box<[(u32, u32)]>>,
     buf: String,
     generation: u64,
     paragraph_starts: Vec<usize>,
@@ -185,6 +189,7 @@ impl Default for Analyzer {
             stem: StemFilter::default(),
             short: FxHashMap::default(),
             cache: FxHashMap::default(),
+            runs: FxHashMap::default(),
             buf: String::new(),
             generation: next_generation(),
             paragraph_starts: Vec::new(),
@@ -199,11 +204,23 @@ impl Analyzer {
         if self.words() > CACHE_LIMIT {
             self.short.clear();
             self.cache.clear();
+            self.runs.clear();
             self.generation = next_generation();
         }
         self.paragraph_starts.clear();
         let mut at_paragraph_start = true;
-        for token in Tokenizer::new(text) {
+        let mut runs = std::mem::take(&mut self.runs);
+        let cut = |run: &str, out: &mut Vec<(u32, u32)>| match runs.get(run) {
+            Some(found) => {
+                out.clear();
+                out.extend_from_slice(found);
+            }
+            None => {
+                words(run, out);
+                runs.insert(run.into(), out.as_slice().into());
+            }
+        };
+        for token in Segmented::new(text, cut) {
             let raw = &text[token.start..token.end];
             let (code, word) = if has_stem(token.kind, raw) {
                 self.code(raw, codebook)
@@ -219,6 +236,7 @@ impl Analyzer {
             at_paragraph_start = token.kind == TokenKind::ParagraphBreak;
             out.push(AnalyzedToken { token, code, word });
         }
+        self.runs = runs;
         mute_datelines(text, out, &self.paragraph_starts);
     }
 
@@ -228,7 +246,7 @@ impl Analyzer {
     }
 
     fn words(&self) -> usize {
-        self.short.len() + self.cache.len()
+        self.short.len() + self.cache.len() + self.runs.len()
     }
 
     fn code(&mut self, raw: &str, codebook: &Codebook) -> (u32, u32) {

@@ -13,6 +13,10 @@ mod defaults {
     include!(concat!(env!("OUT_DIR"), "/defaults.rs"));
 }
 
+/// Each run of Chinese characters in the built-in data files with its words, sorted by run (see
+/// `segment::words`).
+pub use defaults::CJK_WORDS;
+
 /// A problem in a data file (targets, company table); `line` is 0 for one with the whole file.
 #[derive(Debug, thiserror::Error)]
 #[error("{}{}: {reason}", file, if *line > 0 { format!(":{line}") } else { String::new() })]

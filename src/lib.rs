@@ -42,6 +42,7 @@ pub mod phrase;
 pub mod pooling;
 pub mod rules;
 pub mod score;
+pub mod segment;
 pub mod sentence;
 pub mod style;
 pub mod target;

@@ -13,8 +13,9 @@ use crate::analyze::{AnalyzedToken, Codebook, StemFilter, phrase_stems};
 use crate::company::{Alias, Asked, Case, CompanyTable, EXCHANGES, Found, push_alias};
 use crate::data::{DataError, DataFile};
 use crate::phrase::{PhraseMatch, PhraseMatcher};
+use crate::segment::segmented;
 use crate::sentence::Sentence;
-use crate::tokenize::{Tokenizer, normalize_into};
+use crate::tokenize::normalize_into;
 
 /// How much each kind of sentence counts towards the article's stance.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -535,7 +536,7 @@ impl AliasMatcherBuilder {
         let stems = phrase_stems(&alias.text, stem);
         if let Some(codes) = codebook.intern_all(&stems).filter(|c| !c.is_empty()) {
             let (mut buf, mut words) = (String::new(), String::new());
-            for t in Tokenizer::new(&alias.text).filter(|t| !t.is_break()) {
+            for t in segmented(&alias.text).filter(|t| !t.is_break()) {
                 push_alias_word(&alias.text[t.start..t.end], &mut buf, &mut words);
             }
             self.patterns.push(codes);
