@@ -296,16 +296,18 @@ fn is_symbol(c: char) -> bool {
 fn break_kind(c: char) -> Option<TokenKind> {
     match c {
         '\n' | '\u{2029}' => Some(TokenKind::ParagraphBreak),
-        '.' | '!' | '?' | '\u{3002}' | '\u{FF01}' | '\u{FF1F}' | '\u{2026}' => {
-            Some(TokenKind::SentenceBreak(match c {
-                '\u{FF01}' => '!',
-                '\u{FF1F}' => '?',
-                '!' | '?' => c,
-                _ => '.',
-            }))
-        }
+        // A Chinese semicolon ends a sentence, as a full stop does.
+        '.' | '!' | '?' | '\u{3002}' | '\u{FF01}' | '\u{FF1F}' | '\u{2026}' | '\u{FF1B}'
+        | '\u{FF0E}' => Some(TokenKind::SentenceBreak(match c {
+            '\u{FF01}' => '!',
+            '\u{FF1F}' => '?',
+            '!' | '?' => c,
+            _ => '.',
+        })),
         ',' | ';' | ':' | '(' | ')' | '[' | ']' | '\u{2013}' | '\u{2014}' | '\u{FF0C}'
-        | '\u{3001}' | '\u{FF1B}' | '\u{FF1A}' | '|' => Some(TokenKind::ClauseBreak),
+        | '\u{3001}' | '\u{FF1A}' | '\u{FF08}' | '\u{FF09}' | '\u{3010}' | '\u{3011}' | '|' => {
+            Some(TokenKind::ClauseBreak)
+        }
         _ => None,
     }
 }
@@ -336,6 +338,11 @@ pub fn normalize_into(raw: &str, out: &mut String) {
     for c in raw.chars() {
         match c {
             '\u{2019}' | '\u{02BC}' => out.push('\''),
+            // Full-width forms ("１２％", "ＡＩ") read as their ASCII letters, digits and signs.
+            '\u{FF01}'..='\u{FF5E}' => {
+                let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
+                out.push(ascii.to_ascii_lowercase());
+            }
             _ => out.extend(c.to_lowercase()),
         }
     }
@@ -504,5 +511,25 @@ mod tests {
             assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
             assert!(t.start < t.end);
         }
+    }
+
+    #[test]
+    fn chinese_punctuation_ends_sentences_and_full_width_forms_read_as_ascii() {
+        let kinds: Vec<TokenKind> = Tokenizer::new("涨；跌．（好）").map(|t| t.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                TokenKind::Cjk,
+                TokenKind::SentenceBreak('.'),
+                TokenKind::Cjk,
+                TokenKind::SentenceBreak('.'),
+                TokenKind::ClauseBreak,
+                TokenKind::Cjk,
+                TokenKind::ClauseBreak,
+            ]
+        );
+        let mut out = String::new();
+        normalize_into("ＡＩ１２", &mut out);
+        assert_eq!(out, "ai12");
     }
 }

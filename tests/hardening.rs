@@ -214,8 +214,8 @@ fn the_binary_needs_no_checkout_and_writes_its_defaults_out() {
 #[test]
 fn answers_without_a_reading_are_counted_and_said() {
     let out = stance()
-        .args(["score", "-", "--target", "阿里巴巴"])
-        .write_stdin("阿里巴巴股价大跌，投资者信心受挫。")
+        .args(["score", "-", "--target", "알리바바"])
+        .write_stdin("알리바바 주가가 폭락했다.")
         .output()
         .unwrap();
     let err = stderr_of(&out);

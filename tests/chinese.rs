@@ -1,0 +1,69 @@
+//! Chinese text read by the Chinese lexicon over jieba's words: the issue's examples, negation,
+//! direction x metric in Chinese word order, mixed text, and explanations that point at words.
+
+mod common;
+use common::stance;
+
+/// (stance, score, drivers) of one text scored against every sentence.
+fn score(text: &str) -> (String, f64, String) {
+    let out = stance()
+        .args(["score", "-", "--target", "any"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let at = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
+    let drivers = format!("{} {}", at("drivers_bullish"), at("drivers_bearish"));
+    (at("stance").into(), at("score").parse().unwrap(), drivers)
+}
+
+#[test]
+fn the_issues_two_sentences_read_bearish_and_bullish() {
+    let (stance, score_fall, drivers) = score("阿里巴巴股价大跌，投资者信心受挫。");
+    assert_eq!(stance, "bearish", "{drivers}");
+    assert!(drivers.contains("股价 大跌"), "{drivers}");
+    let (stance, score_rise, drivers) = score("阿里巴巴营收大幅增长");
+    assert_eq!(stance, "bullish", "{drivers}");
+    assert!(drivers.contains("营收 增长"), "{drivers}");
+    assert!(score_fall < -0.3 && score_rise > 0.3);
+}
+
+#[test]
+fn negation_and_metric_direction_pairs_work_in_chinese_word_order() {
+    let (stance, _, drivers) = score("我不看好腾讯，净利润同比下滑12%");
+    assert_eq!(stance, "bearish", "{drivers}");
+    assert!(drivers.contains("看好 (negated)"), "{drivers}");
+    assert!(drivers.contains("净利润 下滑"), "{drivers}");
+    // A cost that falls is good for the holder.
+    let (_, score_cost, drivers) = score("公司成本大幅下降");
+    assert!(score_cost > 0.0, "{drivers}");
+}
+
+#[test]
+fn mixed_english_and_chinese_text_reads_both() {
+    let (stance, _, drivers) = score("$BABA 营收大幅增长, revenue rose and margins improved");
+    assert_eq!(stance, "bullish", "{drivers}");
+    assert!(drivers.contains("营收 增长"), "{drivers}");
+}
+
+#[test]
+fn explain_points_at_chinese_words() {
+    let out = stance()
+        .args(["explain", "-", "--target", "阿里巴巴"])
+        .write_stdin("阿里巴巴股价大跌，投资者信心受挫。")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("«股价大跌»") || text.contains("«股价»"),
+        "{text}"
+    );
+    assert!(
+        text.contains("relevance 100") || text.contains("relevance 95"),
+        "{text}"
+    );
+}
