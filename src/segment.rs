@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
 
-use crate::tokenize::{Token, TokenKind, Tokenizer};
+use crate::tokenize::{Token, TokenKind, Tokenizer, is_cjk};
 
 /// The segmenter and its built-in dictionary, loaded on the first Chinese text (about 0.1 s).
 fn jieba() -> &'static Jieba {
@@ -32,6 +32,18 @@ pub fn words(run: &str, out: &mut Vec<(u32, u32)>) {
             );
         }
     }
+}
+
+/// How many words of two or more characters the dictionary finds in `text` (its first 4,000
+/// characters): how much it reads as Chinese, to tell a right decoding from a wrong one.
+pub fn dictionary_words(text: &str) -> usize {
+    let sample = text
+        .char_indices()
+        .nth(4000)
+        .map_or(text, |(i, _)| &text[..i]);
+    (jieba().cut(sample, false).iter())
+        .filter(|t| t.word.chars().nth(1).is_some_and(is_cjk))
+        .count()
 }
 
 /// Tokens with each CJK run replaced by its words; `cut` gives a run's words (see [`words`]),

@@ -67,3 +67,30 @@ fn explain_points_at_chinese_words() {
         "{text}"
     );
 }
+
+#[test]
+fn gb18030_and_big5_files_are_detected_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let simplified = "阿里巴巴股价大跌，投资者信心受挫。";
+    let traditional = "阿里巴巴股價大跌，投資者信心受挫。";
+    let files = [
+        ("gbk.txt", encoding_rs::GBK.encode(simplified).0, "gb18030"),
+        ("big5.txt", encoding_rs::BIG5.encode(traditional).0, "Big5"),
+    ];
+    for (name, bytes, encoding) in &files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let out = stance()
+            .arg("score")
+            .arg(dir.path().join(name))
+            .args(["--target", "阿里巴巴"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{name}: not UTF-8: decoded as {encoding}")),
+            "{err}"
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(",bearish,"), "{name}: {text}");
+    }
+}

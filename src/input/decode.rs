@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, Read};
 use encoding_rs::Encoding;
 
 use super::{Problem, problem};
+use crate::segment::dictionary_words;
 
 /// How input bytes are read as text. A byte-order mark always wins.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,7 +24,7 @@ impl crate::choice::Choice for TextEncoding {
         (
             TextEncoding::Auto,
             "auto",
-            "By byte-order mark (UTF-8, UTF-16), else UTF-8",
+            "By byte-order mark (UTF-8, UTF-16), else UTF-8, else GB18030 or Big5 (with a warning)",
         ),
         (TextEncoding::Utf8, "utf-8", "UTF-8"),
         (TextEncoding::Utf16Le, "utf-16le", "UTF-16, little-endian"),
@@ -66,6 +67,7 @@ pub fn decode(
     encoding: TextEncoding,
     warnings: &mut Vec<Problem>,
 ) -> Result<String, Problem> {
+    let requested = encoding;
     let (encoding, body) = match Encoding::for_bom(&bytes) {
         Some((found, bom)) => (found, &bytes[bom..]),
         None => (encoding.encoding(), &bytes[..]),
@@ -77,6 +79,19 @@ pub fn decode(
     if encoding == encoding_rs::UTF_8 {
         return match std::str::from_utf8(body) {
             Ok(s) => Ok(s.to_string()),
+            Err(_)
+                if requested == TextEncoding::Auto
+                    && let Some((text, found)) = chinese(body) =>
+            {
+                warnings.push(problem(
+                    location,
+                    format!(
+                        "not UTF-8: decoded as {} (--encoding names another encoding)",
+                        found.name()
+                    ),
+                ));
+                Ok(text)
+            }
             Err(e) => {
                 warnings.push(problem(
                     location,
@@ -107,6 +122,19 @@ pub fn decode(
         ));
     }
     Ok(text.into_owned())
+}
+
+/// Text that is not UTF-8 read as the Chinese encoding that decodes it cleanly into more
+/// dictionary words: nearly any bytes decode as GB18030, but Big5 text read so gives no words
+/// ("ńぺぺ基禴"), and the reverse alike. A tie goes to GB18030 (mainland sources).
+fn chinese(body: &[u8]) -> Option<(String, &'static Encoding)> {
+    [encoding_rs::GB18030, encoding_rs::BIG5]
+        .into_iter()
+        .filter_map(|encoding| {
+            let (text, had_errors) = encoding.decode_without_bom_handling(body);
+            (!had_errors).then(|| (text.into_owned(), encoding))
+        })
+        .max_by_key(|(text, encoding)| (dictionary_words(text), *encoding == encoding_rs::GB18030))
 }
 
 /// Where the first replacement character is, as a character offset.
