@@ -94,3 +94,35 @@ fn gb18030_and_big5_files_are_detected_and_said() {
         assert!(text.contains(",bearish,"), "{name}: {text}");
     }
 }
+
+#[test]
+fn the_chinese_sample_corpus_reads_as_labelled() {
+    let out = stance()
+        .arg("score")
+        .arg(common::repo("data/articles/zh"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut scored = std::collections::HashMap::new();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, stance_col) = (at("id"), at("stance"));
+    for r in reader.records() {
+        let r = r.unwrap();
+        scored.insert(format!("zh/{}", &r[id]), r[stance_col].to_string());
+    }
+    let labels = csv::Reader::from_path(common::repo("data/articles/labels.csv"))
+        .unwrap()
+        .into_records()
+        .map(|r| r.unwrap())
+        .filter(|r| r[0].starts_with("zh/"))
+        .collect::<Vec<_>>();
+    assert!(labels.len() >= 12, "at least twelve Chinese articles");
+    let wrong: Vec<String> = (labels.iter())
+        .filter(|l| scored[&l[0]] != l[2])
+        .map(|l| format!("{}: labelled {}, read {}", &l[0], &l[2], scored[&l[0]]))
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -47,6 +47,19 @@ const NAMED: &[(&str, &[(&str, &str)])] = &[
     ("tencent-analysis-probe.md", &[("Tencent", "Tencent")]),
     ("tencent-corporate-results.md", &[("Tencent", "Tencent")]),
     ("tencent-retail-bullish.md", &[("Tencent", "Tencent")]),
+    ("zh/alibaba-forum-sell.md", &[("Alibaba", "阿里巴巴")]),
+    ("zh/alibaba-forum-buy.md", &[("Alibaba", "阿里巴巴")]),
+    ("zh/alibaba-news-neutral.md", &[("Alibaba", "阿里巴巴")]),
+    ("zh/alibaba-announcement.md", &[("Alibaba", "阿里巴巴")]),
+    ("zh/tencent-news-downgrade.md", &[("Tencent", "腾讯")]),
+    ("zh/tencent-announcement.md", &[("Tencent", "腾讯")]),
+    ("zh/tencent-forum-hold.md", &[("Tencent", "腾讯")]),
+    ("zh/jd-news-results.md", &[("JD.com", "京东")]),
+    ("zh/jd-forum-bearish.md", &[("JD.com", "京东")]),
+    ("zh/jd-news-neutral.md", &[("JD.com", "京东")]),
+    ("zh/byd-news-sales.md", &[("BYD", "比亚迪")]),
+    ("zh/byd-forum-bearish.md", &[("BYD", "比亚迪")]),
+    ("zh/byd-announcement.md", &[("BYD", "比亚迪")]),
 ];
 
 const NAMED_IN_SEEDS: &[(&str, &[(&str, &str)])] = &[
