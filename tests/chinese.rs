@@ -126,3 +126,32 @@ fn the_chinese_sample_corpus_reads_as_labelled() {
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn chinese_company_names_resolve_and_are_found_on_words() {
+    for (target, text, ticker) in [
+        ("阿里巴巴", "阿里巴巴股价大跌。", "BABA"),
+        ("阿里", "阿里股价大跌。", "BABA"),
+        ("腾讯", "腾讯控股业绩亮眼。", "0700.HK"),
+        ("京东", "京东宣布回购股票。", "JD"),
+        ("拼多多", "拼多多营收大幅增长。", "PDD"),
+        ("百度", "百度裁员。", "BIDU"),
+        ("美团", "美团股价暴跌。", "3690.HK"),
+        ("小米", "小米销量创新高。", "1810.HK"),
+        ("比亚迪", "比亚迪净利润同比增长。", "1211.HK"),
+        ("蔚来", "蔚来亏损扩大。", "NIO"),
+    ] {
+        let out = stance()
+            .args(["score", "-", "--target", target])
+            .write_stdin(text)
+            .output()
+            .unwrap();
+        let csv_text = String::from_utf8(out.stdout).unwrap();
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let row = reader.records().next().unwrap().unwrap();
+        let at = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
+        assert_eq!(at("ticker"), ticker, "{target}");
+        assert_ne!(at("relevance"), "0", "{target}: {text}");
+    }
+}
