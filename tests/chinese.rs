@@ -12,13 +12,13 @@ fn score(text: &str) -> (String, f64, String) {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().unwrap().clone();
-    let row = reader.records().next().unwrap().unwrap();
-    let at = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
-    let drivers = format!("{} {}", at("drivers_bullish"), at("drivers_bearish"));
-    (at("stance").into(), at("score").parse().unwrap(), drivers)
+    let row = &common::records(&String::from_utf8(out.stdout).unwrap())[0];
+    let drivers = format!("{} {}", row["drivers_bullish"], row["drivers_bearish"]);
+    (
+        row["stance"].clone(),
+        row["score"].parse().unwrap(),
+        drivers,
+    )
 }
 
 #[test]
@@ -103,16 +103,10 @@ fn the_chinese_sample_corpus_reads_as_labelled() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut scored = std::collections::HashMap::new();
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().unwrap().clone();
-    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (id, stance_col) = (at("id"), at("stance"));
-    for r in reader.records() {
-        let r = r.unwrap();
-        scored.insert(format!("zh/{}", &r[id]), r[stance_col].to_string());
-    }
+    let scored: std::collections::HashMap<String, String> =
+        (common::records(&String::from_utf8(out.stdout).unwrap()).into_iter())
+            .map(|r| (format!("zh/{}", r["id"]), r["stance"].clone()))
+            .collect();
     let labels = csv::Reader::from_path(common::repo("data/articles/labels.csv"))
         .unwrap()
         .into_records()
@@ -146,12 +140,8 @@ fn chinese_company_names_resolve_and_are_found_on_words() {
             .write_stdin(text)
             .output()
             .unwrap();
-        let csv_text = String::from_utf8(out.stdout).unwrap();
-        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
-        let header = reader.headers().unwrap().clone();
-        let row = reader.records().next().unwrap().unwrap();
-        let at = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
-        assert_eq!(at("ticker"), ticker, "{target}");
-        assert_ne!(at("relevance"), "0", "{target}: {text}");
+        let row = &common::records(&String::from_utf8(out.stdout).unwrap())[0];
+        assert_eq!(row["ticker"], ticker, "{target}");
+        assert_ne!(row["relevance"], "0", "{target}: {text}");
     }
 }

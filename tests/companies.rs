@@ -169,16 +169,15 @@ fn score(dir: &Path, args: &[&str]) -> String {
 
 /// (id, target, ticker, relevance) of each row.
 fn rows(csv_text: &str) -> Vec<(String, String, String, u8)> {
-    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
-    let header = reader.headers().unwrap().clone();
-    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (id, target, ticker, relevance) = (at("id"), at("target"), at("ticker"), at("relevance"));
-    reader
-        .records()
+    (common::records(csv_text).into_iter())
         .map(|r| {
-            let r = r.unwrap();
-            let relevance = r[relevance].parse().unwrap();
-            (r[id].into(), r[target].into(), r[ticker].into(), relevance)
+            let relevance = r["relevance"].parse().unwrap();
+            (
+                r["id"].clone(),
+                r["target"].clone(),
+                r["ticker"].clone(),
+                relevance,
+            )
         })
         .collect()
 }

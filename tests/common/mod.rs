@@ -35,3 +35,20 @@ pub fn available(present: bool, what: &str) -> bool {
     }
     present
 }
+
+/// The rows of a CSV output, each as column name to cell.
+pub fn records(csv_text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
