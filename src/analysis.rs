@@ -80,22 +80,14 @@ impl<'e> Analysis<'e> {
         sources: Sources<'e>,
     ) {
         self.read(doc, analyzer, codebook, sources);
-        let view = TextView {
-            encoded: &self.encoded,
-            tokens: &self.tokens,
-            text: doc.text,
-        };
+        let view = text_view(&self.encoded, &self.tokens, doc.text);
         aim.matcher.find(&view, &mut self.mentions);
         self.refocus(doc, aim.name, aim.matcher.is_any(), sources);
     }
 
     /// The article's text as alias matching reads it.
     pub fn view<'a>(&'a self, text: &'a str) -> TextView<'a> {
-        TextView {
-            encoded: &self.encoded,
-            tokens: &self.tokens,
-            text,
-        }
+        text_view(&self.encoded, &self.tokens, text)
     }
 
     /// Re-aims the last analyzed article at the company `mentions` name (found in its text):
@@ -117,11 +109,7 @@ impl<'e> Analysis<'e> {
         self.others.clear();
         if !any {
             if self.known_run != self.run {
-                let view = TextView {
-                    encoded: &self.encoded,
-                    tokens: &self.tokens,
-                    text: doc.text,
-                };
+                let view = text_view(&self.encoded, &self.tokens, doc.text);
                 sources.companies.find(&view, &mut self.known);
                 self.known_run = self.run;
             }
@@ -201,5 +189,15 @@ impl<'e> Analysis<'e> {
                     .count();
             first..end
         })
+    }
+}
+
+/// A view of the fields alias matching reads, borrowed one by one so that the other fields of an
+/// analysis stay free to fill.
+fn text_view<'a>(encoded: &'a [u8], tokens: &'a [AnalyzedToken], text: &'a str) -> TextView<'a> {
+    TextView {
+        encoded,
+        tokens,
+        text,
     }
 }

@@ -78,15 +78,6 @@ pub enum Target {
 }
 
 impl Target {
-    /// A name matched as written, in any case.
-    pub fn as_written(name: &str) -> Target {
-        Target::Named {
-            name: name.to_string(),
-            ticker: String::new(),
-            aliases: vec![Alias::new(name, Case::AnyForm)],
-        }
-    }
-
     pub fn name(&self) -> &str {
         match self {
             Target::Any => "any",
@@ -497,13 +488,15 @@ impl AliasMatcher {
         }));
         let (mut buf, mut words) = (String::new(), String::new());
         out.retain(|m| {
+            let case = self.cases[m.at.pattern];
+            if case == Case::AnyForm {
+                return true;
+            }
             words.clear();
             for t in &text.tokens[m.at.start..m.at.end] {
                 push_alias_word(&text.text[t.token.start..t.token.end], &mut buf, &mut words);
             }
-            let case = self.cases[m.at.pattern];
-            (case == Case::AnyForm || *self.words[m.at.pattern] == *words)
-                && written_in(case, text, m.at)
+            *self.words[m.at.pattern] == *words && written_in(case, text, m.at)
         });
         // Of the mentions that hold, the leftmost-longest ones that do not overlap.
         out.sort_by_key(|m| (m.at.start, std::cmp::Reverse(m.at.end), m.at.pattern));
