@@ -139,83 +139,114 @@ pub struct ScoredArticle {
 pub fn read_scores(path: &Path) -> anyhow::Result<(Vec<ScoredArticle>, Vec<String>)> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
-    let header: Vec<String> = reader
-        .headers()?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{FEFF}').to_string())
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (Some(id), Some(score), Some(relevance)) = (col("id"), col("score"), col("relevance"))
-    else {
+    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    let Some(columns) = ScoreColumns::find(&header) else {
         bail!(
             "{}: not a stance scores file (needs id, score and relevance columns)",
             path.display()
         );
     };
-    let optional = |name: &str| col(name);
-    let (date, source, target, voice, hash) = (
-        optional("date"),
-        optional("source"),
-        optional("target"),
-        optional("voice"),
-        optional("text_hash"),
-    );
-    let drivers: Vec<usize> = ["drivers_bullish", "drivers_bearish"]
-        .iter()
-        .filter_map(|c| col(c))
-        .collect();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for (n, record) in reader.records().enumerate() {
-        let line = n + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("{}:{line}: {e}", path.display()));
-                continue;
-            }
+        let at = format!("{}:{}", path.display(), n + 2);
+        match record {
+            Ok(record) => rows.extend(columns.read(&record, &at, &mut problems)),
+            Err(e) => problems.push(format!("{at}: {e}")),
+        }
+    }
+    Ok((rows, problems))
+}
+
+/// Where a scores file keeps what the index reads.
+#[derive(Clone, Debug)]
+pub struct ScoreColumns {
+    id: usize,
+    score: usize,
+    relevance: usize,
+    date: Option<usize>,
+    source: Option<usize>,
+    target: Option<usize>,
+    voice: Option<usize>,
+    text_hash: Option<usize>,
+    drivers: Vec<usize>,
+}
+
+impl ScoreColumns {
+    /// `None` unless the header has id, score and relevance columns.
+    pub fn find(header: &[impl AsRef<str>]) -> Option<ScoreColumns> {
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|h| h.as_ref().trim_start_matches('\u{FEFF}') == name)
         };
+        Some(ScoreColumns {
+            id: col("id")?,
+            score: col("score")?,
+            relevance: col("relevance")?,
+            date: col("date"),
+            source: col("source"),
+            target: col("target"),
+            voice: col("voice"),
+            text_hash: col("text_hash"),
+            drivers: ["drivers_bullish", "drivers_bearish"]
+                .iter()
+                .filter_map(|c| col(c))
+                .collect(),
+        })
+    }
+
+    /// The article of one record; `at` (`file:line`) names it in `problems`. A row whose score
+    /// or relevance is not a number is left out; an undated one is kept.
+    pub fn read(
+        &self,
+        record: &csv::StringRecord,
+        at: &str,
+        problems: &mut Vec<String>,
+    ) -> Option<ScoredArticle> {
         let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").to_string();
         let number = |i: usize, name: &str| -> Result<f64, String> {
             record
                 .get(i)
                 .unwrap_or("")
                 .parse::<f64>()
-                .map_err(|_| format!("{}:{line}: {name} is not a number", path.display()))
+                .map_err(|_| format!("{at}: {name} is not a number"))
         };
-        let (score, relevance) = match (number(score, "score"), number(relevance, "relevance")) {
+        let (score, relevance) = match (
+            number(self.score, "score"),
+            number(self.relevance, "relevance"),
+        ) {
             (Ok(s), Ok(r)) => (s, r),
             (Err(e), _) | (_, Err(e)) => {
                 problems.push(e);
-                continue;
+                return None;
             }
         };
-        let date_text = get(date);
+        let date_text = get(self.date);
         let day = iso_date(&date_text);
         if day.is_none() && !date_text.trim().is_empty() {
             problems.push(format!(
-                "{}:{line}: date {date_text:?} is not YYYY-MM-DD; the row counts as undated",
-                path.display()
+                "{at}: date {date_text:?} is not YYYY-MM-DD; the row counts as undated"
             ));
         }
         let strip = |s: String| s.strip_prefix('\'').map(String::from).unwrap_or(s);
-        rows.push(ScoredArticle {
-            id: strip(get(Some(id))),
+        Some(ScoredArticle {
+            id: strip(get(Some(self.id))),
             date: day,
             date_text,
-            source: strip(get(source)),
-            target: strip(get(target)),
+            source: strip(get(self.source)),
+            target: strip(get(self.target)),
             relevance,
             score,
-            voice: VOICE_CLASSES.iter().position(|v| *v == get(voice)),
-            text_hash: get(hash),
-            drivers: drivers
+            voice: VOICE_CLASSES.iter().position(|v| *v == get(self.voice)),
+            text_hash: get(self.text_hash),
+            drivers: self
+                .drivers
                 .iter()
                 .flat_map(|&i| parse_drivers(&strip(get(Some(i)))))
                 .collect(),
-        });
+        })
     }
-    Ok((rows, problems))
 }
 
 /// `term:+0.1234; other:-0.05` into pairs.
@@ -351,6 +382,41 @@ pub fn aggregate(
         })
         .collect();
     (groups, summary)
+}
+
+/// The columns of an index table, each group's row in [`index_record`].
+pub const INDEX_COLUMNS: [&str; 12] = [
+    "group",
+    "articles",
+    "index",
+    "total_weight",
+    "share_retail",
+    "share_analysis",
+    "share_corporate",
+    "share_unknown_voice",
+    "weight_retail",
+    "weight_analysis",
+    "weight_corporate",
+    "half_life_days",
+];
+
+/// One group's row of the index table, cells as written (the key not made spreadsheet-safe):
+/// the weights ride in every row, so a spreadsheet can recompute the index.
+pub fn index_record(group: &Group, weights: &IndexWeights) -> Vec<String> {
+    let mut record = vec![
+        group.key.clone(),
+        group.articles.to_string(),
+        crate::output::number(group.index),
+        crate::output::number(group.total_weight),
+    ];
+    record.extend(group.voice_shares.iter().map(|s| crate::output::number(*s)));
+    record.extend(weights.voice.iter().map(|w| w.to_string()));
+    record.push(
+        weights
+            .half_life_days
+            .map_or(String::new(), |h| h.to_string()),
+    );
+    record
 }
 
 #[cfg(test)]

@@ -54,6 +54,6 @@ mod tests {
         names_round_trip::<Task>();
         names_round_trip::<crate::input::TextEncoding>();
         assert_eq!(Pooling::from_name("Opinion"), Some(Pooling::Opinion));
-        assert_eq!(OutputFormat::from_name("xlsx"), None);
+        assert_eq!(OutputFormat::from_name("XLSX"), Some(OutputFormat::Xlsx));
     }
 }

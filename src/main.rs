@@ -24,6 +24,7 @@ enum Command {
     Lexicon(cmd::lexicon::Args),
     Aggregate(cmd::aggregate::Args),
     Targets(cmd::targets::Args),
+    Workbook(cmd::workbook::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,9 +37,17 @@ fn main() -> ExitCode {
         Command::Lexicon(args) => cmd::lexicon::run(args),
         Command::Aggregate(args) => cmd::aggregate::run(args),
         Command::Targets(args) => cmd::targets::run(args),
+        Command::Workbook(args) => cmd::workbook::run(args),
     };
     match result {
         Ok(code) => code,
+        // A reader that stopped early (`| head`) has what it wanted.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)

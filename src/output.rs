@@ -36,6 +36,15 @@ pub const COLUMNS: [&str; 18] = [
 ];
 pub const VOICE_COLUMNS: [&str; 4] = ["voice", "p_retail", "p_analysis", "p_corporate"];
 
+/// The columns of a row, in order.
+pub fn columns(with_voice: bool) -> Vec<&'static str> {
+    let mut columns = COLUMNS.to_vec();
+    if with_voice {
+        columns.extend(VOICE_COLUMNS);
+    }
+    columns
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Driver<'a> {
     pub term: &'a str,
@@ -120,6 +129,38 @@ impl<'a> ScoreRow<'a> {
         }
     }
 
+    /// The row's cells in column order, typed, with the values the CSV shows (numbers rounded to
+    /// its four decimals, drivers as its cells): what front ends other than files hand over.
+    pub fn cells(&self) -> Vec<Cell<'a>> {
+        let text = |s: &'a str| Cell::Text(Cow::Borrowed(s));
+        let decimal = |x: f64| Cell::Number(number(x).parse().unwrap_or(x));
+        let mut cells = vec![
+            text(self.id),
+            text(self.title),
+            text(self.date),
+            text(self.source),
+            text(self.target),
+            text(self.ticker),
+            Cell::Integer(u64::from(self.relevance)),
+            text(self.stance),
+            decimal(self.score),
+            decimal(self.p_bearish),
+            decimal(self.p_neutral),
+            decimal(self.p_bullish),
+            decimal(self.confidence),
+            Cell::Text(Cow::Owned(drivers_cell(&self.drivers_bullish))),
+            Cell::Text(Cow::Owned(drivers_cell(&self.drivers_bearish))),
+            Cell::Integer(self.tokens as u64),
+            text(self.model),
+            Cell::Text(Cow::Owned(self.text_hash.clone())),
+        ];
+        if let Some(v) = &self.voice {
+            cells.push(text(v.voice));
+            cells.extend([v.p_retail, v.p_analysis, v.p_corporate].map(decimal));
+        }
+        cells
+    }
+
     /// Writes the CSV record, cells in column order. Unless `raw`, text cells are made
     /// spreadsheet-safe.
     fn write_csv(&self, raw: bool, out: &mut Vec<u8>) {
@@ -180,6 +221,14 @@ impl<'a> ScoreRow<'a> {
         }
         record.end();
     }
+}
+
+/// A typed cell of a row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell<'a> {
+    Text(Cow<'a, str>),
+    Integer(u64),
+    Number(f64),
 }
 
 /// Writes one RFC 4180 record with CRLF straight into a byte buffer, quoting as the `csv` crate
@@ -247,7 +296,8 @@ pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
     }
 }
 
-fn is_formula_like(cell: &str) -> bool {
+/// Whether a spreadsheet would run `cell` as a formula.
+pub fn is_formula_like(cell: &str) -> bool {
     cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(cell)
 }
 
@@ -363,6 +413,20 @@ fn push_decimal4(out: &mut String, x: f64, sign: Sign) {
 pub enum OutputFormat {
     Csv,
     Jsonl,
+    /// An Excel workbook ([`crate::workbook`]); its rows are encoded as raw CSV on the way.
+    Xlsx,
+}
+
+impl OutputFormat {
+    /// The format an output file's extension names: `.jsonl`/`.ndjson`, `.xlsx`, else CSV.
+    pub fn of_path(path: &std::path::Path) -> OutputFormat {
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        match extension.to_ascii_lowercase().as_str() {
+            "jsonl" | "ndjson" => OutputFormat::Jsonl,
+            "xlsx" => OutputFormat::Xlsx,
+            _ => OutputFormat::Csv,
+        }
+    }
 }
 
 impl crate::choice::Choice for OutputFormat {
@@ -372,6 +436,11 @@ impl crate::choice::Choice for OutputFormat {
             OutputFormat::Jsonl,
             "jsonl",
             "One JSON object per article, one per line",
+        ),
+        (
+            OutputFormat::Xlsx,
+            "xlsx",
+            "An Excel workbook: typed cells, a frozen header with filters, an index sheet",
         ),
     ];
 }
@@ -404,12 +473,8 @@ impl RowEncoder {
             if self.options.bom {
                 out.extend_from_slice("\u{FEFF}".as_bytes());
             }
-            let mut header: Vec<&str> = COLUMNS.to_vec();
-            if with_voice {
-                header.extend(VOICE_COLUMNS);
-            }
             let mut record = CsvRecordWriter::new(&mut out);
-            for name in header {
+            for name in columns(with_voice) {
                 record.field(name.as_bytes());
             }
             record.end();
@@ -422,6 +487,10 @@ impl RowEncoder {
         match self.format {
             OutputFormat::Csv => {
                 row.write_csv(self.options.raw, out);
+                Ok(())
+            }
+            OutputFormat::Xlsx => {
+                row.write_csv(true, out);
                 Ok(())
             }
             OutputFormat::Jsonl => {
@@ -515,6 +584,40 @@ mod tests {
         let hash = text_hash("Alibaba");
         assert!(hash.starts_with("b3-") && hash.len() == 19, "{hash}");
         assert!(hash.parse::<f64>().is_err());
+    }
+
+    #[test]
+    fn typed_cells_are_the_csv_cells() {
+        let article = Article {
+            id: "-5".into(),
+            title: Some("=SUM(1)".into()),
+            text: "Alibaba profit rose.".into(),
+            ..Article::default()
+        };
+        let engine = crate::engine::Engine::load(&Default::default()).unwrap();
+        let mut scorer = crate::score::Scorer::new(&engine);
+        let target = engine.targets.resolve("Alibaba");
+        let eval = scorer.evaluate(crate::analysis::Document::from(&article), &target);
+        let row = ScoreRow::new(&article, &eval, scorer.labels(), "m");
+        let mut csv = Vec::new();
+        row.write_csv(true, &mut csv);
+        let record = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.as_slice())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap();
+        let cells = row.cells();
+        assert_eq!(cells.len(), columns(row.voice.is_some()).len());
+        assert_eq!(cells.len(), record.len());
+        for (cell, written) in cells.iter().zip(&record) {
+            match cell {
+                Cell::Text(t) => assert_eq!(t, written),
+                Cell::Integer(n) => assert_eq!(n.to_string(), written),
+                Cell::Number(x) => assert_eq!(*x, written.parse::<f64>().unwrap()),
+            }
+        }
     }
 
     #[test]

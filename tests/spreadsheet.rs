@@ -5,8 +5,6 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::Path;
-use std::process::Command as Process;
 
 use assert_cmd::Command;
 
@@ -23,38 +21,6 @@ const HOSTILE: [&str; 4] = [
     "-2+3",
 ];
 
-fn soffice() -> Option<&'static str> {
-    ["soffice", "libreoffice"].into_iter().find(|bin| {
-        Process::new(bin)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
-fn convert(bin: &str, input: &Path, to: &str, infilter: Option<&str>, outdir: &Path) {
-    let mut cmd = Process::new(bin);
-    cmd.args(["--headless", "--norestore"]);
-    cmd.arg(format!(
-        "-env:UserInstallation=file://{}",
-        outdir.join("profile").display()
-    ));
-    if let Some(filter) = infilter {
-        cmd.arg(format!("--infilter={filter}"));
-    }
-    let out = cmd
-        .args(["--convert-to", to, "--outdir"])
-        .arg(outdir)
-        .arg(input)
-        .output()
-        .expect("soffice runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn records(text: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
@@ -66,7 +32,7 @@ fn records(text: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn exported_csv_survives_a_round_trip_through_libreoffice() {
-    let Some(bin) = soffice() else {
+    let Some(bin) = common::soffice() else {
         common::available(false, "soffice (LibreOffice)");
         return;
     };
@@ -101,7 +67,7 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
     let original = records(&fs::read_to_string(&csv_path).unwrap());
 
     // CSV -> xlsx (importing as UTF-8, comma-separated, double quotes).
-    convert(bin, &csv_path, "xlsx", Some(UTF8_CSV), d);
+    common::convert(bin, &csv_path, "xlsx", Some(UTF8_CSV), d);
     let mut sheet = String::new();
     zip::ZipArchive::new(fs::File::open(d.join("scores.xlsx")).unwrap())
         .unwrap()
@@ -152,7 +118,7 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
     // xlsx -> CSV (exporting UTF-8): every cell as it was.
     let back_dir = d.join("back");
     fs::create_dir(&back_dir).unwrap();
-    convert(
+    common::convert(
         bin,
         &d.join("scores.xlsx"),
         "csv:Text - txt - csv (StarCalc):44,34,76,1",
@@ -194,7 +160,7 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
 
 #[test]
 fn an_excel_csv_opens_in_libreoffice_with_a_clean_header_and_utf8_text() {
-    let Some(bin) = soffice() else {
+    let Some(bin) = common::soffice() else {
         common::available(false, "soffice (LibreOffice)");
         return;
     };
@@ -213,7 +179,7 @@ fn an_excel_csv_opens_in_libreoffice_with_a_clean_header_and_utf8_text() {
         .success();
     let back_dir = d.join("back");
     fs::create_dir(&back_dir).unwrap();
-    convert(
+    common::convert(
         bin,
         &d.join("excel.csv"),
         "csv:Text - txt - csv (StarCalc):44,34,76,1",

@@ -1,15 +1,17 @@
 //! `stance aggregate`: an index over many scored articles, with explicit weights.
 
 use crate::cmd::choice;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use stance::aggregate::{
-    GroupBy, IndexWeights, aggregate, parse_half_life, parse_voice_weights, read_scores,
+    GroupBy, INDEX_COLUMNS, IndexWeights, aggregate, index_record, parse_half_life,
+    parse_voice_weights, read_scores,
 };
 use stance::files::Destination;
-use stance::output::{number, spreadsheet_safe};
+use stance::output::{OutputFormat, spreadsheet_safe};
+use stance::workbook::save_index;
 
 const ABOUT: &str = "Combine scored articles into an index per group, with explicit weights";
 const LONG_ABOUT: &str = "\
@@ -24,6 +26,8 @@ written in every CSV row, so any index can be recomputed by hand in a spreadshee
 pub enum AggregateFormat {
     Table,
     Csv,
+    /// An Excel workbook with one `index` sheet
+    Xlsx,
 }
 
 #[derive(clap::Args, Debug)]
@@ -45,27 +49,13 @@ pub struct Args {
     /// How many articles and drivers --explain lists per group
     #[arg(long, default_value_t = 5)]
     pub top: usize,
-    /// Write CSV here (a table is printed on the terminal otherwise)
+    /// Write the index here, as CSV or (FILE.xlsx) a workbook; a table is printed otherwise
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: AggregateFormat,
+    /// [default: from the -o file's extension, else csv with -o and table without]
+    #[arg(long, value_enum)]
+    pub format: Option<AggregateFormat>,
 }
-
-const HEADER: [&str; 12] = [
-    "group",
-    "articles",
-    "index",
-    "total_weight",
-    "share_retail",
-    "share_analysis",
-    "share_corporate",
-    "share_unknown_voice",
-    "weight_retail",
-    "weight_analysis",
-    "weight_corporate",
-    "half_life_days",
-];
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (rows, problems) = read_scores(&args.scores)?;
@@ -77,9 +67,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         half_life_days: args.half_life,
     };
     let (groups, summary) = aggregate(&rows, args.by, &weights);
-    let csv_out = args.output.is_some() || args.format == AggregateFormat::Csv;
-    // Notes go with the table on the terminal; beside CSV on stdout they go to stderr.
-    let mut notes: Box<dyn Write> = if csv_out && args.output.is_none() {
+    let format = match (args.format, args.output.as_deref()) {
+        (Some(format), _) => format,
+        (None, Some(path)) if OutputFormat::of_path(path) == OutputFormat::Xlsx => {
+            AggregateFormat::Xlsx
+        }
+        (None, Some(_)) => AggregateFormat::Csv,
+        (None, None) => AggregateFormat::Table,
+    };
+    anyhow::ensure!(
+        format != AggregateFormat::Table || args.output.is_none(),
+        "--format table is printed on the terminal: leave out -o, or give --format csv or xlsx"
+    );
+    anyhow::ensure!(
+        format != AggregateFormat::Xlsx
+            || args.output.is_some()
+            || !std::io::stdout().is_terminal(),
+        "a workbook is binary: give -o FILE.xlsx (or redirect standard output)"
+    );
+    // Notes go with the table on the terminal; beside a file on stdout they go to stderr.
+    let mut notes: Box<dyn Write> = if format != AggregateFormat::Table && args.output.is_none() {
         Box::new(std::io::stderr())
     } else {
         Box::new(std::io::stdout())
@@ -99,25 +106,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             String::new()
         }
     )?;
-    if csv_out {
+    let records = groups.iter().map(|g| index_record(g, &weights));
+    if format == AggregateFormat::Xlsx {
+        let mut destination = Destination::for_output(args.output.as_deref())?;
+        save_index(records, &mut destination)?;
+        destination.commit()?;
+    } else if format == AggregateFormat::Csv {
         let destination = Destination::for_output(args.output.as_deref())?;
         let mut csv = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(destination);
-        csv.write_record(HEADER)?;
-        for g in &groups {
-            let half_life = weights
-                .half_life_days
-                .map_or(String::new(), |h| h.to_string());
-            let mut record = vec![
-                spreadsheet_safe(&g.key).into_owned(),
-                g.articles.to_string(),
-                number(g.index),
-                number(g.total_weight),
-            ];
-            record.extend(g.voice_shares.iter().map(|s| number(*s)));
-            record.extend(weights.voice.iter().map(|w| w.to_string()));
-            record.push(half_life);
+        csv.write_record(INDEX_COLUMNS)?;
+        for mut record in records {
+            record[0] = spreadsheet_safe(&record[0]).into_owned();
             csv.write_record(&record)?;
         }
         csv.into_inner().map_err(|e| e.into_error())?.commit()?;

@@ -15,6 +15,7 @@ pub mod lexicon;
 pub mod score;
 pub mod targets;
 pub mod train;
+pub mod workbook;
 
 /// A `--target` naming one company, or `any`: `auto` (every company) is for `stance score`.
 pub fn one_target(name: &str) -> Result<String, String> {

@@ -5,14 +5,14 @@ use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
 use super::EngineArgs;
-use stance::analysis::Document;
+use stance::batch::Batch;
 use stance::engine::Engine;
 use stance::files::{Destination, OutputPath, parent_dir};
 use stance::incremental::{NextOutput, OutputLock, Previous, RowRecipe, article_hash};
@@ -20,9 +20,10 @@ use stance::input::{
     Article, BytesRead, InputFormat, InputOptions, Item, TextEncoding, input_reading, input_size,
     read_all,
 };
-use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
-use stance::score::{Evaluation, Scorer};
+use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow, columns};
+use stance::score::Evaluation;
 use stance::target::Target;
+use stance::workbook::ScoreWorkbook;
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
 const LONG_ABOUT: &str = "\
@@ -35,7 +36,8 @@ target). Problems with an input are reported on stderr and the rest is still sco
 status is non-zero only when nothing could be scored.
 
 Rows come in input order; a directory is read in id order (its paths), whatever order the file
-system lists them in. With -o, the file is replaced atomically at the end, and OUTPUT.lock stops
+system lists them in. From standard input, rows are written as each chunk is scored, and a
+chunk ends when the input pauses, so the reader of a pipe sees rows while it is still open. With -o, the file is replaced atomically at the end, and OUTPUT.lock stops
 a second run on the same output while one is writing.
 
 --incremental keeps OUTPUT.manifest.json beside the output: a rerun scores only new and changed
@@ -53,8 +55,9 @@ pub struct Args {
     /// Write here instead of standard output (replaced atomically when the run ends)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    #[arg(long, value_parser = choice::<OutputFormat>(), default_value = "csv")]
-    pub format: OutputFormat,
+    /// Output format [default: from the -o file's extension (.xlsx, .jsonl), else csv]
+    #[arg(long, value_parser = choice::<OutputFormat>())]
+    pub format: Option<OutputFormat>,
     /// Leave CSV text cells as they are; by default a cell starting with = + - @ tab or CR gets a
     /// leading ' so no spreadsheet runs it as a formula
     #[arg(long)]
@@ -133,20 +136,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         encoding: args.encoding,
         bytes_read: BytesRead::default(),
     };
+    let format = args
+        .format
+        .or(args.output.as_deref().map(OutputFormat::of_path))
+        .unwrap_or(OutputFormat::Csv);
+    if format == OutputFormat::Xlsx {
+        check_workbook_args(&args)?;
+    }
     let csv_options = CsvOptions {
         raw: args.raw_csv,
         bom: args.excel,
     };
-    let encoder = RowEncoder::new(args.format, csv_options);
-    let header = encoder.header(engine.voice.is_some())?;
-    let scoring = Scoring::new(&engine, &args.target, min_relevance, threads, encoder)?;
+    let encoder = RowEncoder::new(format, csv_options);
+    let with_voice = engine.voice.is_some();
+    let header = encoder.header(with_voice)?;
+    let workbook = (format == OutputFormat::Xlsx)
+        .then(|| ScoreWorkbook::new(&columns(with_voice)))
+        .transpose()?;
+    let scoring = Scoring {
+        batch: Batch::new(&engine, &args.target, min_relevance, threads)?,
+        model: engine.label(),
+        encoder,
+    };
     // A device or FIFO is not replaced, so it needs no lock beside it.
     let _lock = match &output {
         Some(OutputPath::Regular(path)) => Some(OutputLock::acquire(path)?),
         _ => None,
     };
     let progress = Progress::new(args.quiet, &args.paths, options.bytes_read.clone());
-    let chunks = scoring.chunks(read_all(args.paths.clone(), &options));
+    let streaming = args.paths.iter().any(|p| p == "-");
+    let chunks = scoring.chunks(read_all(args.paths.clone(), &options), streaming);
     let code = match &output {
         Some(OutputPath::Regular(output)) if args.incremental => {
             let recipe = RowRecipe {
@@ -154,10 +173,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 // The target as rows show it: a known company's name whatever its spelling.
                 settings: format!(
                     "format={:?} raw_csv={} excel={} target={}{}",
-                    args.format,
+                    format,
                     args.raw_csv,
                     args.excel,
-                    scoring.default_target.name(),
+                    scoring.batch.default_target.name(),
                     min_relevance.map_or(String::new(), |m| format!(" min_relevance={m}"))
                 ),
             };
@@ -169,9 +188,93 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             rerun.run(chunks, &scoring, &header, &progress)?
         }
-        _ => stream(chunks, output.as_ref(), &scoring, &header, &progress)?,
+        _ => {
+            let sink = Sink::create(output.as_ref(), header, workbook)?;
+            stream(chunks, sink, output.as_ref(), &scoring, &progress)?
+        }
     };
     Ok(code)
+}
+
+/// Refuses what a workbook cannot do, before anything is scored.
+fn check_workbook_args(args: &Args) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !args.incremental,
+        "--incremental copies earlier rows byte for byte, which a workbook cannot hold: score \
+         incrementally to a CSV (-o scores.csv --incremental), then `stance workbook scores.csv \
+         -o scores.xlsx`"
+    );
+    anyhow::ensure!(
+        !args.raw_csv && !args.excel,
+        "--raw-csv and --excel shape CSV; a workbook's text cells are never formulas and keep \
+         their UTF-8 as it is"
+    );
+    anyhow::ensure!(
+        args.output.is_some() || !io::stdout().is_terminal(),
+        "a workbook is binary: give -o FILE.xlsx (or redirect standard output)"
+    );
+    Ok(())
+}
+
+/// Where a plain run's rows go: bytes written as each chunk is scored, or a workbook whose
+/// scores sheet fills as they come and which is saved when the run ends.
+enum Sink {
+    Bytes(Destination),
+    Workbook(Box<ScoreWorkbook>, Destination),
+}
+
+impl Sink {
+    fn create(
+        output: Option<&OutputPath>,
+        header: Vec<u8>,
+        workbook: Option<ScoreWorkbook>,
+    ) -> anyhow::Result<Sink> {
+        let mut destination = match output {
+            Some(path) => Destination::create(path)
+                .with_context(|| format!("creating {}", path.path().display()))?,
+            None => Destination::stdout(),
+        };
+        Ok(match workbook {
+            Some(book) => Sink::Workbook(Box::new(book), destination),
+            None => {
+                destination.write_all(&header)?;
+                Sink::Bytes(destination)
+            }
+        })
+    }
+
+    fn write(&mut self, row: &[u8]) -> anyhow::Result<()> {
+        match self {
+            Sink::Bytes(out) => out.write_all(row)?,
+            Sink::Workbook(book, _) => book.add_csv_rows(row)?,
+        }
+        Ok(())
+    }
+
+    /// Hands a chunk's rows on at once, so a reader of a pipe sees them before the input ends.
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Bytes(out) => out.flush(),
+            Sink::Workbook(..) => Ok(()),
+        }
+    }
+
+    fn commit(self, progress: &Progress) -> anyhow::Result<()> {
+        match self {
+            Sink::Bytes(out) => out.commit()?,
+            Sink::Workbook(book, mut out) => {
+                let notes = book.save(&mut out)?;
+                if notes.cut_cells > 0 {
+                    progress.warn(format!(
+                        "{} text cell(s) longer than Excel's 32,767 characters were cut to fit",
+                        notes.cut_cells
+                    ));
+                }
+                out.commit()?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Says so when `--target` names no company the targets file or the company table knows.
@@ -229,96 +332,58 @@ const CHUNK: usize = 1024;
 /// Text per chunk; an article longer than this is a chunk on its own.
 const CHUNK_BYTES: usize = 16 << 20;
 
-/// Scores chunks of articles in parallel, each pool thread with its own warm scorer.
+/// Scores chunks of articles in parallel and encodes their rows.
 struct Scoring<'e> {
-    engine: &'e Engine,
-    default_target: Target,
-    /// With `--target auto`: a row per listed company an article names at this relevance.
-    min_relevance: Option<u8>,
+    batch: Batch<'e>,
     model: String,
-    pool: rayon::ThreadPool,
-    scorers: Vec<Mutex<Scorer<'e>>>,
     encoder: RowEncoder,
 }
 
 impl<'e> Scoring<'e> {
-    fn new(
-        engine: &'e Engine,
-        target: &str,
-        min_relevance: Option<u8>,
-        threads: usize,
-        encoder: RowEncoder,
-    ) -> anyhow::Result<Self> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()?;
-        let scorers = (0..pool.current_num_threads())
-            .map(|_| Mutex::new(Scorer::new(engine)))
-            .collect();
-        Ok(Scoring {
-            engine,
-            default_target: engine.targets.resolve(target),
-            min_relevance,
-            model: engine.label(),
-            pool,
-            scorers,
-            encoder,
-        })
-    }
-
-    /// One article's rows, encoded: one, or with `--target auto` one per company it names.
-    fn row(&self, scorer: &mut Scorer, article: &Article) -> io::Result<Row> {
-        let doc = Document::from(article);
-        let every = self.min_relevance.zip(self.engine.every_company.as_ref());
-        let evals = match (article.target.as_deref(), every) {
-            (None, Some((min, companies))) => scorer.evaluate_every_company(doc, companies, min),
-            (own, _) => {
-                let target = (self.engine.targets).resolve_or(own, &self.default_target);
-                vec![scorer.evaluate(doc, &target)]
-            }
-        };
-        let mut bytes = Vec::new();
-        for eval in &evals {
-            let row = ScoreRow::new(article, eval, scorer.labels(), &self.model);
-            self.encoder.encode(&row, &mut bytes)?;
-        }
-        let reading = if !evals.iter().any(Evaluation::on_target) {
-            Reading::OffTarget
-        } else if evals.iter().all(Evaluation::read_nothing) {
-            Reading::Nothing
-        } else {
-            Reading::Read
-        };
-        Ok(Row { bytes, reading })
-    }
-
-    /// One encoded row per article, in the order given.
+    /// One encoded row per article, in the order given: one row, or with `--target auto` one per
+    /// company it names.
     fn rows(&self, articles: &[Article]) -> io::Result<Vec<Row>> {
-        if self.scorers.len() == 1 {
-            // One thread: score here, without handing chunks to the pool.
-            let mut scorer = self.scorers[0].lock().unwrap_or_else(|e| e.into_inner());
-            return articles.iter().map(|a| self.row(&mut scorer, a)).collect();
-        }
-        self.pool.install(|| {
-            articles
-                .par_iter()
-                .map(|article| {
-                    let slot = rayon::current_thread_index().unwrap_or(0) % self.scorers.len();
-                    let mut scorer = self.scorers[slot].lock().unwrap_or_else(|e| e.into_inner());
-                    self.row(&mut scorer, article)
-                })
-                .collect()
-        })
+        self.batch
+            .map(articles, |scorer, article, evals| {
+                let mut bytes = Vec::new();
+                for eval in &evals {
+                    let row = ScoreRow::new(article, eval, scorer.labels(), &self.model);
+                    self.encoder.encode(&row, &mut bytes)?;
+                }
+                let reading = if !evals.iter().any(Evaluation::on_target) {
+                    Reading::OffTarget
+                } else if evals.iter().all(Evaluation::read_nothing) {
+                    Reading::Nothing
+                } else {
+                    Reading::Read
+                };
+                Ok(Row { bytes, reading })
+            })
+            .into_iter()
+            .collect()
     }
 
     /// The input in chunks. With more than one thread a reader thread parses ahead (two chunks
-    /// at most), so reading overlaps scoring.
+    /// at most), so reading overlaps scoring. From standard input (`streaming`) a chunk also
+    /// ends when the input pauses, so rows come out while a pipe is still open.
     fn chunks(
         &self,
         mut items: impl Iterator<Item = Item> + Send + 'static,
+        streaming: bool,
     ) -> Box<dyn Iterator<Item = Vec<Item>>> {
+        if streaming {
+            let (send, receive) = std::sync::mpsc::sync_channel(STREAM_AHEAD);
+            std::thread::spawn(move || {
+                for item in items {
+                    if send.send(item).is_err() {
+                        break;
+                    }
+                }
+            });
+            return Box::new(std::iter::from_fn(move || next_chunk_as_read(&receive)));
+        }
         let mut read_chunk = move || next_chunk(&mut items);
-        if self.scorers.len() == 1 {
+        if self.batch.threads() == 1 {
             return Box::new(std::iter::from_fn(read_chunk));
         }
         let (send, receive) = std::sync::mpsc::sync_channel(1);
@@ -414,6 +479,31 @@ fn next_chunk(items: &mut impl Iterator<Item = Item>) -> Option<Vec<Item>> {
     (!chunk.is_empty()).then_some(chunk)
 }
 
+/// Articles read from standard input ahead of scoring.
+const STREAM_AHEAD: usize = 16;
+/// A streamed chunk ends when no article comes for this long...
+const STREAM_PAUSE: Duration = Duration::from_millis(20);
+/// ...or once it has waited this long since its first article.
+const STREAM_WAIT: Duration = Duration::from_millis(500);
+
+/// The next chunk of a stream: what [`next_chunk`] takes, but no more than has come before the
+/// input pauses.
+fn next_chunk_as_read(items: &Receiver<Item>) -> Option<Vec<Item>> {
+    let first = items.recv().ok()?;
+    let deadline = Instant::now() + STREAM_WAIT;
+    let mut bytes = first.as_ref().map_or(0, |article| article.text.len());
+    let mut chunk = vec![first];
+    while chunk.len() < CHUNK && bytes < CHUNK_BYTES {
+        let wait = STREAM_PAUSE.min(deadline.saturating_duration_since(Instant::now()));
+        let Ok(item) = items.recv_timeout(wait) else {
+            break;
+        };
+        bytes += item.as_ref().map_or(0, |article| article.text.len());
+        chunk.push(item);
+    }
+    Some(chunk)
+}
+
 /// A progress bar on stderr when it is a terminal; warnings go through it so they do not tear it.
 /// When the inputs' size is known it shows bytes read against it, with a rate and an ETA;
 /// otherwise (standard input) articles read and the time taken.
@@ -476,17 +566,11 @@ impl Progress {
 /// Every row, in input order, written as it is made.
 fn stream(
     chunks: impl Iterator<Item = Vec<Item>>,
+    mut sink: Sink,
     output: Option<&OutputPath>,
     scoring: &Scoring,
-    header: &[u8],
     progress: &Progress,
 ) -> anyhow::Result<ExitCode> {
-    let mut destination = match output {
-        Some(path) => Destination::create(path)
-            .with_context(|| format!("creating {}", path.path().display()))?,
-        None => Destination::stdout(),
-    };
-    destination.write_all(header)?;
     let (mut tally, mut problems) = (Tally::default(), 0usize);
     for chunk in chunks {
         progress.read(chunk.len());
@@ -506,21 +590,22 @@ fn stream(
                 progress.warn(w);
             }
             tally.add(article, row, progress);
-            destination.write_all(&row.bytes)?;
+            sink.write(&row.bytes)?;
         }
+        sink.flush()?;
     }
     progress.finish();
     eprintln!(
         "scored {} article(s), {problems} problem(s){}",
         tally.scored,
-        tally.notes(&scoring.default_target, scoring.min_relevance)
+        tally.notes(&scoring.batch.default_target, scoring.batch.min_relevance)
     );
     if tally.scored == 0 {
         // The previous output, if any, stays as it was.
         eprintln!("error: nothing could be scored");
         return Ok(ExitCode::from(1));
     }
-    destination.commit().with_context(|| {
+    sink.commit(progress).with_context(|| {
         format!(
             "writing {}",
             output.map_or(Path::new("-"), OutputPath::path).display()
@@ -655,7 +740,7 @@ impl Rerun<'_> {
             },
             counts.errors,
             tally.scored,
-            tally.notes(&scoring.default_target, scoring.min_relevance)
+            tally.notes(&scoring.batch.default_target, scoring.batch.min_relevance)
         );
         if next.is_empty() {
             eprintln!("{summary}");

@@ -69,7 +69,9 @@ pub struct Article {
 }
 
 impl Article {
-    fn new(id: String, mut fields: Vec<(String, String)>, body: &str) -> Article {
+    /// An article from its id, named fields (title, date, source, url, target; any others are
+    /// kept as `extra`) and body, as every reader builds one.
+    pub fn new(id: String, mut fields: Vec<(String, String)>, body: &str) -> Article {
         let mut article = Article {
             id,
             ..Article::default()

@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command as Process;
 
 use assert_cmd::Command;
 
@@ -51,4 +52,38 @@ pub fn records(csv_text: &str) -> Vec<std::collections::HashMap<String, String>>
                 .collect()
         })
         .collect()
+}
+
+/// LibreOffice's command, where it is installed.
+pub fn soffice() -> Option<&'static str> {
+    ["soffice", "libreoffice"].into_iter().find(|bin| {
+        Process::new(bin)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// Converts `input` with LibreOffice into `outdir`, in a profile of its own there.
+pub fn convert(bin: &str, input: &Path, to: &str, infilter: Option<&str>, outdir: &Path) {
+    let mut cmd = Process::new(bin);
+    cmd.args(["--headless", "--norestore"]);
+    cmd.arg(format!(
+        "-env:UserInstallation=file://{}",
+        outdir.join("profile").display()
+    ));
+    if let Some(filter) = infilter {
+        cmd.arg(format!("--infilter={filter}"));
+    }
+    let out = cmd
+        .args(["--convert-to", to, "--outdir"])
+        .arg(outdir)
+        .arg(input)
+        .output()
+        .expect("soffice runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

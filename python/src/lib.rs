@@ -1,0 +1,277 @@
+//! `stance._native`: the engine for Python. It loads an engine as the CLI does and scores a batch
+//! with the same library calls `stance score` makes, with the GIL released and the batch spread
+//! over a thread pool; the `stance` package wraps it for pandas.
+
+use std::sync::{Arc, OnceLock};
+
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use stance::analysis::Document;
+use stance::batch::Batch;
+use stance::data::DataFile;
+use stance::engine::{Engine as CoreEngine, EngineConfig};
+use stance::explain::Explanation;
+use stance::input::Article;
+use stance::lexicon::Lexicon;
+use stance::output::{Cell, ScoreRow, columns};
+use stance::score::Scorer;
+
+fn error(e: impl Into<anyhow::Error>) -> PyErr {
+    PyRuntimeError::new_err(format!("{:#}", e.into()))
+}
+
+/// Lexicons, targets, company table and models, loaded once and validated; scores and explains
+/// articles. Every path is optional: leave it out for the default compiled into stance.
+#[pyclass(frozen, module = "stance._native")]
+struct Engine {
+    config: EngineConfig,
+    engine: Arc<CoreEngine>,
+    /// The engine with every listed company's matcher, for `target="auto"`: built on first use.
+    every_company: OnceLock<Arc<CoreEngine>>,
+}
+
+impl Engine {
+    fn for_target(&self, target: &str) -> PyResult<Arc<CoreEngine>> {
+        if !target.trim().eq_ignore_ascii_case("auto") {
+            return Ok(self.engine.clone());
+        }
+        if let Some(engine) = self.every_company.get() {
+            return Ok(engine.clone());
+        }
+        let mut engine = CoreEngine::load(&self.config).map_err(error)?;
+        engine.find_every_company();
+        Ok(self.every_company.get_or_init(|| Arc::new(engine)).clone())
+    }
+}
+
+/// Column `i` of an optional per-article list, checked against the number of texts.
+fn field<'v>(
+    name: &str,
+    values: &'v Option<Vec<Option<String>>>,
+    n: usize,
+) -> PyResult<Option<&'v [Option<String>]>> {
+    match values {
+        Some(v) if v.len() != n => Err(PyValueError::new_err(format!(
+            "{name} has {} values for {n} texts",
+            v.len()
+        ))),
+        Some(v) => Ok(Some(v)),
+        None => Ok(None),
+    }
+}
+
+#[pymethods]
+impl Engine {
+    #[new]
+    #[pyo3(signature = (*, lexicons=None, lexicon=None, targets=None, companies=None, model=None,
+                        voice_model=None, article_model=None, no_article_model=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        lexicons: Option<std::path::PathBuf>,
+        lexicon: Option<Vec<std::path::PathBuf>>,
+        targets: Option<std::path::PathBuf>,
+        companies: Option<std::path::PathBuf>,
+        model: Option<std::path::PathBuf>,
+        voice_model: Option<std::path::PathBuf>,
+        article_model: Option<std::path::PathBuf>,
+        no_article_model: bool,
+    ) -> PyResult<Engine> {
+        if article_model.is_some() && no_article_model {
+            return Err(PyValueError::new_err(
+                "article_model and no_article_model=True contradict each other",
+            ));
+        }
+        let mut config = EngineConfig::default();
+        if let Some(dir) = lexicons {
+            config.lexicons = Lexicon::csv_files(&dir).map_err(error)?;
+        }
+        config
+            .lexicons
+            .extend(lexicon.into_iter().flatten().map(DataFile::Disk));
+        if let Some(path) = targets {
+            config.targets = DataFile::Disk(path);
+        }
+        if let Some(path) = companies {
+            config.companies = DataFile::Disk(path);
+        }
+        if let Some(path) = model {
+            config.model = DataFile::Disk(path);
+        }
+        if let Some(path) = voice_model {
+            config.voice_model = Some(DataFile::Disk(path));
+        }
+        if let Some(path) = article_model {
+            config.article_model = Some(DataFile::Disk(path));
+        }
+        if no_article_model {
+            config.article_model = None;
+        }
+        let engine = py.detach(|| CoreEngine::load(&config)).map_err(error)?;
+        Ok(Engine {
+            config,
+            engine: Arc::new(engine),
+            every_company: OnceLock::new(),
+        })
+    }
+
+    /// The columns `score` returns, in the CSV's order.
+    #[getter]
+    fn columns(&self) -> Vec<&'static str> {
+        columns(self.engine.voice.is_some())
+    }
+
+    /// Scores `texts` against `target`, or each against its own entry of `targets`; returns
+    /// `{column: [values]}` in the CSV's columns and order, a row per text (with `target="auto"`,
+    /// one per company it names at `min_relevance`). The GIL is released while scoring, and
+    /// `threads` (default: one per core) score in parallel.
+    #[pyo3(signature = (texts, *, target="alibaba", ids=None, titles=None, dates=None,
+                        sources=None, targets=None, min_relevance=50, threads=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn score<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<String>,
+        target: &str,
+        ids: Option<Vec<String>>,
+        titles: Option<Vec<Option<String>>>,
+        dates: Option<Vec<Option<String>>>,
+        sources: Option<Vec<Option<String>>>,
+        targets: Option<Vec<Option<String>>>,
+        min_relevance: u8,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let n = texts.len();
+        if target.trim().is_empty() {
+            return Err(PyValueError::new_err(
+                "target is empty: give a company name or ticker, \"any\" or \"auto\"",
+            ));
+        }
+        if !(1..=100).contains(&min_relevance) {
+            return Err(PyValueError::new_err("min_relevance must be 1 to 100"));
+        }
+        if let Some(ids) = &ids
+            && ids.len() != n
+        {
+            return Err(PyValueError::new_err(format!(
+                "ids has {} values for {n} texts",
+                ids.len()
+            )));
+        }
+        let named = [
+            ("title", field("titles", &titles, n)?),
+            ("date", field("dates", &dates, n)?),
+            ("source", field("sources", &sources, n)?),
+            ("target", field("targets", &targets, n)?),
+        ];
+        let articles: Vec<Article> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let fields = named
+                    .iter()
+                    .filter_map(|(name, values)| {
+                        let value = (*values)?[i].clone()?;
+                        Some((name.to_string(), value))
+                    })
+                    .collect();
+                let id = ids
+                    .as_ref()
+                    .map_or_else(|| i.to_string(), |ids| ids[i].clone());
+                Article::new(id, fields, text)
+            })
+            .collect();
+        let engine = self.for_target(target)?;
+        let every_company = target.trim().eq_ignore_ascii_case("auto");
+        let threads = threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        let rows = py
+            .detach(|| -> anyhow::Result<Vec<Vec<Cell<'static>>>> {
+                let batch = Batch::new(
+                    &engine,
+                    target,
+                    every_company.then_some(min_relevance),
+                    threads,
+                )?;
+                let model = engine.label();
+                let rows = batch.map(&articles, |scorer, article, evals| {
+                    evals
+                        .iter()
+                        .map(|eval| {
+                            let row = ScoreRow::new(article, eval, scorer.labels(), &model);
+                            row.cells().into_iter().map(owned).collect()
+                        })
+                        .collect::<Vec<_>>()
+                });
+                Ok(rows.into_iter().flatten().collect())
+            })
+            .map_err(error)?;
+        let table = PyDict::new(py);
+        for (c, name) in columns(engine.voice.is_some()).into_iter().enumerate() {
+            let values = PyList::empty(py);
+            for row in &rows {
+                match &row[c] {
+                    Cell::Text(t) => values.append(t.as_ref())?,
+                    Cell::Integer(x) => values.append(*x)?,
+                    Cell::Number(x) => values.append(*x)?,
+                }
+            }
+            table.set_item(name, values)?;
+        }
+        Ok(table)
+    }
+
+    /// The explanation of one text's score as data: exactly what `stance explain --format json`
+    /// prints for it (the row, each model's features and parts with their shares, the terms,
+    /// the sentences).
+    #[pyo3(signature = (text, *, target="alibaba", title=None, terms=12))]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        target: &str,
+        title: Option<String>,
+        terms: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if target.trim().eq_ignore_ascii_case("auto") {
+            return Err(PyValueError::new_err(
+                "\"auto\" (a row per company) is for score; explain one company, or \"any\"",
+            ));
+        }
+        let fields = title
+            .map(|t| ("title".to_string(), t))
+            .into_iter()
+            .collect();
+        let article = Article::new("0".into(), fields, text);
+        let engine = &self.engine;
+        let json = py.detach(|| {
+            let mut scorer = Scorer::new(engine);
+            let target = engine.targets.resolve(target);
+            let eval = scorer.evaluate(Document::from(&article), &target);
+            let model = engine.label();
+            let row = ScoreRow::new(&article, &eval, scorer.labels(), &model);
+            let explanation = Explanation::new(engine, &scorer, &eval, terms);
+            serde_json::to_string(&explanation.json(&row, &eval))
+        });
+        let json = json.map_err(error)?;
+        py.import("json")?.call_method1("loads", (json,))
+    }
+}
+
+fn owned(cell: Cell<'_>) -> Cell<'static> {
+    match cell {
+        Cell::Text(t) => Cell::Text(t.into_owned().into()),
+        Cell::Integer(x) => Cell::Integer(x),
+        Cell::Number(x) => Cell::Number(x),
+    }
+}
+
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<Engine>()?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
