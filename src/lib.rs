@@ -12,14 +12,17 @@
 //! 6. [`score`]: parts → segment logits ([`model::CompiledModel`]), pooled probabilities
 //!    ([`pooling`]) and exact shares ([`attribution`]), then the article model's decision over
 //!    named features of that reading and the article's terms → [`score::Evaluation`];
-//! 7. [`output`]: an evaluation → a [`output::ScoreRow`], encoded as CSV or JSON Lines.
+//! 7. [`output`]: an evaluation → a [`output::ScoreRow`], encoded as CSV or JSON Lines, or typed
+//!    cells of an Excel workbook ([`workbook`]).
 //!
 //! Around them: [`engine`] loads lexicons, targets and models once (defaults from [`data`]) and
-//! fingerprints them; [`files`] writes outputs atomically; [`incremental`] lets a rerun copy the
-//! rows of unchanged articles; [`aggregate`] combines rows into an index; [`train`] and
+//! fingerprints them; [`batch`] scores many articles in parallel, in input order; [`explain`]
+//! turns an evaluation into its explanation as data; [`files`] writes outputs atomically;
+//! [`incremental`] lets a rerun copy the rows of unchanged articles; [`aggregate`] combines rows
+//! into an index; [`train`] and
 //! [`metrics`] fit and measure models with the same stages, on labelled files or the document
 //! corpora [`corpus`] reads; [`choice`] names the options every front end offers. The command
-//! line lives in the binary (`src/main.rs`, `src/cmd/`).
+//! line lives in the binary (`src/main.rs`, `src/cmd/`), the Python package in `python/`.
 
 pub mod aggregate;
 pub mod analysis;
