@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::Read;
 use std::path::Path;
 
 use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
@@ -63,6 +64,29 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The spreadsheet letters of the `n`th column (1 is A).
+fn column_letters(mut n: usize) -> String {
+    let mut letters = Vec::new();
+    while n > 0 {
+        n -= 1;
+        letters.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap()
+}
+
+/// The rows `stance score` writes for `batch` as raw CSV, the header first.
+fn raw_csv(batch: &Path) -> Vec<Vec<String>> {
+    let out = stance()
+        .arg("score")
+        .arg(batch)
+        .arg("--raw-csv")
+        .output()
+        .unwrap();
+    csv_rows(&String::from_utf8(out.stdout).unwrap())
+}
+
 /// Checks every cell of a sheet against the CSV row `stance` writes for it. Numbers are numbers equal to the CSV's, dates are dates, all else is the CSV's text.
 fn assert_matches_csv(cells: &[Vec<Data>], csv: &[Vec<String>]) {
     assert_eq!(cells.len(), csv.len(), "rows");
@@ -119,13 +143,7 @@ fn a_score_workbook_holds_the_csv_rows_as_typed_cells() {
         String::from_utf8_lossy(&out.stderr).contains("1 text cell(s) longer than Excel's"),
         "the cut title is not reported"
     );
-    let raw = stance()
-        .arg("score")
-        .arg(&batch)
-        .arg("--raw-csv")
-        .output()
-        .unwrap();
-    let mut csv = csv_rows(&String::from_utf8(raw.stdout).unwrap());
+    let mut csv = raw_csv(&batch);
     let header = csv[0].clone();
     let title = header.iter().position(|h| h == "title").unwrap();
     let long = csv.iter().position(|r| r[0] == "long").unwrap();
@@ -134,6 +152,21 @@ fn a_score_workbook_holds_the_csv_rows_as_typed_cells() {
 
     let cells = sheet(&book, "scores");
     assert_matches_csv(&cells, &csv);
+    // A frozen header row, filters over every row, and set column widths.
+    let mut xml = String::new();
+    zip::ZipArchive::new(fs::File::open(&book).unwrap())
+        .unwrap()
+        .by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(xml.contains(r#"ySplit="1""#) && xml.contains(r#"state="frozen""#));
+    let last = format!(":{}{}\"", column_letters(header.len()), cells.len());
+    assert!(
+        xml.contains(&format!("<autoFilter ref=\"A1{last}")),
+        "{last}"
+    );
+    assert!(xml.contains("customWidth=\"1\""));
     let kinds: HashMap<&str, &Data> = header.iter().map(String::as_str).zip(&cells[1]).collect();
     assert!(matches!(kinds["p_bullish"], Data::Float(_)));
     assert!(
@@ -320,13 +353,7 @@ fn libreoffice_reads_the_workbook_as_the_csv() {
         .arg(&book)
         .assert()
         .success();
-    let raw = stance()
-        .arg("score")
-        .arg(&batch)
-        .arg("--raw-csv")
-        .output()
-        .unwrap();
-    let expected = csv_rows(&String::from_utf8(raw.stdout).unwrap());
+    let expected = raw_csv(&batch);
     // Every sheet, UTF-8, comma, double quotes, cell values rather than their formatted text.
     common::convert(
         bin,

@@ -23,7 +23,8 @@ fn error(e: impl Into<anyhow::Error>) -> PyErr {
 }
 
 /// Lexicons, targets, company table and models, loaded once and validated; scores and explains
-/// articles. Every path is optional: leave it out for the default compiled into stance.
+/// articles. Every path is optional, named as the CLI's option (`targets_file` is `--targets`):
+/// leave it out for the default compiled into stance.
 #[pyclass(frozen, module = "stance._native")]
 struct Engine {
     config: EngineConfig,
@@ -65,14 +66,14 @@ fn field<'v>(
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (*, lexicons=None, lexicon=None, targets=None, companies=None, model=None,
+    #[pyo3(signature = (*, lexicons=None, lexicon=None, targets_file=None, companies=None, model=None,
                         voice_model=None, article_model=None, no_article_model=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         lexicons: Option<std::path::PathBuf>,
         lexicon: Option<Vec<std::path::PathBuf>>,
-        targets: Option<std::path::PathBuf>,
+        targets_file: Option<std::path::PathBuf>,
         companies: Option<std::path::PathBuf>,
         model: Option<std::path::PathBuf>,
         voice_model: Option<std::path::PathBuf>,
@@ -91,7 +92,7 @@ impl Engine {
         config
             .lexicons
             .extend(lexicon.into_iter().flatten().map(DataFile::Disk));
-        if let Some(path) = targets {
+        if let Some(path) = targets_file {
             config.targets = DataFile::Disk(path);
         }
         if let Some(path) = companies {

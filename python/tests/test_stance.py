@@ -52,6 +52,17 @@ def test_rows_without_pandas_are_dicts_and_threads_do_not_change_them(sample):
     assert isinstance(one[0], dict) and list(one[0]) == stance.columns()
 
 
+def test_engine_files_are_read_as_the_cli_reads_them(cli, sample, tmp_path):
+    extra = tmp_path / "extra.csv"
+    extra.write_text("term,category,weight,note\nqwen,negative,-2.5,a test cue\n", encoding="utf-8")
+    engine = stance.Engine(lexicon=[str(extra)], no_article_model=True)
+    rows = score_sample(sample, engine=engine, as_frame=False)
+    expected = cli_rows(cli, sample, "--lexicon", str(extra), "--no-article-model")
+    for mine, theirs in zip(rows, expected):
+        same_row(mine, theirs)
+    assert rows != score_sample(sample, as_frame=False)
+
+
 def test_explain_is_the_cli_explanation(cli, tmp_path):
     text = (REPO / "data" / "articles" / "alibaba-retail-dip.md").read_text(encoding="utf-8")
     body = text.split("\n---\n", 1)[1]

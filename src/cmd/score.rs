@@ -37,8 +37,9 @@ status is non-zero only when nothing could be scored.
 
 Rows come in input order; a directory is read in id order (its paths), whatever order the file
 system lists them in. From standard input, rows are written as each chunk is scored, and a
-chunk ends when the input pauses, so the reader of a pipe sees rows while it is still open. With -o, the file is replaced atomically at the end, and OUTPUT.lock stops
-a second run on the same output while one is writing.
+chunk ends when the input pauses, so the reader of a pipe sees rows while it is still open.
+With -o, the file is replaced atomically at the end, and OUTPUT.lock stops a second run on the
+same output while one is writing. -o FILE.xlsx writes an Excel workbook (see `stance workbook`).
 
 --incremental keeps OUTPUT.manifest.json beside the output: a rerun scores only new and changed
 articles, copies every other row byte for byte, drops rows of articles that are gone (unless

@@ -103,16 +103,15 @@ def columns(**paths: Any) -> list:
     return _engine_for(paths).columns
 
 
+_ENGINE_FILES = {"lexicons", "lexicon", "targets_file", "companies", "model", "voice_model",
+                 "article_model", "no_article_model"}
+
+
 def _paths(paths: dict) -> dict:
-    """The CLI's names for the engine's files (``targets_file`` is ``--targets``)."""
-    known = {"lexicons", "lexicon", "targets_file", "companies", "model", "voice_model",
-             "article_model", "no_article_model"}
-    unknown = set(paths) - known
+    """The engine's files, by the CLI's names (``targets_file`` is ``--targets``)."""
+    unknown = set(paths) - _ENGINE_FILES
     if unknown:
         raise TypeError(f"unknown argument(s): {', '.join(sorted(unknown))}")
-    if "targets_file" in paths:
-        paths = dict(paths)
-        paths["targets"] = paths.pop("targets_file")
     return paths
 
 
