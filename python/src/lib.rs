@@ -186,9 +186,13 @@ impl Engine {
             .collect();
         let engine = self.for_target(target)?;
         let every_company = target.trim().eq_ignore_ascii_case("auto");
-        let threads = threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .max(1);
+        // As the CLI's --threads: one per core by default, at most four per core.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = match threads {
+            Some(0) => return Err(PyValueError::new_err("threads=0: give at least 1")),
+            Some(n) => n.min(4 * cores),
+            None => cores,
+        };
         let rows = py
             .detach(|| -> anyhow::Result<Vec<Vec<Cell<'static>>>> {
                 let batch = Batch::new(

@@ -104,6 +104,8 @@ def test_the_gil_is_released_while_scoring():
 def test_bad_arguments_and_files_are_errors_naming_them(tmp_path):
     with pytest.raises(ValueError, match="ids has 1 values for 2 texts"):
         stance.score(["a", "b"], ids=["x"])
+    with pytest.raises(ValueError, match="threads=0"):
+        stance.score(["Alibaba rose."], threads=0)
     with pytest.raises(ValueError, match="explain one company"):
         stance.explain("Alibaba rose.", target="auto")
     bad = tmp_path / "bad.csv"
