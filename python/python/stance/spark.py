@@ -19,13 +19,14 @@ _FIELDS = {"titles": "title", "dates": "date", "sources": "source", "targets": "
 
 def schema(**options: Any) -> str:
     """The Spark schema (DDL) of the rows ``score`` returns: the CSV's columns, typed."""
-    probe = stance.score(["Alibaba"], as_frame=False, **options)[0]
+    probe = stance.score(["Alibaba"], target="Alibaba", as_frame=False, **options)[0]
     kinds = {str: "string", int: "long", float: "double"}
     return ", ".join(f"`{name}` {kinds[type(value)]}" for name, value in probe.items())
 
 
 def score_batches(
-    target: str = "alibaba", text: str = "text", id: str = "id", threads: int = 1, **options: Any
+    target: str = "alibaba", text_col: str = "text", id_col: str = "id", threads: int = 1,
+    **options: Any,
 ) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """The function ``mapInPandas`` calls: scores each pandas batch of articles. ``title``,
     ``date``, ``source`` and ``target`` columns are used where the DataFrame has them."""
@@ -34,14 +35,19 @@ def score_batches(
         for frame in batches:
             columns = {arg: frame[col] for arg, col in _FIELDS.items() if col in frame}
             yield stance.score(
-                frame[text], target=target, ids=frame[id] if id in frame else None,
+                frame[text_col], target=target, ids=frame[id_col] if id_col in frame else None,
                 threads=threads, as_frame=True, **columns, **options,
             )
 
     return score
 
 
-def score_in_spark(articles: Any, target: str = "alibaba", **options: Any) -> Any:
+def score_in_spark(
+    articles: Any, target: str = "alibaba", text_col: str = "text", id_col: str = "id",
+    **options: Any,
+) -> Any:
     """``articles`` (a Spark DataFrame) scored: a DataFrame of the CSV's columns, a row per
-    article (per company it names, with ``target="auto"``)."""
-    return articles.mapInPandas(score_batches(target=target, **options), schema(**options))
+    article (per company it names, with ``target="auto"``). ``options`` are ``stance.score``'s
+    (engine files, ``min_relevance``)."""
+    score = score_batches(target=target, text_col=text_col, id_col=id_col, **options)
+    return articles.mapInPandas(score, schema(**options))
