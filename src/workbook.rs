@@ -296,10 +296,11 @@ impl ScoreWorkbook {
         });
         self.notes.cut_cells += self.scores.write(&mut self.book, &self.formats, cells)?;
         self.notes.rows += 1;
+        // The index sheet leaves out a row it cannot read; the scores sheet shows it as it is.
         if let Some(columns) = &self.columns {
-            let at = format!("row {}", self.notes.rows);
+            let mut ignored = Vec::new();
             self.articles
-                .extend(columns.read(record, &at, &mut Vec::new()));
+                .extend(columns.read(record, "scores sheet", &mut ignored));
         }
         Ok(())
     }
