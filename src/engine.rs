@@ -1,6 +1,8 @@
 //! What is loaded once and shared by every thread: lexicons, targets and models compiled
 //! against one codebook, where they came from, and their fingerprints.
 
+use std::path::PathBuf;
+
 use crate::analysis::Sources;
 use crate::analyze::{Codebook, StemFilter};
 use crate::company::CompanyTable;
@@ -49,6 +51,50 @@ impl Default for EngineConfig {
             voice_model: Some(DataFile::voice_model()),
             article_model: Some(DataFile::article_model()),
         }
+    }
+}
+
+/// The engine's files as a front end names them (`--lexicons DIR`, `--model FILE`, ...): each
+/// one left out is the built-in default.
+#[derive(Clone, Debug, Default)]
+pub struct EngineFiles {
+    /// A directory of lexicon CSV files, instead of the built-in lexicons.
+    pub lexicons: Option<PathBuf>,
+    /// Lexicon files loaded after those.
+    pub extra_lexicons: Vec<PathBuf>,
+    pub targets: Option<PathBuf>,
+    pub companies: Option<PathBuf>,
+    pub model: Option<PathBuf>,
+    pub voice_model: Option<PathBuf>,
+    pub article_model: Option<PathBuf>,
+    /// Decide by the stance model's own rule, without an article model.
+    pub no_article_model: bool,
+}
+
+impl EngineFiles {
+    pub fn config(&self) -> anyhow::Result<EngineConfig> {
+        anyhow::ensure!(
+            !(self.no_article_model && self.article_model.is_some()),
+            "an article model and no article model were both asked for"
+        );
+        let disk = |path: &Option<PathBuf>| path.clone().map(DataFile::Disk);
+        let defaults = EngineConfig::default();
+        let mut lexicons = match &self.lexicons {
+            Some(dir) => Lexicon::csv_files(dir)?,
+            None => defaults.lexicons,
+        };
+        lexicons.extend(self.extra_lexicons.iter().cloned().map(DataFile::Disk));
+        Ok(EngineConfig {
+            lexicons,
+            targets: disk(&self.targets).unwrap_or(defaults.targets),
+            companies: disk(&self.companies).unwrap_or(defaults.companies),
+            model: disk(&self.model).unwrap_or(defaults.model),
+            voice_model: disk(&self.voice_model).or(defaults.voice_model),
+            article_model: match self.no_article_model {
+                true => None,
+                false => disk(&self.article_model).or(defaults.article_model),
+            },
+        })
     }
 }
 

@@ -21,15 +21,6 @@ const HOSTILE: [&str; 4] = [
     "-2+3",
 ];
 
-fn records(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.trim_start_matches('\u{FEFF}').as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(String::from).collect())
-        .collect()
-}
-
 #[test]
 fn exported_csv_survives_a_round_trip_through_libreoffice() {
     let Some(bin) = common::soffice() else {
@@ -64,7 +55,7 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
         .arg(&csv_path)
         .assert()
         .success();
-    let original = records(&fs::read_to_string(&csv_path).unwrap());
+    let original = common::csv_rows(&fs::read_to_string(&csv_path).unwrap());
 
     // CSV -> xlsx (importing as UTF-8, comma-separated, double quotes).
     common::convert(bin, &csv_path, "xlsx", Some(UTF8_CSV), d);
@@ -125,7 +116,7 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
         None,
         &back_dir,
     );
-    let back = records(&fs::read_to_string(back_dir.join("scores.csv")).unwrap());
+    let back = common::csv_rows(&fs::read_to_string(back_dir.join("scores.csv")).unwrap());
     assert_eq!(back.len(), original.len(), "rows");
     for (r, (a, b)) in original.iter().zip(&back).enumerate() {
         assert_eq!(a.len(), b.len(), "columns in row {r}");

@@ -10,7 +10,7 @@ use std::path::Path;
 use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 
 mod common;
-use common::stance;
+use common::{csv_rows, stance};
 
 const HOSTILE: [&str; 3] = [
     "=HYPERLINK(\"http://example.com\",\"x\")",
@@ -53,15 +53,6 @@ fn sheet(path: &Path, name: &str) -> Vec<Vec<Data>> {
     );
     let range = book.worksheet_range(name).unwrap();
     range.rows().map(<[Data]>::to_vec).collect()
-}
-
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(String::from).collect())
-        .collect()
 }
 
 /// The spreadsheet letters of the `n`th column (1 is A).

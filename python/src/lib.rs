@@ -10,11 +10,9 @@ use pyo3::types::{PyDict, PyList};
 
 use stance::analysis::Document;
 use stance::batch::Batch;
-use stance::data::DataFile;
-use stance::engine::{Engine as CoreEngine, EngineConfig};
+use stance::engine::{Engine as CoreEngine, EngineConfig, EngineFiles};
 use stance::explain::Explanation;
 use stance::input::Article;
-use stance::lexicon::Lexicon;
 use stance::output::{Cell, ScoreRow, columns};
 use stance::score::Scorer;
 
@@ -80,36 +78,18 @@ impl Engine {
         article_model: Option<std::path::PathBuf>,
         no_article_model: bool,
     ) -> PyResult<Engine> {
-        if article_model.is_some() && no_article_model {
-            return Err(PyValueError::new_err(
-                "article_model and no_article_model=True contradict each other",
-            ));
+        let config = EngineFiles {
+            lexicons,
+            extra_lexicons: lexicon.unwrap_or_default(),
+            targets: targets_file,
+            companies,
+            model,
+            voice_model,
+            article_model,
+            no_article_model,
         }
-        let mut config = EngineConfig::default();
-        if let Some(dir) = lexicons {
-            config.lexicons = Lexicon::csv_files(&dir).map_err(error)?;
-        }
-        config
-            .lexicons
-            .extend(lexicon.into_iter().flatten().map(DataFile::Disk));
-        if let Some(path) = targets_file {
-            config.targets = DataFile::Disk(path);
-        }
-        if let Some(path) = companies {
-            config.companies = DataFile::Disk(path);
-        }
-        if let Some(path) = model {
-            config.model = DataFile::Disk(path);
-        }
-        if let Some(path) = voice_model {
-            config.voice_model = Some(DataFile::Disk(path));
-        }
-        if let Some(path) = article_model {
-            config.article_model = Some(DataFile::Disk(path));
-        }
-        if no_article_model {
-            config.article_model = None;
-        }
+        .config()
+        .map_err(error)?;
         let engine = py.detach(|| CoreEngine::load(&config)).map_err(error)?;
         Ok(Engine {
             config,

@@ -1,7 +1,7 @@
 //! `stance aggregate`: an index over many scored articles, with explicit weights.
 
 use crate::cmd::choice;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -79,12 +79,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         format != AggregateFormat::Table || args.output.is_none(),
         "--format table is printed on the terminal: leave out -o, or give --format csv or xlsx"
     );
-    anyhow::ensure!(
-        format != AggregateFormat::Xlsx
-            || args.output.is_some()
-            || !std::io::stdout().is_terminal(),
-        "a workbook is binary: give -o FILE.xlsx (or redirect standard output)"
-    );
+    if format == AggregateFormat::Xlsx {
+        super::workbook_destination(args.output.as_deref())?;
+    }
     // Notes go with the table on the terminal; beside a file on stdout they go to stderr.
     let mut notes: Box<dyn Write> = if format != AggregateFormat::Table && args.output.is_none() {
         Box::new(std::io::stderr())

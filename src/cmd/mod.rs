@@ -4,9 +4,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use stance::choice::Choice;
-use stance::data::DataFile;
-use stance::engine::{Engine, EngineConfig};
-use stance::lexicon::Lexicon;
+use stance::engine::{Engine, EngineConfig, EngineFiles};
 
 pub mod aggregate;
 pub mod eval;
@@ -27,6 +25,16 @@ pub fn one_target(name: &str) -> Result<String, String> {
     } else {
         Ok(name.to_string())
     }
+}
+
+/// Refuses to send a workbook, which is binary, to a terminal.
+pub fn workbook_destination(output: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    anyhow::ensure!(
+        output.is_some() || !std::io::stdout().is_terminal(),
+        "a workbook is binary: give -o FILE.xlsx (or redirect standard output)"
+    );
+    Ok(())
 }
 
 /// Parses one of the library's named choices, listing them with their help in `--help`.
@@ -71,32 +79,17 @@ pub struct EngineArgs {
 
 impl EngineArgs {
     pub fn config(&self) -> anyhow::Result<EngineConfig> {
-        let mut config = EngineConfig::default();
-        if let Some(dir) = &self.lexicons {
-            config.lexicons = Lexicon::csv_files(dir)?;
+        EngineFiles {
+            lexicons: self.lexicons.clone(),
+            extra_lexicons: self.extra_lexicons.clone(),
+            targets: self.targets.clone(),
+            companies: self.companies.clone(),
+            model: self.model.clone(),
+            voice_model: self.voice_model.clone(),
+            article_model: self.article_model.clone(),
+            no_article_model: self.no_article_model,
         }
-        config
-            .lexicons
-            .extend(self.extra_lexicons.iter().cloned().map(DataFile::Disk));
-        if let Some(t) = &self.targets {
-            config.targets = DataFile::Disk(t.clone());
-        }
-        if let Some(c) = &self.companies {
-            config.companies = DataFile::Disk(c.clone());
-        }
-        if let Some(m) = &self.model {
-            config.model = DataFile::Disk(m.clone());
-        }
-        if let Some(v) = &self.voice_model {
-            config.voice_model = Some(DataFile::Disk(v.clone()));
-        }
-        if let Some(a) = &self.article_model {
-            config.article_model = Some(DataFile::Disk(a.clone()));
-        }
-        if self.no_article_model {
-            config.article_model = None;
-        }
-        Ok(config)
+        .config()
     }
 
     pub fn load(&self) -> anyhow::Result<Engine> {

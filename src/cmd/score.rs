@@ -210,11 +210,7 @@ fn check_workbook_args(args: &Args) -> anyhow::Result<()> {
         "--raw-csv and --excel shape CSV; a workbook's text cells are never formulas and keep \
          their UTF-8 as it is"
     );
-    anyhow::ensure!(
-        args.output.is_some() || !io::stdout().is_terminal(),
-        "a workbook is binary: give -o FILE.xlsx (or redirect standard output)"
-    );
-    Ok(())
+    super::workbook_destination(args.output.as_deref())
 }
 
 /// Where a plain run's rows go: bytes written as each chunk is scored, or a workbook whose
@@ -492,17 +488,11 @@ const STREAM_WAIT: Duration = Duration::from_millis(500);
 fn next_chunk_as_read(items: &Receiver<Item>) -> Option<Vec<Item>> {
     let first = items.recv().ok()?;
     let deadline = Instant::now() + STREAM_WAIT;
-    let mut bytes = first.as_ref().map_or(0, |article| article.text.len());
-    let mut chunk = vec![first];
-    while chunk.len() < CHUNK && bytes < CHUNK_BYTES {
+    let more = std::iter::from_fn(|| {
         let wait = STREAM_PAUSE.min(deadline.saturating_duration_since(Instant::now()));
-        let Ok(item) = items.recv_timeout(wait) else {
-            break;
-        };
-        bytes += item.as_ref().map_or(0, |article| article.text.len());
-        chunk.push(item);
-    }
-    Some(chunk)
+        items.recv_timeout(wait).ok()
+    });
+    next_chunk(&mut std::iter::once(first).chain(more))
 }
 
 /// A progress bar on stderr when it is a terminal; warnings go through it so they do not tear it.

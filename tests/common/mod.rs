@@ -37,6 +37,16 @@ pub fn available(present: bool, what: &str) -> bool {
     present
 }
 
+/// The records of a CSV text, header included, without a leading byte-order mark.
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{FEFF}').as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
 /// The rows of a CSV output, each as column name to cell.
 pub fn records(csv_text: &str) -> Vec<std::collections::HashMap<String, String>> {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
