@@ -17,13 +17,26 @@ earlier row wins. Columns:
              as written in the other columns): stance matches such a name only when capitalized,
              and such a ticker only as a cashtag, next to an exchange or a company word, in an
              article that names the company otherwise, or when asked for
-    tail     the aliases and tickers treated as plain only when no one asked for the company
+    tail     the aliases and tickers read one step stricter when no one asked for the company
              (`--target auto`): short tickers and names of less prominent companies, more often
-             something else when they stand alone
+             something else when they stand alone, are then plain; a plain name that edited prose
+             writes in lower case ("Target", "News"; not "Apple", which only posts do) is listed
+             in both columns and then counts only where it reads as a name (after a lower-case
+             word or a comma, or with company context)
+
+A prominent company is also named by the first word of its name ("Peloton" for Peloton
+Interactive, "Micron" for Micron Technology) when that word has four letters or more, is not an
+ordinary word, starts no other company's name, and the press releases, FinEntity and SEntFiN
+use it alone for the company (not followed by the rest of its name, in a document that names
+the company in full) at least twice, and more often than in documents that do not name the
+company: "Walt" (always "Walt Disney") and "Philip" (a first name elsewhere) are not names.
+Short forms the corpora never show (Sainsbury's, Morrisons, StanChart) are in targets.toml.
 
 "Ordinary word" is measured, not listed: a ticker or name is plain when the edited prose of
 ../shared/corpora (press releases, FinEntity, SEntFiN; not the articles corpus, which is scored)
-writes it in lower case at least PLAIN_LOWER times, and a ticker also when the press releases
+writes it in lower case at least PLAIN_LOWER times (a name: counting posts and tweets too, where
+every word of it is a lower-case word of an English word list, Debian's wamerican from SCOWL,
+so that "nice" and "man" are ordinary and "coinbase" and "tesla" are not), and a ticker also when the press releases
 write it in capitals, without a cashtag, in PLAIN_CAPS documents that do not name its company
 (AI, EV, CEO). Outside the prominent companies (the S&P 500, the first PROMINENT_SEC_ROWS of the
 SEC file, large Hong Kong and mainland listings, the hand table) only names of several words, not
@@ -48,7 +61,9 @@ LOWER_CASE_CORPORA = ["press_releases", "finentity", "sentfin"]
 INFORMAL_CORPORA = ["stocktwits", "twitter_financial_news"]
 # Where capitals are counted: whole documents, which name the company a ticker stands for.
 CAPITALS_CORPORA = ["press_releases"]
-OTHER_MARKETS_CAPS = {"Mega Cap", "Large Cap"}
+# Other markets' mid caps are kept too: FinanceDatabase files FTSE 100 members such as Centrica
+# and J Sainsbury as mid caps.
+OTHER_MARKETS_CAPS = {"Mega Cap", "Large Cap", "Mid Cap"}
 # Prominent companies are also named by one word and by bare tickers: the S&P 500, the first
 # rows of the SEC file (by market value), large Hong Kong and mainland listings, the hand table.
 PROMINENT_SEC_ROWS = 1500
@@ -65,6 +80,9 @@ LEGAL_SUFFIXES = {
 }
 WORD = re.compile(r"\$?[A-Za-z0-9][A-Za-z0-9.'&-]*[A-Za-z0-9]|\$?[A-Za-z0-9]")
 SPAC_TICKER = re.compile(r"^[A-Z]{3,4}(W|WS|U|R)$")
+# Brazilian depositary receipts (B1TI34.SA "BRITISH AMERDRN"): another listing of a company
+# listed elsewhere, under a truncated name.
+DEPOSITARY_RECEIPT = re.compile(r"^[A-Z0-9]{4}3[1-9]\.SA$")
 
 
 def clean_name(name):
@@ -98,15 +116,24 @@ def strip_suffix(name):
     return " ".join(words).strip(" ,.-&")
 
 
+# Three-letter words of names that are words, not acronyms: shown capitalized.
+THREE_LETTER_WORDS = {
+    "air", "all", "art", "bay", "big", "bio", "box", "car", "day", "dry", "far", "fox", "gas",
+    "hub", "ice", "jet", "key", "lab", "man", "net", "new", "oil", "one", "pet", "red", "sea",
+    "sky", "sun", "tea", "top", "two", "way",
+}
+
+
 def display(name):
-    """SEC titles are in capitals: show them in title case, keeping short all-letter words such
-    as "AT&T" or "IBM" as they are."""
+    """SEC titles are in capitals: show them in title case, keeping acronyms of up to three
+    letters ("BHP", "ITV", "IBM") and short words with signs ("AT&T") as they are."""
     if name != name.upper():
         return name
     out = []
     for w in name.split():
         letters = re.sub(r"[^A-Za-z]", "", w)
-        out.append(w if len(letters) <= 3 and not w.isalpha() or len(letters) <= 2 else w.capitalize())
+        acronym = len(letters) <= 3 and w.lower() not in THREE_LETTER_WORDS
+        out.append(w if acronym else w.capitalize())
     return " ".join(out)
 
 
@@ -301,16 +328,27 @@ def build(shared):
     for r in rows(tables / "financedatabase_other_major_non_us_equities.csv"):
         if r["market_cap"] not in OTHER_MARKETS_CAPS or r["delisted"] == "True" or not r["sector"]:
             continue
-        company = link(r["symbol"]) or by_name.get(strip_suffix(r["name"]).lower())
+        large = r["market_cap"] != "Mid Cap"
+        named = by_name.get(strip_suffix(r["name"]).lower())
+        if named is not None and not large and not link(r["symbol"]):
+            # A mid cap that shares a name is as often another company (Orion Oyj, not Orion
+            # Group): left out rather than merged.
+            continue
+        company = link(r["symbol"]) or named
+        if company is None and DEPOSITARY_RECEIPT.match(r["symbol"]):
+            continue
         if company is None:
             company = add(Company(r["symbol"], strip_suffix(r["name"]) or r["name"], "financedatabase"))
-            company.prominent = True
+            company.prominent = large
             company.add_name(r["name"])
             for a in company.aliases:
                 by_name.setdefault(strip_suffix(a).lower(), company)
         else:
             company.add_ticker(r["symbol"])
             by_ticker.setdefault(r["symbol"].upper(), company)
+            # An OTC line of a large foreign company (Tesco's TSCDF) is as prominent as its
+            # home listing.
+            company.prominent |= large
     return companies
 
 
@@ -368,13 +406,48 @@ def plain_words(companies, shared):
                             counter[p] += 1
     # Names are ordinary words when posts write them so too ("nice"); tickers are not (posts
     # write tickers in lower case).
-    lower_name = lower + lower_informal
-    for text in corpus_texts(shared, CAPITALS_CORPORA):
+    dictionary = english_words()
+    # Posts write brands in lower case ("sold my coinbase"): what only they write in lower case
+    # is an ordinary word only when English has it as one too ("nice").
+    lower_name = lower + Counter({
+        w: n for w, n in lower_informal.items() if all(word in dictionary for word in w)
+    })
+    heads = head_word_owners(companies)
+    # Head words of prominent companies: the company each would name, and the words that
+    # follow it in the company's names.
+    candidates = {}
+    for c in companies:
+        if c.prominent:
+            for a in c.aliases:
+                head = head_word(a)
+                if head and heads[head.lower()] == {id(c)} and lower_name[(head.lower(),)] < PLAIN_LOWER:
+                    company, following = candidates.setdefault(head.lower(), (c, set()))
+                    rest = strip_suffix(a).split()
+                    index = [w.lower() for w in rest].index(head.lower())
+                    if company is c and index + 1 < len(rest):
+                        following.add(rest[index + 1].lower())
+    # A head word is a name when the corpora use it alone for its company ("Peloton said"), in
+    # documents that name the company in full, more often than for anything else.
+    head_alone = Counter()
+    head_unnamed = Counter()
+    for text in corpus_texts(shared, CAPITALS_CORPORA + LOWER_CASE_CORPORA[1:]):
         words = WORD.findall(text)
         present = {w.lower() for w in words}
         for t in {w for w in words if w.isupper() and w in tickers}:
             if not (first_words.get(t, set()) & present) and "$" + t.lower() not in present:
                 caps_unnamed[t] += 1
+        found = {w.lower() for w in words if w[:1].isupper()} & candidates.keys()
+        lowered_text = text.lower() if found else ""
+        for head in found:
+            c, following = candidates[head]
+            others = [a.lower() for a in c.aliases if " " in a] + ["$" + t.lower() for t in c.tickers]
+            if not any(o in lowered_text for o in others):
+                head_unnamed[head] += 1
+                continue
+            for i, w in enumerate(words):
+                after = words[i + 1].lower() if i + 1 < len(words) else ""
+                if w[:1].isupper() and w.lower() == head and after not in following:
+                    head_alone[head] += 1
     for c in companies:
         plain = []
         for a in c.aliases:
@@ -405,9 +478,60 @@ def plain_words(companies, shared):
             a for a in c.aliases
             if a.lower() in c.keep or " " in a or not a.isascii() or lower_name[tuple(words_of(a))] < PLAIN_LOWER
         ]
+        for a in list(c.aliases):
+            head = head_word(a)
+            key = head.lower() if head else None
+            if key in candidates and candidates[key][0] is c and head_alone[key] >= 2 and head_unnamed[key] < head_alone[key]:
+                c.add_alias(head)
         c.plain = list(dict.fromkeys(p for p in plain if p in c.aliases or p in c.tickers))
         c.tail = list(dict.fromkeys(p for p in tail if p not in c.plain))
+        # Plain names that edited prose itself writes in lower case ("target", "news"), not only
+        # posts ("apple"): under --target auto they count only where they read as a name.
+        c.tail += [a for a in c.plain if a in c.aliases and lower[tuple(words_of(a))] >= PLAIN_LOWER]
     print(f"counted words in {docs} corpus texts", file=sys.stderr)
+
+
+DICTIONARY = Path("/usr/share/dict/american-english")
+
+
+def english_words():
+    """The lower-case words of an English word list (Debian's wamerican, from SCOWL): only
+    consulted, never copied."""
+    if not DICTIONARY.exists():
+        sys.exit(f"{DICTIONARY} is missing: apt-get install wamerican")
+    with open(DICTIONARY, encoding="utf-8") as f:
+        return {w.strip() for w in f if w.strip() and w.strip() == w.strip().lower()}
+
+
+def head_word(alias):
+    """The word a several-word name is shortened to: its first word of four letters or more,
+    after initials ("J Sainsbury" -> "Sainsbury", "Peloton Interactive" -> "Peloton"); None for
+    a one-word name, or when the first such word is not the name's own ("Bank of ...")."""
+    if not alias.isascii():
+        return None
+    words = strip_suffix(alias).split()
+    if len(words) < 2:
+        return None
+    while words and len(words[0].strip(".")) <= 2:
+        words = words[1:]
+    if not words or not re.fullmatch(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}", words[0]):
+        return None
+    return words[0]
+
+
+def head_word_owners(companies):
+    """Each head word (lower case) and the companies with a name that starts with it."""
+    owners = defaultdict(set)
+    for c in companies:
+        for a in c.aliases:
+            if not a.isascii():
+                continue
+            words = strip_suffix(a).split()
+            while words and len(words[0].strip(".")) <= 2:
+                words = words[1:]
+            if words:
+                owners[words[0].lower()].add(id(c))
+    return owners
 
 
 def owning_each_ticker_once(companies):

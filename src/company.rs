@@ -20,6 +20,14 @@ pub enum Case {
     Any,
     /// Every word capitalized: a name that is also an ordinary word ("Target", "Block").
     Capitalized,
+    /// Capitalized, and used as a name: after a word in lower case ("I think Apple is"), or with
+    /// company context as [`Case::CapitalizedInContext`] has it. For ordinary-word names when
+    /// every company is looked for: "Apple" opening a sentence may be fruit.
+    CapitalizedAsName,
+    /// Capitalized, and with company context: next to a word such as "shares" or "stock", after
+    /// an exchange, alone in parentheses, or in an article that names the company otherwise. For
+    /// products that are ordinary words ("Llama").
+    CapitalizedInContext,
     /// In capitals: a ticker written as a word ("GME").
     Capitals,
     /// In capitals, and as a cashtag's stand-in: after an exchange name, in parentheses, before a
@@ -39,6 +47,10 @@ impl Case {
             Case::AnyForm => "any case or word form",
             Case::Any => "any case",
             Case::Capitalized => "capitalized",
+            Case::CapitalizedAsName => {
+                "capitalized, after a lower-case word or next to a company context"
+            }
+            Case::CapitalizedInContext => "capitalized, next to a company context",
             Case::Capitals => "capitals",
             Case::CapitalsInContext => "capitals, next to a company context",
         }
@@ -83,8 +95,9 @@ pub struct Company {
     tickers: Box<str>,
     /// The aliases and tickers that are also ordinary words or abbreviations.
     plain: Box<str>,
-    /// The aliases and tickers that are plain only when nobody asked for the company: short
-    /// tickers and names of less prominent companies.
+    /// The aliases and tickers read one step stricter when nobody asked for the company: short
+    /// tickers and names of less prominent companies are then plain, and a plain name that edited
+    /// prose uses as an ordinary word ("Target", "News") counts only where it reads as a name.
     tail: Box<str>,
 }
 
@@ -97,7 +110,7 @@ fn entries(list: &str) -> impl Iterator<Item = &str> {
 pub enum Asked<'a> {
     /// The user asked for the company, by name or by this ticker.
     For(Option<&'a str>),
-    /// Every company is looked for (`--target auto`): tail aliases count as plain.
+    /// Every company is looked for (`--target auto`): tail aliases are read one step stricter.
     Nobody,
 }
 
@@ -111,22 +124,65 @@ impl Company {
     }
 
     fn is_plain(&self, text: &str, asked: Asked) -> bool {
-        let listed = |list: &str| entries(list).any(|p| p.eq_ignore_ascii_case(text));
-        listed(&self.plain) || (asked == Asked::Nobody && listed(&self.tail))
+        self.listed(&self.plain, text) || (asked == Asked::Nobody && self.listed(&self.tail, text))
     }
 
-    /// The aliases that find this company in text. A ticker asked for is matched in capitals
-    /// even when it is an ordinary word.
+    fn listed(&self, list: &str, text: &str) -> bool {
+        entries(list).any(|p| p.eq_ignore_ascii_case(text))
+    }
+
+    /// The case an ordinary-word name must be written in: capitalized; and when nobody asked for
+    /// the company and the word is ordinary in edited prose, also where it reads as a name.
+    pub fn plain_name_case(asked: Asked, ordinary: bool) -> Case {
+        match asked {
+            Asked::Nobody if ordinary => Case::CapitalizedAsName,
+            _ => Case::Capitalized,
+        }
+    }
+
+    /// The aliases that find this company in text: the same whichever of its names or tickers
+    /// it was found by, except that a ticker asked for is matched in capitals even when it is an
+    /// ordinary word.
     pub fn matched_aliases(&self, asked: Asked) -> Vec<Alias> {
         let mut out: Vec<Alias> = Vec::new();
         let mut push = |alias: Alias| push_alias(&mut out, alias);
         for name in self.aliases() {
-            let case = if self.is_plain(name, asked) {
-                Case::Capitalized
-            } else {
-                Case::Any
+            // A short name in capitals ("BT", "ABB", "NEC") is written so, like a ticker; one
+            // the company's own name writes otherwise ("DOW" of Dow, from the SEC's capitals) is
+            // not an acronym.
+            let acronym = name.len() <= 4
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && self.name.contains(name);
+            let case = match (self.is_plain(name, asked), acronym) {
+                (false, false) => Case::Any,
+                (false, true) => Case::Capitals,
+                (true, false) => {
+                    let ordinary = self.listed(&self.plain, name) && self.listed(&self.tail, name);
+                    Company::plain_name_case(asked, ordinary)
+                }
+                // An acronym that is also an ordinary word or abbreviation ("NEWS" is not one;
+                // "CAT" would be) needs context; one plain only as a tail entry does not.
+                (true, true) if self.listed(&self.plain, name) => Case::CapitalsInContext,
+                (true, true) => Case::Capitals,
             };
             push(Alias::new(name, case));
+        }
+        if let Asked::For(_) = asked {
+            // Asked for by any of its names, a company is also found by its names without their
+            // legal words ("Shell" for Shell plc), capitalized: some are ordinary words; and a
+            // one-word name as a cashtag ("$Tesco", "$SPX").
+            for name in self.aliases() {
+                let short = short_form(name);
+                if let Some(short) = short {
+                    push(Alias::new(short, Case::Capitalized));
+                }
+                let word = short.unwrap_or(name);
+                if word.chars().all(|c| c.is_alphanumeric() || c == '.') {
+                    push(Alias::new(format!("${word}"), Case::Any));
+                }
+            }
         }
         for ticker in self.tickers() {
             if !ticker.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -212,7 +268,35 @@ const LEGAL_WORDS: &[&str] = &[
     "ag",
     "nv",
     "se",
+    "oyj",
+    "ab",
+    "asa",
+    "spa",
+    "bhd",
+    "berhad",
+    "tbk",
+    "llp",
+    "lp",
 ];
+
+/// A written name without its trailing legal words ("Shell plc" -> "Shell", "PELOTON
+/// INTERACTIVE, INC" -> "PELOTON INTERACTIVE"); `None` when it has none, or is nothing else.
+pub fn short_form(name: &str) -> Option<&str> {
+    let mut end = name.len();
+    loop {
+        let head = name[..end].trim_end_matches([' ', ',', '.']);
+        let Some(space) = head.rfind(' ') else { break };
+        let last = head[space + 1..]
+            .trim_matches(['.', ','])
+            .to_ascii_lowercase();
+        if !LEGAL_WORDS.contains(&last.as_str()) {
+            break;
+        }
+        end = space;
+    }
+    let short = name[..end].trim_end_matches([' ', ',', '.']);
+    (short.len() < name.trim_end_matches(['.', ' ']).len() && !short.is_empty()).then_some(short)
+}
 
 /// Exchange names written before a ticker (`NASDAQ:PDD`, "NYSE: ALL").
 pub const EXCHANGES: &[&str] = &[
@@ -339,6 +423,8 @@ impl CompanyTable {
                     ),
                 ));
             }
+            // An entry may be in both lists: a plain name that edited prose uses as an ordinary
+            // word.
             for (column, list) in [("plain", &company.plain), ("tail", &company.tail)] {
                 for p in entries(list) {
                     if !company.aliases().any(|a| a == p) && !company.tickers().any(|t| t == p) {
@@ -559,6 +645,20 @@ JD,JD.com,\"JD.com, Inc|JD.com\",JD|9618.HK,,
             case(&moutai.matched_aliases(Asked::Nobody), "600519.SH"),
             Some(Case::Any)
         );
+    }
+
+    #[test]
+    fn short_forms_drop_trailing_legal_words_only() {
+        assert_eq!(short_form("Shell plc"), Some("Shell"));
+        assert_eq!(
+            short_form("PELOTON INTERACTIVE, INC"),
+            Some("PELOTON INTERACTIVE")
+        );
+        assert_eq!(short_form("Alibaba Group Holding Ltd."), Some("Alibaba"));
+        assert_eq!(short_form("HUHTAMAKI OYJ"), Some("HUHTAMAKI"));
+        assert_eq!(short_form("Tesco"), None);
+        assert_eq!(short_form("Group"), None);
+        assert_eq!(short_form("Bank of America Corp"), Some("Bank of America"));
     }
 
     #[test]

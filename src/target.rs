@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::{AnalyzedToken, Codebook, StemFilter, phrase_stems};
-use crate::company::{Alias, Asked, Case, CompanyTable, EXCHANGES, Found, push_alias};
+use crate::company::{Alias, Asked, Case, Company, CompanyTable, EXCHANGES, Found, push_alias};
 use crate::data::{DataError, DataFile};
 use crate::phrase::{PhraseMatch, PhraseMatcher};
 use crate::segment::segmented;
@@ -53,6 +53,20 @@ struct TargetEntry {
     #[serde(default)]
     ticker: Option<String>,
     aliases: Vec<String>,
+    /// The entry's names and aliases that are also ordinary words or products ("Meta",
+    /// "Llama"): matched only capitalized, and a product only with company context.
+    #[serde(default)]
+    plain: Vec<String>,
+}
+
+impl TargetEntry {
+    fn names(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.name).chain(&self.aliases)
+    }
+
+    fn is_plain(&self, alias: &str) -> bool {
+        self.plain.iter().any(|p| p.eq_ignore_ascii_case(alias))
+    }
 }
 
 #[derive(Deserialize)]
@@ -135,6 +149,8 @@ struct LocatedEntry {
     #[serde(default)]
     ticker: Option<toml::Spanned<String>>,
     aliases: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    plain: Vec<toml::Spanned<String>>,
 }
 
 /// The targets file (hand-added companies and aliases, the sentence weighting) and the company
@@ -225,6 +241,20 @@ impl TargetBook {
             if entry.aliases.is_empty() {
                 return Err(error(name_span, format!("target {name:?} has no aliases")));
             }
+            for p in &entry.plain {
+                let listed = std::iter::once(&entry.name)
+                    .chain(&entry.aliases)
+                    .any(|a| a.get_ref().eq_ignore_ascii_case(p.get_ref()));
+                if !listed {
+                    return Err(error(
+                        p.span(),
+                        format!(
+                            "plain entry {:?} of {name:?} is not one of its names or aliases",
+                            p.get_ref()
+                        ),
+                    ));
+                }
+            }
             if let Some(t) = &entry.ticker
                 && t.get_ref().trim().is_empty()
             {
@@ -288,50 +318,47 @@ impl TargetBook {
                 hand_entry: false,
             };
         }
-        let hand = self.entries.iter().find(|e| {
-            e.name.eq_ignore_ascii_case(wanted)
-                || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(wanted))
-        });
+        let by_name = self
+            .entries
+            .iter()
+            .find(|e| e.names().any(|a| a.eq_ignore_ascii_case(wanted)));
         // An entry is a listed company when it gives that company's ticker.
-        let listed = match hand {
+        let listed = match by_name {
             Some(e) => (e.ticker.as_deref()).and_then(|t| self.companies.resolve(t)),
             None => self.companies.resolve(wanted),
         };
-        let mut aliases = Vec::new();
-        let mut push = |alias: Alias| push_alias(&mut aliases, alias);
-        // The targets file's aliases come first: they override the table's cases.
-        for alias in hand
-            .iter()
-            .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases))
-        {
-            push(Alias::new(alias.clone(), Case::AnyForm));
-        }
-        let found = listed.as_ref().map(|r| r.found);
         let company = listed
             .as_ref()
             .map(|r| (r, &self.companies.companies()[r.company]));
-        if let Some((r, company)) = company {
-            let asked = r.asked_ticker.as_deref().or_else(|| {
+        // However the company was found, its targets-file entry adds to it.
+        let hand = by_name.or_else(|| {
+            let (_, c) = company?;
+            self.entries
+                .iter()
+                .find(|e| e.ticker.as_deref() == Some(c.ticker.as_str()))
+        });
+        let asked = company.map(|(r, c)| {
+            r.asked_ticker.as_deref().or_else(|| {
                 let typed = wanted.trim_start_matches('$');
-                company.tickers().find(|t| t.eq_ignore_ascii_case(typed))
-            });
-            for alias in company.matched_aliases(Asked::For(asked)) {
-                push(alias);
-            }
-        }
-        // What was typed is matched as typed, unless it is written as a ticker or is one of the
-        // company's names: the table matches those in its own way ("Target" only capitalized).
-        // A one-word name is matched as a cashtag too ("$SPX").
-        let named = |typed: &str| {
-            company.is_some_and(|(_, c)| c.aliases().any(|a| a.eq_ignore_ascii_case(typed)))
-        };
+                c.tickers().find(|t| t.eq_ignore_ascii_case(typed))
+            })
+        });
+        let mut aliases =
+            self.aliases_of(hand, company.map(|(_, c)| c), Asked::For(asked.flatten()));
+        let found = listed.as_ref().map(|r| r.found);
+        // What was typed is matched as typed, unless it is a ticker or already one of the
+        // company's aliases (matched in the table's way: "Target" only capitalized), so that
+        // every name of a company gives the same aliases. A one-word name is matched as a
+        // cashtag too ("$SPX").
         if found != Some(Found::Ticker) {
             for typed in std::iter::once(wanted).chain(also) {
-                if !named(typed) {
-                    push(Alias::new(typed, Case::AnyForm));
+                if !aliases.iter().any(|a| covers(a, typed)) {
+                    push_alias(&mut aliases, Alias::new(typed, Case::AnyForm));
                 }
-                if typed.chars().all(|c| c.is_alphanumeric() || c == '.') {
-                    push(Alias::new(format!("${typed}"), Case::AnyForm));
+                let cashtag = format!("${typed}");
+                let one_word = typed.chars().all(|c| c.is_alphanumeric() || c == '.');
+                if one_word && !aliases.iter().any(|a| covers(a, &cashtag)) {
+                    push_alias(&mut aliases, Alias::new(cashtag, Case::AnyForm));
                 }
             }
         }
@@ -347,6 +374,37 @@ impl TargetBook {
             found,
             hand_entry: hand.is_some(),
         }
+    }
+
+    /// A company's aliases: its targets-file entry's first (they override the table's cases),
+    /// then the table's. An entry's plain name is matched as the table matches an ordinary-word
+    /// name; its other plain aliases (products, "the Dow") need company context.
+    fn aliases_of(
+        &self,
+        hand: Option<&TargetEntry>,
+        company: Option<&Company>,
+        asked: Asked,
+    ) -> Vec<Alias> {
+        let mut aliases = Vec::new();
+        if let Some(entry) = hand {
+            for alias in entry.names() {
+                let case = match (entry.is_plain(alias), alias == &entry.name) {
+                    (false, _) => Case::AnyForm,
+                    (true, true) => Company::plain_name_case(asked, true),
+                    (true, false) => Case::CapitalizedInContext,
+                };
+                push_alias(&mut aliases, Alias::new(alias.clone(), case));
+            }
+        }
+        let overridden = |alias: &Alias| {
+            hand.is_some_and(|e| e.names().any(|a| a.eq_ignore_ascii_case(&alias.text)))
+        };
+        for alias in company.map_or_else(Vec::new, |c| c.matched_aliases(asked)) {
+            if !overridden(&alias) {
+                push_alias(&mut aliases, alias);
+            }
+        }
+        aliases
     }
 
     /// An article's own target when it names one, else `default`.
@@ -371,11 +429,16 @@ impl TargetBook {
         let mut targets: Vec<Target> = Vec::new();
         let mut covered = vec![false; self.companies.companies().len()];
         for entry in &self.entries {
-            let target = self.resolve(&entry.name);
-            if let Some(i) = self.companies.by_ticker(target.ticker()) {
+            let listed = (entry.ticker.as_deref()).and_then(|t| self.companies.by_ticker(t));
+            let company = listed.map(|i| &self.companies.companies()[i]);
+            if let Some(i) = listed {
                 covered[i] = true;
             }
-            targets.push(target);
+            targets.push(Target::Named {
+                name: entry.name.clone(),
+                ticker: company.map_or_else(String::new, |c| c.ticker.clone()),
+                aliases: self.aliases_of(Some(entry), company, Asked::Nobody),
+            });
         }
         for (company, _) in self
             .companies
@@ -508,14 +571,19 @@ impl AliasMatcher {
             }
             keep
         });
-        // A plain ticker counts where its company is named in some other way.
+        // A plain ticker or a product counts where its company is named in some other way.
+        let needs_context = |m: &CompanyMention| match self.cases[m.at.pattern] {
+            Case::CapitalsInContext | Case::CapitalizedInContext => true,
+            Case::CapitalizedAsName => !after_lower_case_word(text, m.at),
+            _ => false,
+        };
         let mut named: Vec<u32> = (out.iter())
-            .filter(|m| self.cases[m.at.pattern] != Case::CapitalsInContext)
+            .filter(|m| !needs_context(m))
             .map(|m| m.owner)
             .collect();
         named.sort_unstable();
         out.retain(|m| {
-            self.cases[m.at.pattern] != Case::CapitalsInContext
+            !needs_context(m)
                 || named.binary_search(&m.owner).is_ok()
                 || in_company_context(text, m.at)
         });
@@ -562,13 +630,39 @@ fn written_in(case: Case, text: &TextView, at: PhraseMatch) -> bool {
     let tokens = &text.tokens[at.start..at.end];
     match case {
         Case::AnyForm | Case::Any => true,
-        Case::Capitalized => tokens
+        Case::Capitalized | Case::CapitalizedAsName | Case::CapitalizedInContext => tokens
             .iter()
             .all(|t| !raw(text, t).chars().next().is_some_and(char::is_lowercase)),
         Case::Capitals | Case::CapitalsInContext => tokens
             .iter()
             .all(|t| !raw(text, t).chars().any(char::is_lowercase)),
     }
+}
+
+/// Whether `alias` already matches `typed` as the user wrote it, or is the company's own rule for
+/// that word (one that needs company context).
+fn covers(alias: &Alias, typed: &str) -> bool {
+    let starts_upper = typed.chars().next().is_some_and(char::is_uppercase);
+    alias.text.eq_ignore_ascii_case(typed)
+        && match alias.case {
+            Case::AnyForm | Case::Any => true,
+            Case::Capitalized => starts_upper,
+            Case::Capitals => !typed.chars().any(char::is_lowercase),
+            Case::CapitalizedAsName | Case::CapitalizedInContext | Case::CapitalsInContext => true,
+        }
+}
+
+/// Whether the word before the match is in lower case, or a comma: a capitalized word there is
+/// a name in running prose ("with Apple", "SoftBank, Amazon"), not a sentence's or a
+/// headline's first word.
+fn after_lower_case_word(text: &TextView, at: PhraseMatch) -> bool {
+    let Some(before) = at.start.checked_sub(1).and_then(|i| text.tokens.get(i)) else {
+        return false;
+    };
+    let word = &text.text[before.token.start..before.token.end];
+    let between = &text.text[before.token.end..text.tokens[at.start].token.start];
+    !between.contains('\n')
+        && (matches!(word, "," | ";" | "&") || word.chars().next().is_some_and(char::is_lowercase))
 }
 
 /// Words after a ticker that say it is one.
@@ -921,6 +1015,11 @@ GME,GameStop,GameStop Corp|GameStop,GME,,GME
         let err = TargetBook::parse(weights, "t.toml").unwrap_err();
         assert_eq!(err.line, 5, "{err}");
         assert!(err.reason.contains("weighting.elsewhere = 11"), "{err}");
+        // A plain entry must be one of the entry's own names.
+        let plain = "[[target]]\nname = \"A\"\naliases = [\"Ab\"]\nplain = [\"Ab\",\n  \"Zz\"]\n";
+        let err = TargetBook::parse(plain, "t.toml").unwrap_err();
+        assert_eq!(err.line, 5, "{err}");
+        assert!(err.reason.contains("plain entry \"Zz\""), "{err}");
     }
 
     #[test]
