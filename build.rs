@@ -1,11 +1,15 @@
-//! Two things the library needs from its build:
+//! Three things the build gives:
 //! - `STANCE_CODE_HASH`, a hash of the library's source and `Cargo.lock`, so incremental runs
 //!   rescore everything after the scoring code or a dependency changes, not only after the model
 //!   or lexicons do;
 //! - `defaults.rs`, the default lexicons, targets and models compiled into the binary, so an
 //!   installed `stance` works without the checkout it was built from, and the words of every run
 //!   of Chinese characters in those files, so that reading English with the defaults never loads
-//!   the segmenter's dictionary.
+//!   the segmenter's dictionary;
+//! - for the tests, a `cfg` for each thing from outside the repository that is missing
+//!   (`stance_without_soffice`, `stance_without_shared`), so a test that needs it is ignored with
+//!   the reason and `cargo test`'s summary counts it; under CI (`CI` set and not `false`) none is
+//!   set, so such a test runs and fails.
 
 use std::fmt::Write;
 use std::fs;
@@ -114,10 +118,34 @@ fn cjk_words(texts: &[String]) -> String {
     source
 }
 
+/// Whether `program` is on the `PATH`.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+fn missing_for_tests() {
+    println!("cargo::rustc-check-cfg=cfg(stance_without_soffice)");
+    println!("cargo::rustc-check-cfg=cfg(stance_without_shared)");
+    println!("cargo:rerun-if-env-changed=CI");
+    println!("cargo:rerun-if-env-changed=PATH");
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    if ci {
+        return;
+    }
+    if !on_path("soffice") && !on_path("libreoffice") {
+        println!("cargo:rustc-cfg=stance_without_soffice");
+    }
+    if !Path::new("../shared").is_dir() {
+        println!("cargo:rustc-cfg=stance_without_shared");
+    }
+}
+
 fn main() {
     for watched in ["src", "Cargo.lock", "lexicons", "data/models"] {
         println!("cargo:rerun-if-changed={watched}");
     }
+    missing_for_tests();
     println!("cargo:rustc-env=STANCE_CODE_HASH={}", code_hash());
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     fs::write(out.join("defaults.rs"), defaults_source()).expect("OUT_DIR is writable");

@@ -1,5 +1,6 @@
 //! Where output bytes go: a regular file replaced atomically (never half written), or a device,
-//! FIFO or standard output written straight through. Used by every stage that writes a file.
+//! FIFO, socket, standard output or a descriptor the shell opened written straight through.
+//! Used by every stage that writes a file.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -21,15 +22,25 @@ pub enum OutputPath {
     /// A regular file, existing or new, with any symlink followed to its target: replaced
     /// atomically, with its lock and manifest beside the target.
     Regular(PathBuf),
-    /// A device, FIFO or socket (`/dev/null`, `/dev/stdout`): written straight through, never
+    /// A device, FIFO or socket reached by name (`/dev/null`): written straight through, never
     /// replaced.
     Stream(PathBuf),
+    /// A descriptor of this process named as a file (`/dev/stdout`, `/dev/fd/3`,
+    /// `/proc/self/fd/1`): written through as the shell opened it, appending where it appends,
+    /// whatever it leads to (a file, a pipe, a terminal).
+    Descriptor { fd: i32, path: PathBuf },
 }
 
 impl OutputPath {
     /// Follows symlinks and refuses what cannot be an output: a directory, or a new file in a
     /// directory that does not exist.
     pub fn resolve(path: &Path) -> io::Result<OutputPath> {
+        if let Some(fd) = own_descriptor(path) {
+            return Ok(OutputPath::Descriptor {
+                fd,
+                path: path.to_path_buf(),
+            });
+        }
         let target = follow_symlinks(path)?;
         let refuse = |reason: String| {
             Err(io::Error::new(
@@ -56,8 +67,43 @@ impl OutputPath {
     pub fn path(&self) -> &Path {
         match self {
             OutputPath::Regular(p) | OutputPath::Stream(p) => p,
+            OutputPath::Descriptor { path, .. } => path,
         }
     }
+
+    /// Whether the output is a regular file that a run replaces (and may lock and keep a
+    /// manifest beside).
+    pub fn is_regular(&self) -> bool {
+        matches!(self, OutputPath::Regular(_))
+    }
+}
+
+/// The descriptor of this process that `path` names through `/proc/<pid>/fd` (directly, or by
+/// symlinks such as `/dev/stdout` and `/dev/fd/N`), if it names one. Its link there may point at
+/// a regular file the shell opened for appending, or at a pipe with no name in the file system:
+/// either way the bytes must go through the descriptor, not to a file opened anew by name.
+fn own_descriptor(path: &Path) -> Option<i32> {
+    let own_fd_dir = PathBuf::from(format!("/proc/{}/fd", std::process::id()));
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        let dir = std::fs::canonicalize(parent_dir(&current)).ok();
+        // A thread's own view (`/proc/thread-self/fd`) lists the same descriptors.
+        let in_fd_dir = dir.as_deref().is_some_and(|d| {
+            d == own_fd_dir
+                || (d.ends_with("fd")
+                    && d.starts_with(format!("/proc/{}/task", std::process::id())))
+        });
+        if in_fd_dir {
+            return current.file_name()?.to_str()?.parse().ok();
+        }
+        let meta = std::fs::symlink_metadata(&current).ok()?;
+        if !meta.file_type().is_symlink() {
+            return None;
+        }
+        let link = std::fs::read_link(&current).ok()?;
+        current = parent_dir(&current).join(link);
+    }
+    None
 }
 
 /// `path` with every symlink on it followed, also when the last one points at a file that does
@@ -112,6 +158,9 @@ impl Destination {
             OutputPath::Stream(path) => {
                 let file = std::fs::OpenOptions::new().write(true).open(path)?;
                 Ok(Destination::Stream(io::BufWriter::new(file)))
+            }
+            OutputPath::Descriptor { fd, .. } => {
+                Ok(Destination::Stream(io::BufWriter::new(duplicate(*fd)?)))
             }
         }
     }
@@ -172,6 +221,25 @@ impl Write for Destination {
             Destination::File { tmp, .. } => tmp.flush(),
         }
     }
+}
+
+/// A file of its own on descriptor `fd`, which stays open for whoever else holds it.
+#[cfg(unix)]
+fn duplicate(fd: i32) -> io::Result<std::fs::File> {
+    use std::os::fd::BorrowedFd;
+    // SAFETY: `fd` was listed in this process's /proc fd directory when the output was resolved,
+    // and nothing in stance closes a descriptor it did not open; a stale number fails to clone
+    // with EBADF, which is reported.
+    let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+    Ok(std::fs::File::from(borrowed.try_clone_to_owned()?))
+}
+
+#[cfg(not(unix))]
+fn duplicate(_fd: i32) -> io::Result<std::fs::File> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "writing to a descriptor by name needs a Unix system",
+    ))
 }
 
 /// Replaces `path` with `bytes` atomically.

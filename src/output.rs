@@ -36,6 +36,25 @@ pub const COLUMNS: [&str; 18] = [
 ];
 pub const VOICE_COLUMNS: [&str; 4] = ["voice", "p_retail", "p_analysis", "p_corporate"];
 
+/// Why an input field cannot be passed through under this name (`--keep`), if it cannot.
+pub fn refuse_kept(name: &str, text_field: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        return Some("--keep: an empty column name".into());
+    }
+    if let Some(column) = columns(true)
+        .into_iter()
+        .find(|c| c.eq_ignore_ascii_case(name))
+    {
+        return Some(format!(
+            "--keep {name}: {column} is already an output column (the input's own value of \
+             title, date, source and target is shown there)"
+        ));
+    }
+    name.eq_ignore_ascii_case(text_field).then(|| {
+        format!("--keep {name}: the text itself is not passed through; join on id instead")
+    })
+}
+
 /// The columns of a row, in order.
 pub fn columns(with_voice: bool) -> Vec<&'static str> {
     let mut columns = COLUMNS.to_vec();
@@ -57,6 +76,22 @@ pub struct VoiceColumns {
     pub p_retail: f64,
     pub p_analysis: f64,
     pub p_corporate: f64,
+}
+
+/// Input fields passed through to a row (`--keep`), in the order asked for: written after the
+/// standard columns, as text, empty where an article lacks the field.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Kept<'a>(pub Vec<(&'a str, &'a str)>);
+
+impl Serialize for Kept<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }
 
 /// One output row, borrowing its text from the article, the evaluation and the scorer's labels.
@@ -83,6 +118,8 @@ pub struct ScoreRow<'a> {
     pub text_hash: String,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub voice: Option<VoiceColumns>,
+    #[serde(flatten)]
+    pub kept: Kept<'a>,
 }
 
 impl<'a> ScoreRow<'a> {
@@ -126,7 +163,19 @@ impl<'a> ScoreRow<'a> {
             model,
             text_hash: text_hash(&article.text),
             voice,
+            kept: Kept::default(),
         }
+    }
+
+    /// The row with the article's fields `names` passed through after its standard columns.
+    pub fn keeping(mut self, article: &'a Article, names: &'a [String]) -> ScoreRow<'a> {
+        self.kept = Kept(
+            names
+                .iter()
+                .map(|name| (name.as_str(), article.field(name).unwrap_or_default()))
+                .collect(),
+        );
+        self
     }
 
     /// The row's cells in column order, typed, with the values the CSV shows (numbers rounded to
@@ -158,6 +207,7 @@ impl<'a> ScoreRow<'a> {
             cells.push(text(v.voice));
             cells.extend([v.p_retail, v.p_analysis, v.p_corporate].map(decimal));
         }
+        cells.extend(self.kept.0.iter().map(|&(_, value)| text(value)));
         cells
     }
 
@@ -218,6 +268,9 @@ impl<'a> ScoreRow<'a> {
             for x in [v.p_retail, v.p_analysis, v.p_corporate] {
                 number_cell(&mut record, x);
             }
+        }
+        for &(_, value) in &self.kept.0 {
+            text(&mut record, value);
         }
         record.end();
     }
@@ -466,8 +519,9 @@ impl RowEncoder {
         RowEncoder { format, options }
     }
 
-    /// What comes before the first row: for CSV the optional byte-order mark and the header.
-    pub fn header(&self, with_voice: bool) -> io::Result<Vec<u8>> {
+    /// What comes before the first row: for CSV the optional byte-order mark and the header,
+    /// with the kept input fields' names after the standard columns.
+    pub fn header(&self, with_voice: bool, kept: &[String]) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();
         if self.format == OutputFormat::Csv {
             if self.options.bom {
@@ -475,6 +529,9 @@ impl RowEncoder {
             }
             let mut record = CsvRecordWriter::new(&mut out);
             for name in columns(with_voice) {
+                record.field(name.as_bytes());
+            }
+            for name in kept {
                 record.field(name.as_bytes());
             }
             record.end();

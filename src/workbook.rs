@@ -33,6 +33,20 @@ enum Kind {
     Number,
 }
 
+/// The kind and width of a scores-sheet column: a standard column's own, text for an input
+/// field passed through (`--keep`), whatever its name.
+fn score_column_kind(name: &str) -> (Kind, f64) {
+    if crate::output::columns(true).contains(&name) {
+        column_kind(name)
+    } else {
+        text_column(name)
+    }
+}
+
+fn text_column(name: &str) -> (Kind, f64) {
+    (Kind::Text, (name.len() + 4).max(10) as f64)
+}
+
 /// The kind and width (in characters) of a column of the score or index table.
 fn column_kind(name: &str) -> (Kind, f64) {
     match name {
@@ -49,7 +63,7 @@ fn column_kind(name: &str) -> (Kind, f64) {
             (Kind::Number, 16.0)
         }
         p if p.starts_with("p_") || p.starts_with("share_") => (Kind::Percent, 12.0),
-        other => (Kind::Text, (other.len() + 4).max(10) as f64),
+        other => text_column(other),
     }
 }
 
@@ -88,6 +102,7 @@ impl Sheet {
         book: &mut Workbook,
         name: &str,
         header: &[&str],
+        kind_of: fn(&str) -> (Kind, f64),
         formats: &Formats,
         constant_memory: bool,
     ) -> anyhow::Result<Sheet> {
@@ -100,7 +115,7 @@ impl Sheet {
         sheet.set_name(name)?;
         let mut kinds = Vec::with_capacity(header.len());
         for (col, name) in header.iter().enumerate() {
-            let (kind, width) = column_kind(name);
+            let (kind, width) = kind_of(name);
             let col = column(col)?;
             sheet.set_column_width(col, width)?;
             sheet.write_string_with_format(0, col, *name, &formats.header)?;
@@ -265,7 +280,14 @@ impl ScoreWorkbook {
     pub fn new(header: &[&str]) -> anyhow::Result<Self> {
         let mut book = Workbook::new();
         let formats = Formats::new();
-        let scores = Sheet::add(&mut book, "scores", header, &formats, true)?;
+        let scores = Sheet::add(
+            &mut book,
+            "scores",
+            header,
+            score_column_kind,
+            &formats,
+            true,
+        )?;
         Ok(ScoreWorkbook {
             book,
             formats,
@@ -333,7 +355,7 @@ fn add_index_sheet(
     formats: &Formats,
     records: impl IntoIterator<Item = Vec<String>>,
 ) -> anyhow::Result<()> {
-    let mut sheet = Sheet::add(book, "index", &INDEX_COLUMNS, formats, false)?;
+    let mut sheet = Sheet::add(book, "index", &INDEX_COLUMNS, column_kind, formats, false)?;
     for record in records {
         sheet.write(book, formats, record.iter().map(String::as_str))?;
     }

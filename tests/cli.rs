@@ -969,3 +969,83 @@ fn json_stdout(out: &std::process::Output) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+#[test]
+fn kept_input_fields_follow_the_standard_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("in.csv");
+    fs::write(
+        &csv,
+        "id,text,sheet_row,Region,url\n1,Alibaba shares jumped after earnings,17,APAC,https://a.example\n2,\"Alibaba stock fell\",18,,\n",
+    )
+    .unwrap();
+    let jsonl = dir.path().join("in.jsonl");
+    fs::write(
+        &jsonl,
+        "{\"id\":\"j1\",\"text\":\"Alibaba shares jumped\",\"sheet_row\":19,\"tags\":[\"a\",\"b\"]}\n",
+    )
+    .unwrap();
+    let out = stance()
+        .arg("score")
+        .arg(&csv)
+        .arg(&jsonl)
+        .args(["--keep", "sheet_row,region,url,tags"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.ends_with(",p_corporate,sheet_row,region,url,tags"),
+        "{header}"
+    );
+    let rows = common::records(&text);
+    let kept: Vec<[&str; 4]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r["sheet_row"].as_str(),
+                r["region"].as_str(),
+                r["url"].as_str(),
+                r["tags"].as_str(),
+            ]
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            ["17", "APAC", "https://a.example", ""],
+            ["18", "", "", ""],
+            ["19", "", "", "[\"a\",\"b\"]"],
+        ]
+    );
+    // JSON Lines output carries them as fields after the standard ones.
+    let out = stance()
+        .arg("score")
+        .arg(&csv)
+        .args(["--keep", "sheet_row", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["sheet_row"], "17");
+    // A name that is already an output column, or the text, is refused before scoring.
+    for (keep, says) in [
+        ("title", "already an output column"),
+        ("text", "join on id"),
+    ] {
+        stance()
+            .arg("score")
+            .arg(&csv)
+            .args(["--keep", keep])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+}

@@ -405,6 +405,10 @@ fn explain_json_on_several_files_is_one_object_per_line() {
 }
 
 #[test]
+#[cfg_attr(
+    stance_without_shared,
+    ignore = "needs ../shared beside the repository, missing when the tests were built"
+)]
 fn eval_on_the_training_data_says_it_is_in_sample() {
     let finentity = repo("../shared/corpora/finentity/data.csv");
     if !common::available(finentity.exists(), &finentity.display().to_string()) {
@@ -423,6 +427,17 @@ fn eval_on_the_training_data_says_it_is_in_sample() {
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["evaluation"]["in_sample"], true);
+    // It says which path decided: the default one, with the article decision, unless asked.
+    let decision = report["evaluation"]["decision"].as_str().unwrap();
+    assert!(decision.starts_with("the default path"), "{decision}");
+    let alone = stance()
+        .args(["eval", "--json", "--no-article-model", "--data"])
+        .arg(&finentity)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
+    let decision = report["evaluation"]["decision"].as_str().unwrap();
+    assert!(decision.contains("alone"), "{decision}");
 }
 
 /// The largest resident set `/proc` reported for a running child (Linux).
@@ -505,4 +520,224 @@ fn the_progress_bar_has_a_total_and_an_eta_for_files() {
         fs::metadata(&corpus).unwrap().len() as f64 / 1048576.0
     );
     assert!(screen.contains("ETA") && screen.contains(&size), "{screen}");
+}
+
+#[test]
+#[cfg_attr(
+    stance_without_shared,
+    ignore = "needs ../shared beside the repository, missing when the tests were built"
+)]
+fn prose_share_on_the_corpora() {
+    // Every labelled text of the shared corpora is prose: the screen for data that is not text
+    // (binary without NUL bytes, base64, minified JSON) must pass each of them, with room.
+    let corpora = repo("../shared/corpora");
+    if !common::available(corpora.is_dir(), &corpora.display().to_string()) {
+        return;
+    }
+    let inputs = [
+        "articles/data.jsonl",
+        "web/data.jsonl",
+        "press_releases/data.jsonl",
+        "finentity/data.csv",
+        "sentfin/data.csv",
+        "stocktwits/data.csv",
+        "twitter_financial_news/train.csv",
+    ];
+    let mut lowest = (1.0f64, String::new());
+    for input in inputs {
+        let path = corpora.join(input).display().to_string();
+        // SEntFiN and FinEntity repeat a text per entity; the ids are not needed here.
+        let options = stance::input::InputOptions {
+            id_col: "no such column".into(),
+            ..Default::default()
+        };
+        for item in stance::input::read_all(vec![path.clone()], &options) {
+            let article = match item {
+                Ok(article) => article,
+                Err(problem) => panic!("{problem}"),
+            };
+            if let Some((share, _)) = stance::input::word_share(&article.text)
+                && share < lowest.0
+            {
+                lowest = (share, format!("{input} {}", article.id));
+            }
+        }
+    }
+    eprintln!("lowest word share: {:.3} ({})", lowest.0, lowest.1);
+    assert!(lowest.0 >= 0.6, "{lowest:?}");
+}
+
+/// Runs `script` in `sh` in `dir` with `$STANCE` the binary and `$ARTICLES` the sample corpus.
+#[cfg(unix)]
+fn shell(dir: &Path, script: &str) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .env("STANCE", assert_cmd::cargo::cargo_bin("stance"))
+        .env("ARTICLES", repo("data/articles"))
+        .output()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_descriptor_named_as_output_is_written_as_the_shell_opened_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = stance()
+        .args(["score", "--quiet"])
+        .arg(repo("data/articles"))
+        .output()
+        .unwrap()
+        .stdout;
+    for (script, file) in [
+        // Appending: the earlier content stays, the rows follow it.
+        (
+            "\"$STANCE\" score -q \"$ARTICLES\" -o /dev/stdout >> kept.txt",
+            "kept.txt",
+        ),
+        (
+            "\"$STANCE\" score -q \"$ARTICLES\" -o /dev/fd/3 3>> kept.txt",
+            "kept.txt",
+        ),
+        (
+            "\"$STANCE\" score -q \"$ARTICLES\" -o /proc/self/fd/1 >> kept.txt",
+            "kept.txt",
+        ),
+        // Into a pipe, which has no name to open again.
+        (
+            "\"$STANCE\" score -q \"$ARTICLES\" -o /dev/stdout | cat > piped.txt",
+            "piped.txt",
+        ),
+    ] {
+        let path = dir.path().join(file);
+        fs::write(&path, "earlier line\n").unwrap();
+        let out = shell(dir.path(), script);
+        assert!(out.status.success(), "{script}: {}", stderr_of(&out));
+        let written = fs::read(&path).unwrap();
+        let expected: Vec<u8> = if file == "kept.txt" {
+            [b"earlier line\n".as_slice(), &clean].concat()
+        } else {
+            clean.clone()
+        };
+        assert!(
+            written == expected,
+            "{script}: {}",
+            String::from_utf8_lossy(&written)
+        );
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".lock") || n.contains("stance-tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{script}: {leftovers:?}");
+    }
+}
+
+/// Runs stance with its standard output a pipe whose reader is already gone.
+#[cfg(unix)]
+fn into_a_closed_pipe(args: &[&str], dir: &Path) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("stance"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped());
+    command.output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = repo("data/articles").display().to_string();
+    let labelled = dir.path().join("labelled.csv");
+    let mut rows = String::from("text,label\n");
+    for i in 0..20 {
+        rows.push_str(&format!(
+            "Shares rose {i}% after profit beat forecasts,bullish\nShares fell {i}% after a loss,bearish\nThe company held its meeting on day {i},neutral\n"
+        ));
+    }
+    fs::write(&labelled, rows).unwrap();
+    let labels = labelled.display().to_string();
+    let scores = dir.path().join("scores.csv").display().to_string();
+    stance()
+        .args(["score", "--quiet", &articles, "-o", &scores])
+        .assert()
+        .success();
+    let model = dir.path().join("model.json").display().to_string();
+    for args in [
+        vec!["score", &articles],
+        vec!["score", &articles, "--format", "jsonl"],
+        vec!["explain", &articles],
+        vec!["explain", &articles, "--format", "json"],
+        vec!["eval", "--data", &labels],
+        vec!["aggregate", &scores],
+        vec!["lexicon", "check"],
+        vec!["lexicon", "export"],
+        vec!["targets", "find", "Tesla"],
+        vec!["train", "--data", &labels, "-o", &model],
+        vec!["--help"],
+        vec!["score", "--help"],
+    ] {
+        let out = into_a_closed_pipe(&args, dir.path());
+        let err = stderr_of(&out);
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn data_that_is_not_text_is_skipped_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    // Bytes of a fixed pseudo-random sequence with no NUL among them: no text.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let random: Vec<u8> = (0..200_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 56) as u8 | 1
+        })
+        .collect();
+    fs::write(dir.path().join("random.txt"), &random).unwrap();
+    let base64: String = random
+        .chunks(57)
+        .take(500)
+        .map(|c| {
+            let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut line: String = c
+                .iter()
+                .map(|&b| alphabet[usize::from(b % 64)] as char)
+                .collect();
+            line.push('\n');
+            line
+        })
+        .collect();
+    fs::write(dir.path().join("base64.txt"), base64).unwrap();
+    let minified = r#"{"id":17,"values":[0.25,0.5,0.75],"name":"item17","ok":true},"#.repeat(300);
+    fs::write(dir.path().join("minified.txt"), minified).unwrap();
+    fs::write(
+        dir.path().join("real.txt"),
+        "Alibaba shares rose after cloud revenue beat forecasts.",
+    )
+    .unwrap();
+    let out = stance().arg("score").arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    for name in ["random.txt", "base64.txt", "minified.txt"] {
+        assert!(
+            err.lines()
+                .any(|l| l.contains(name) && l.contains("does not look like text")),
+            "{name}: {err}"
+        );
+    }
+    let rows = common::records(&String::from_utf8(out.stdout).unwrap());
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids, ["real.txt"]);
 }

@@ -22,6 +22,10 @@ const HOSTILE: [&str; 4] = [
 ];
 
 #[test]
+#[cfg_attr(
+    stance_without_soffice,
+    ignore = "needs soffice (LibreOffice), not on the PATH when the tests were built"
+)]
 fn exported_csv_survives_a_round_trip_through_libreoffice() {
     let Some(bin) = common::soffice() else {
         common::available(false, "soffice (LibreOffice)");
@@ -150,6 +154,10 @@ fn exported_csv_survives_a_round_trip_through_libreoffice() {
 }
 
 #[test]
+#[cfg_attr(
+    stance_without_soffice,
+    ignore = "needs soffice (LibreOffice), not on the PATH when the tests were built"
+)]
 fn an_excel_csv_opens_in_libreoffice_with_a_clean_header_and_utf8_text() {
     let Some(bin) = common::soffice() else {
         common::available(false, "soffice (LibreOffice)");

@@ -320,6 +320,10 @@ fn workbooks_refuse_what_they_cannot_do_and_leave_the_old_file() {
 /// LibreOffice opens the workbook and exports each sheet as the CSV `stance` writes (percentages
 /// as percentages of the same value).
 #[test]
+#[cfg_attr(
+    stance_without_soffice,
+    ignore = "needs soffice (LibreOffice), not on the PATH when the tests were built"
+)]
 fn libreoffice_reads_the_workbook_as_the_csv() {
     let Some(bin) = common::soffice() else {
         common::available(false, "soffice (LibreOffice)");

@@ -4,13 +4,14 @@ rows. Needs pyspark and a Java runtime; under CI=true their absence fails the te
 
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-from conftest import cli_rows, require, same_row
+from conftest import REPO, cli_rows, require, same_row
 
 try:
     import pyspark
@@ -67,3 +68,43 @@ def test_rdd_pipe_through_the_cli_gives_its_rows_in_order(spark, cli, sample):
                          input=whole.encode(), capture_output=True, check=True)
     expected = [json.loads(line) for line in out.stdout.decode().splitlines()]
     assert rows == expected
+
+
+def readme_recipe() -> str:
+    """The Python block of the README that follows the spark-recipe marker, as printed."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    after = readme.split("<!-- spark-recipe", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_recipe_runs_as_written(cli, sample, tmp_path):
+    require(pyspark is not None, "pyspark (pip install pyspark)")
+    require(shutil.which("java") is not None, "a Java runtime (apt-get install default-jre-headless)")
+    pandas = pytest.importorskip("pandas")
+    columns = ["id", "title", "date", "source", "target", "text"]
+    frame = pandas.DataFrame([{c: r.get(c) for c in columns} for r in sample], columns=columns)
+    frame.to_parquet(tmp_path / "articles.parquet")
+    env = dict(os.environ)
+    env["PATH"] = f"{pathlib.Path(cli).parent}{os.pathsep}{env.get('PATH', '')}"
+    # A fresh interpreter, as a user would run the script; PYSPARK_PYTHON is the script's to set.
+    env.pop("PYSPARK_PYTHON", None)
+    script = tmp_path / "recipe.py"
+    script.write_text(readme_recipe(), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    expected = sorted(cli_rows(cli, sample, "--target", "Alibaba"), key=lambda r: r["id"])
+    for output in ["scores.parquet", "scores-cli.parquet"]:
+        got = pandas.read_parquet(tmp_path / output).sort_values("id").to_dict("records")
+        assert len(got) == len(expected), output
+        for mine, theirs in zip(got, expected):
+            for column, value in theirs.items():
+                cell = mine[column]
+                if column.startswith("drivers_") and not isinstance(cell, str):
+                    # JSON Lines gives drivers as a list: the CSV cell they make.
+                    cell = "; ".join(f"{d['term']}:{d['contribution']:+.4f}" for d in cell)
+                if isinstance(cell, str):
+                    assert cell == value, (output, column, cell, value)
+                else:
+                    # JSON Lines numbers are not rounded to the CSV's four decimals.
+                    assert abs(float(cell) - float(value)) <= 5e-5, (output, column, cell, value)

@@ -114,3 +114,19 @@ def test_bad_arguments_and_files_are_errors_naming_them(tmp_path):
         stance.Engine(lexicon=[str(bad)])
     with pytest.raises(TypeError, match="unknown argument"):
         stance.score(["a"], modle="x")
+
+
+def test_texts_are_strings_or_refused_by_position():
+    one = stance.score("Alibaba shares jumped", as_frame=False)
+    assert len(one) == 1 and one[0]["id"] == "0"
+    series = pandas.Series(["Alibaba shares jumped", "Alibaba profit fell"])
+    assert len(stance.score(series)) == 2
+    assert len(stance.score(t for t in ["Alibaba shares jumped"])) == 1
+    with pytest.raises(TypeError, match=r"texts\[1\] is int"):
+        stance.score(["fine", 2])
+    with pytest.raises(TypeError, match=r"texts\[0\] is missing"):
+        stance.score(pandas.Series([None, "Alibaba shares jumped"]))
+    with pytest.raises(TypeError, match="bytes"):
+        stance.score(b"Alibaba shares jumped")
+    with pytest.raises(TypeError, match="iterable of strings"):
+        stance.score(5)

@@ -60,7 +60,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (rows, problems) = read_scores(&args.scores)?;
     for p in &problems {
-        eprintln!("warning: {p}");
+        super::to_stderr!("warning: {p}");
     }
     let weights = IndexWeights {
         voice: args.weights,

@@ -1,5 +1,6 @@
 //! `stance eval`: accuracy, macro-F1, per-class scores and the confusion matrix on labelled data.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -93,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 predicted
             };
             if !converged {
-                eprintln!("warning: a fold's fit did not converge; raise --max-iterations");
+                super::to_stderr!("warning: a fold's fit did not converge; raise --max-iterations");
             }
             let how = json!({"mode": "cross-validation", "folds": k, "seed": args.fit.seed, "c": args.fit.c,
                              "max_terms": args.fit.max_terms, "min_df": args.fit.min_df, "all_folds_converged": converged,
@@ -153,13 +154,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
             if !seen_in_training.is_empty() {
-                eprintln!(
+                super::to_stderr!(
                     "note: the model was trained on {}: these figures are in-sample, not held out \
                      (--cv K gives held-out ones)",
                     seen_in_training.join(", ")
                 );
             }
-            let how = json!({"mode": "model", "model": model,
+            // Which path decided the stance: what `stance score` writes, or the stance model alone.
+            let decision = match (&engine.article, task) {
+                (Some(article), Task::Stance | Task::Article) => format!(
+                    "the default path: the stance model {} read by the article model {}, as \
+                     `stance score` writes (--no-article-model for the stance model alone)",
+                    engine.stance.model.name, article.model.name
+                ),
+                (None, Task::Stance | Task::Article) => format!(
+                    "the stance model {} alone, by its score bands",
+                    engine.stance.model.name
+                ),
+                (_, Task::Voice) => format!("the voice model {model}"),
+            };
+            super::to_stderr!("note: evaluated {decision}");
+            let how = json!({"mode": "model", "model": model, "decision": decision,
                              "in_sample": !seen_in_training.is_empty(),
                              "files_in_training_data": seen_in_training});
             (
@@ -172,10 +187,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     for p in &problems {
-        eprintln!("warning: {p}");
+        super::to_stderr!("warning: {p}");
     }
     let metrics = if direction {
-        eprintln!(
+        super::to_stderr!(
             "note: the labels are only bearish and bullish, so this is scored on direction: \
              P(bullish) against P(bearish), neutral never predicted"
         );
@@ -206,15 +221,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         stance::files::write_atomically(path, &out.into_inner().map_err(|e| e.into_error())?)?;
     }
+    let mut out = std::io::stdout().lock();
     if args.json {
         let mut value = serde_json::to_value(&metrics)?;
         value["evaluation"] = how;
         value["rows_with_problems"] = json!(problems.len());
         value["direction_only"] = json!(direction);
-        println!("{}", serde_json::to_string(&value)?);
+        writeln!(out, "{}", serde_json::to_string(&value)?)?;
     } else {
-        println!("{}", how);
-        print!("{}", metrics.report());
+        writeln!(out, "{}", how)?;
+        write!(out, "{}", metrics.report())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -225,7 +241,7 @@ fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let split = (args.split != "all").then_some(args.split.as_str());
     let (documents, problems) = read_document_corpus(dir, split)?;
     for p in &problems {
-        eprintln!("warning: {p}");
+        super::to_stderr!("warning: {p}");
     }
     anyhow::ensure!(
         !documents.is_empty(),
@@ -309,6 +325,7 @@ fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
             (name, rows.len(), stance, voice, unresolved)
         })
         .collect();
+    let mut out = std::io::stdout().lock();
     if args.json {
         let parts: Vec<serde_json::Value> = (measured.iter())
             .map(|(name, n, stance, voice, unresolved)| {
@@ -316,30 +333,33 @@ fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
                        "relevance_0": unresolved})
             })
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}",
             serde_json::to_string(&json!({"evaluation": how, "parts": parts}))?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{how}");
-    println!(
+    writeln!(out, "{how}")?;
+    writeln!(
+        out,
         "| part | n | stance accuracy | stance macro-F1 | voice accuracy | company not found |"
-    );
-    println!("|---|---|---|---|---|---|");
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
     for (name, n, stance, voice, unresolved) in &measured {
         let voice = voice
             .as_ref()
             .map_or("-".to_string(), |v| format!("{:.3}", v.accuracy));
-        println!(
+        writeln!(
+            out,
             "| {name} | {n} | {:.3} | {:.3} | {voice} | {unresolved} |",
             stance.accuracy, stance.macro_f1
-        );
+        )?;
     }
     let (name, _, stance, voice, _) = &measured[0];
-    println!("\nstance, {name}:\n{}", stance.report());
+    writeln!(out, "\nstance, {name}:\n{}", stance.report())?;
     if let Some(voice) = voice {
-        println!("voice, {name}:\n{}", voice.report());
+        writeln!(out, "voice, {name}:\n{}", voice.report())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -69,7 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let article = match item {
             Ok(a) => a,
             Err(p) => {
-                eprintln!("warning: {p}");
+                super::to_stderr!("warning: {p}");
                 continue;
             }
         };

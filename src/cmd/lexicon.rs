@@ -2,6 +2,7 @@
 //! `stance lexicon export`: the stance model's learned term weights as a lexicon file.
 //! `stance lexicon init`: the built-in lexicons, targets and models written out for editing.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -91,7 +92,7 @@ fn init(dir: &Path) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     let d = dir.display();
-    eprintln!(
+    super::to_stderr!(
         "wrote {} files to {d}; use them with\n  --lexicons {d} --targets {d}/targets.toml \
          --companies {d}/companies/companies.csv --model {d}/stance.json \
          --voice-model {d}/voice.json --article-model {d}/article.json",
@@ -146,7 +147,7 @@ fn export(model: Option<PathBuf>, output: Option<PathBuf>, top: usize) -> anyhow
         )
     })?;
     if let Some(file) = &output {
-        eprintln!(
+        super::to_stderr!(
             "{}: {} learned terms from {}",
             file.display(),
             terms.len(),
@@ -163,17 +164,18 @@ fn check(files: Vec<PathBuf>, targets: Option<PathBuf>) -> anyhow::Result<ExitCo
         files.into_iter().map(DataFile::Disk).collect()
     };
     let (lexicon, problems) = Lexicon::check_files(&files);
+    let mut out = std::io::stdout().lock();
     for p in &problems {
-        println!("{p}");
+        writeln!(out, "{p}")?;
     }
     let targets = targets.map_or_else(DataFile::targets, DataFile::Disk);
     let targets_ok = match TargetBook::load(&targets) {
         Ok(book) => {
-            println!("{targets}: {} targets", book.names().count());
+            writeln!(out, "{targets}: {} targets", book.names().count())?;
             true
         }
         Err(e) => {
-            println!("{e}");
+            writeln!(out, "{e}")?;
             false
         }
     };
@@ -184,15 +186,16 @@ fn check(files: Vec<PathBuf>, targets: Option<PathBuf>) -> anyhow::Result<ExitCo
             .filter(|e| e.category == category)
             .count();
         if n > 0 {
-            println!("{:<12} {n:>5} entries", category.name());
+            writeln!(out, "{:<12} {n:>5} entries", category.name())?;
         }
     }
-    println!(
+    writeln!(
+        out,
         "{} files, {} entries, {} problems",
         files.len(),
         lexicon.entries.len(),
         problems.len() + usize::from(!targets_ok)
-    );
+    )?;
     Ok(if problems.is_empty() && targets_ok {
         ExitCode::SUCCESS
     } else {

@@ -6,6 +6,16 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use stance::choice::Choice;
 use stance::engine::{Engine, EngineConfig, EngineFiles};
 
+/// `eprintln!` that never fails: a message is worth losing when stderr is a closed pipe
+/// (`2>&1 | head`), a run whose output goes to a file is not.
+macro_rules! to_stderr {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use to_stderr;
+
 pub mod aggregate;
 pub mod eval;
 pub mod explain;

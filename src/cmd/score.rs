@@ -20,7 +20,7 @@ use stance::input::{
     Article, BytesRead, InputFormat, InputOptions, Item, TextEncoding, input_reading, input_size,
     read_all,
 };
-use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow, columns};
+use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow, columns, refuse_kept};
 use stance::score::Evaluation;
 use stance::target::Target;
 use stance::workbook::ScoreWorkbook;
@@ -84,6 +84,10 @@ pub struct Args {
     /// CSV or JSONL field holding the article id
     #[arg(long, default_value = "id")]
     pub id_col: String,
+    /// Input fields (CSV columns, JSONL fields, front-matter keys, url) to pass through to every
+    /// row, after the standard columns, in this order; empty where an article lacks one
+    #[arg(long, value_name = "FIELD,...", value_delimiter = ',')]
+    pub keep: Vec<String>,
     /// Skip any article (file, JSONL line, CSV record) larger than this many bytes
     #[arg(long, default_value_t = 16 << 20)]
     pub max_article_bytes: usize,
@@ -121,6 +125,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "--target is empty: give a company name or alias, or \"any\" to score every sentence"
     );
     let threads = thread_count(args.threads)?;
+    if let Some(reason) = (args.keep.iter()).find_map(|name| refuse_kept(name, &args.text_col)) {
+        anyhow::bail!(reason);
+    }
     let mut engine = args.engine.load()?;
     let every_company = args.target.trim().eq_ignore_ascii_case("auto");
     if every_company {
@@ -150,14 +157,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let encoder = RowEncoder::new(format, csv_options);
     let with_voice = engine.voice.is_some();
-    let header = encoder.header(with_voice)?;
+    let header = encoder.header(with_voice, &args.keep)?;
+    let mut workbook_columns = columns(with_voice);
+    workbook_columns.extend(args.keep.iter().map(String::as_str));
     let workbook = (format == OutputFormat::Xlsx)
-        .then(|| ScoreWorkbook::new(&columns(with_voice)))
+        .then(|| ScoreWorkbook::new(&workbook_columns))
         .transpose()?;
     let scoring = Scoring {
         batch: Batch::new(&engine, &args.target, min_relevance, threads)?,
         model: engine.label(),
         encoder,
+        keep: args.keep.clone(),
     };
     // A device or FIFO is not replaced, so it needs no lock beside it.
     let _lock = match &output {
@@ -173,12 +183,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 engine: engine.fingerprint(),
                 // The target as rows show it: a known company's name whatever its spelling.
                 settings: format!(
-                    "format={:?} raw_csv={} excel={} target={}{}",
+                    "format={:?} raw_csv={} excel={} target={}{}{}",
                     format,
                     args.raw_csv,
                     args.excel,
                     scoring.batch.default_target.name(),
-                    min_relevance.map_or(String::new(), |m| format!(" min_relevance={m}"))
+                    min_relevance.map_or(String::new(), |m| format!(" min_relevance={m}")),
+                    if args.keep.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" keep={}", args.keep.join(","))
+                    }
                 ),
             };
             let rerun = Rerun {
@@ -278,7 +293,7 @@ impl Sink {
 fn note_unlisted(engine: &Engine, target: &str) {
     let resolved = engine.targets.resolve_explained(target);
     if resolved.found.is_none() && !resolved.hand_entry && resolved.target != Target::Any {
-        eprintln!(
+        super::to_stderr!(
             "note: --target {target:?} is not a listed company or a targets-file entry: it is \
              matched as written (see `stance targets find`)"
         );
@@ -296,7 +311,7 @@ fn thread_count(asked: Option<usize>) -> anyhow::Result<usize> {
         Some(0) => anyhow::bail!("--threads 0: give at least 1 (leave it out for one per core)"),
         Some(n) if n > THREADS_PER_CORE * cores => {
             let most = THREADS_PER_CORE * cores;
-            eprintln!(
+            super::to_stderr!(
                 "warning: --threads {n} is more than {THREADS_PER_CORE} per core; using {most}"
             );
             Ok(most)
@@ -314,9 +329,10 @@ fn checked_output(path: &Path, inputs: &[String], incremental: bool) -> anyhow::
             path.display()
         );
     }
-    if incremental && matches!(output, OutputPath::Stream(_)) {
+    if incremental && !output.is_regular() {
         anyhow::bail!(
-            "{}: --incremental needs a regular file as output (this is a device, FIFO or socket)",
+            "{}: --incremental needs a regular file as output (this is a device, FIFO, socket or \
+             a descriptor the shell opened)",
             path.display()
         );
     }
@@ -334,6 +350,8 @@ struct Scoring<'e> {
     batch: Batch<'e>,
     model: String,
     encoder: RowEncoder,
+    /// Input fields passed through to every row.
+    keep: Vec<String>,
 }
 
 impl<'e> Scoring<'e> {
@@ -344,7 +362,8 @@ impl<'e> Scoring<'e> {
             .map(articles, |scorer, article, evals| {
                 let mut bytes = Vec::new();
                 for eval in &evals {
-                    let row = ScoreRow::new(article, eval, scorer.labels(), &self.model);
+                    let row = ScoreRow::new(article, eval, scorer.labels(), &self.model)
+                        .keeping(article, &self.keep);
                     self.encoder.encode(&row, &mut bytes)?;
                 }
                 let reading = if !evals.iter().any(Evaluation::on_target) {
@@ -533,7 +552,7 @@ impl Progress {
     }
 
     fn warn(&self, message: impl std::fmt::Display) {
-        self.bar.suspend(|| eprintln!("warning: {message}"));
+        self.bar.suspend(|| super::to_stderr!("warning: {message}"));
     }
 
     fn read(&self, articles: usize) {
@@ -586,14 +605,14 @@ fn stream(
         sink.flush()?;
     }
     progress.finish();
-    eprintln!(
+    super::to_stderr!(
         "scored {} article(s), {problems} problem(s){}",
         tally.scored,
         tally.notes(&scoring.batch.default_target, scoring.batch.min_relevance)
     );
     if tally.scored == 0 {
         // The previous output, if any, stays as it was.
-        eprintln!("error: nothing could be scored");
+        super::to_stderr!("error: nothing could be scored");
         return Ok(ExitCode::from(1));
     }
     sink.commit(progress).with_context(|| {
@@ -634,7 +653,7 @@ impl Rerun<'_> {
         let mut previous = Previous::load(self.output, &self.recipe, self.force);
         if let Some(reason) = &previous.rescore_reason {
             progress.bar.suspend(|| {
-                eprintln!("note: {reason}: scoring every article");
+                super::to_stderr!("note: {reason}: scoring every article");
             });
         }
         let dir = parent_dir(self.output);
@@ -734,15 +753,15 @@ impl Rerun<'_> {
             tally.notes(&scoring.batch.default_target, scoring.batch.min_relevance)
         );
         if next.is_empty() {
-            eprintln!("{summary}");
-            eprintln!(
+            super::to_stderr!("{summary}");
+            super::to_stderr!(
                 "error: nothing to write; {} left as it was",
                 self.output.display()
             );
             return Ok(ExitCode::from(1));
         }
         next.commit(self.output, header, &mut previous, &self.recipe)?;
-        eprintln!("{summary}");
+        super::to_stderr!("{summary}");
         Ok(ExitCode::SUCCESS)
     }
 }

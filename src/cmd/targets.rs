@@ -1,5 +1,6 @@
 //! `stance targets find NAME`: what a `--target` resolves to, and how it is found in text.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -66,13 +67,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let book = config.load_targets()?;
     let resolved = book.resolve_explained(&name);
+    let mut out = std::io::stdout().lock();
     let Target::Named {
         name: shown,
         ticker,
         aliases,
     } = &resolved.target
     else {
-        println!("any: every sentence counts; no company is looked for");
+        writeln!(out, "any: every sentence counts; no company is looked for")?;
         return Ok(ExitCode::SUCCESS);
     };
     let how = match (resolved.found, resolved.hand_entry) {
@@ -81,7 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (None, true) => "targets-file entry, not in the company table".to_string(),
         (None, false) => "not a listed company: matched as written".to_string(),
     };
-    println!("{name:?} -> {shown}");
+    writeln!(out, "{name:?} -> {shown}")?;
     if !ticker.is_empty() {
         let company = book
             .companies
@@ -90,20 +92,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let tickers = company
             .map_or_else(Vec::new, |c| c.tickers().collect())
             .join(", ");
-        println!("ticker: {ticker} (all: {tickers})");
+        writeln!(out, "ticker: {ticker} (all: {tickers})")?;
     }
-    println!("found: {how}");
+    writeln!(out, "found: {how}")?;
     if resolved.found == Some(Found::NameStart) {
-        println!("note: the most prominent company whose name starts with {name:?}");
+        writeln!(
+            out,
+            "note: the most prominent company whose name starts with {name:?}"
+        )?;
     }
-    println!("aliases matched in text ({}):", aliases.len());
+    writeln!(out, "aliases matched in text ({}):", aliases.len())?;
     let width = aliases
         .iter()
         .map(|a| a.text.chars().count())
         .max()
         .unwrap_or(0);
     for alias in aliases {
-        println!("  {:width$}  {}", alias.text, alias.case.as_str());
+        writeln!(out, "  {:width$}  {}", alias.text, alias.case.as_str())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -210,9 +210,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &config,
     )?;
     for p in &prepared.problems {
-        eprintln!("warning: {p}");
+        super::to_stderr!("warning: {p}");
     }
-    eprintln!(
+    super::to_stderr!(
         "{} rows, {} features ({} terms)",
         prepared.y.len(),
         prepared.features.len(),
@@ -236,7 +236,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?;
         let (truth, predicted) = scored_rows(&prepared.scored, &prepared.y, &predicted);
         let metrics = Metrics::new(&classes, &truth, &predicted);
-        eprintln!(
+        super::to_stderr!(
             "{}-fold CV on {} rows of --data: macro-F1 {:.4}, accuracy {:.4}",
             args.cv,
             truth.len(),
@@ -254,9 +254,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let fitted = fit(&prepared.x, &prepared.y, classes.len(), args.fit.fit())?;
     let fit_seconds = fit_started.elapsed().as_secs_f64();
     if !fitted.converged {
-        eprintln!(
+        super::to_stderr!(
             "warning: the fit did not converge in {} iterations (gradient norm {:.3e}); raise --max-iterations or lower --c",
-            args.fit.max_iterations, fitted.gradient_norm
+            args.fit.max_iterations,
+            fitted.gradient_norm
         );
     }
     // Train-only files are recorded too: they shaped the weights, not the CV figures.
@@ -342,7 +343,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     model
         .save(&args.output)
         .with_context(|| format!("writing {}", args.output.display()))?;
-    eprintln!(
+    super::to_stderr!(
         "wrote {} ({} features with weights): fit {fit_seconds:.1} s, cross-validation {cv_seconds:.1} s, total {:.1} s",
         args.output.display(),
         model.weights.len(),

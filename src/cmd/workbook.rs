@@ -46,7 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         match record {
             Ok(record) => book.add_record(&record, true)?,
             Err(e) => {
-                eprintln!("warning: {name}:{}: {e}, skipped", n + 2);
+                super::to_stderr!("warning: {name}:{}: {e}, skipped", n + 2);
                 problems += 1;
             }
         }
@@ -57,12 +57,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .commit()
         .with_context(|| format!("writing {}", args.output.display()))?;
     if notes.cut_cells > 0 {
-        eprintln!(
+        super::to_stderr!(
             "warning: {} text cell(s) longer than Excel's 32,767 characters were cut to fit",
             notes.cut_cells
         );
     }
-    eprintln!(
+    super::to_stderr!(
         "wrote {} row(s) to {}, {problems} problem(s)",
         notes.rows,
         args.output.display()

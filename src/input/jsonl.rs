@@ -105,8 +105,8 @@ impl JsonlReader {
         let mut warnings = Vec::new();
         let text = decode(self.buf.clone(), &here, self.encoding, &mut warnings)
             .map_err(|_| problem(&here, "line is not text (NUL bytes)"))?;
-        let value: Value = serde_json::from_str(&text)
-            .map_err(|e| problem(&here, format!("invalid JSON: {e}")))?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| problem(&here, json_reason(&e)))?;
         let Value::Object(map) = value else {
             return Err(problem(
                 &here,
@@ -162,6 +162,47 @@ impl JsonlReader {
         let mut article = Article::new(id, fields, &body);
         article.warnings.splice(0..0, warnings);
         Ok(article)
+    }
+}
+
+/// What is wrong with a line that is not JSON, in plain words, and where in the line.
+fn json_reason(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let what = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(what, _)| what);
+    // The line was cut at its line break, so a string still open there was broken by one.
+    let broken_at_end = error.line() > 1 || what.starts_with("EOF while parsing a string");
+    let plain = if what.starts_with("control character") && broken_at_end {
+        "a string runs past the end of the line: JSON Lines needs each object on one line, with \
+         line breaks inside strings written as \\n"
+    } else if what.starts_with("control character") {
+        "a control character (a tab or line break) inside a string: write it as \\t or \\n"
+    } else if what.starts_with("EOF while parsing a string") {
+        "a string is never closed (a missing closing quote)"
+    } else if what.starts_with("EOF while parsing") {
+        "the line ends before the object does (a missing closing '}', ']' or value)"
+    } else if what == "key must be a string" {
+        "a field name is not in double quotes"
+    } else if what == "expected `:`" {
+        "a field name is not followed by ':'"
+    } else if what.starts_with("expected `,` or") {
+        "a missing comma between fields, or a quote inside a string not written as \\\""
+    } else if what == "trailing comma" {
+        "a comma before a closing brace or bracket"
+    } else if what == "trailing characters" {
+        "more text after the object ends (two objects on one line?)"
+    } else if what == "expected value" || what == "expected ident" {
+        "not a JSON value here (single quotes, a bare word, or the rest of a line broken before)"
+    } else if what == "invalid escape" {
+        "a backslash that starts no JSON escape (write a backslash as \\\\)"
+    } else {
+        what
+    };
+    if error.line() > 1 {
+        format!("invalid JSON: {plain}")
+    } else {
+        format!("invalid JSON at column {}: {plain}", error.column())
     }
 }
 

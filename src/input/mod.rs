@@ -13,12 +13,14 @@ mod csv;
 mod decode;
 mod directory;
 mod jsonl;
+mod prose;
 mod text;
 
 use csv::csv_articles;
 pub use decode::{TextEncoding, decode};
 use directory::{directory_articles, is_text_file};
 use jsonl::{JsonlReader, starts_like_json};
+pub use prose::{not_prose, word_share};
 use text::text_article;
 
 /// Metadata fields every reader understands.
@@ -69,6 +71,21 @@ pub struct Article {
 }
 
 impl Article {
+    /// The input field `name` as read: `url`, or another field kept as `extra` (case-sensitive
+    /// first, as written in the header; then in any case).
+    pub fn field(&self, name: &str) -> Option<&str> {
+        if name.eq_ignore_ascii_case("url") {
+            return self.url.as_deref();
+        }
+        (self.extra.iter().find(|(k, _)| k == name))
+            .or_else(|| {
+                self.extra
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            })
+            .map(|(_, value)| value.as_str())
+    }
+
     /// An article from its id, named fields (title, date, source, url, target; any others are
     /// kept as `extra`) and body, as every reader builds one.
     pub fn new(id: String, mut fields: Vec<(String, String)>, body: &str) -> Article {
@@ -196,6 +213,19 @@ pub fn read_all(
     inputs
         .into_iter()
         .flat_map(move |input| read_input(&input, &options))
+        .map(|item| item.and_then(prose_only))
+}
+
+/// An article whose text is not prose is a problem, not a confident stance on noise.
+fn prose_only(article: Article) -> Item {
+    match not_prose(&article.text) {
+        None => Ok(article),
+        Some(reason) => Err(Problem {
+            location: article.id.clone(),
+            message: reason,
+            id: Some(article.id),
+        }),
+    }
 }
 
 /// The input that would read `output`, if any: the same file, or a directory that would take
@@ -568,6 +598,33 @@ mod tests {
         assert_eq!(
             (last.id.as_str(), last.target.as_deref()),
             ("in.jsonl:5", Some("Nokia"))
+        );
+    }
+
+    #[test]
+    fn jsonl_problems_say_what_is_wrong_in_plain_words() {
+        let items = jsonl(
+            "{\"text\":\"first line\nsecond\"}\n{\"text\":\"a\",}\n{text:1}\n{\"text\":\"a\"\n{\"text\":\"a\" \"b\"}\n",
+            1000,
+        );
+        let messages: Vec<String> = items
+            .iter()
+            .map(|i| i.as_ref().unwrap_err().to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "in.jsonl:1: invalid JSON: a string runs past the end of the line: JSON Lines \
+                 needs each object on one line, with line breaks inside strings written as \\n",
+                "in.jsonl:2: invalid JSON at column 1: not a JSON value here (single quotes, a \
+                 bare word, or the rest of a line broken before)",
+                "in.jsonl:3: invalid JSON at column 13: a comma before a closing brace or bracket",
+                "in.jsonl:4: invalid JSON at column 2: a field name is not in double quotes",
+                "in.jsonl:5: invalid JSON: the line ends before the object does (a missing \
+                 closing '}', ']' or value)",
+                "in.jsonl:6: invalid JSON at column 13: a missing comma between fields, or a \
+                 quote inside a string not written as \\\"",
+            ]
         );
     }
 

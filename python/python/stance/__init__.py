@@ -41,8 +41,33 @@ def _optional(values: Optional[Iterable[Any]]) -> Optional[list]:
     return [None if v is None or v != v else str(v) for v in values]  # v != v: NaN
 
 
+def _texts(texts: Any) -> list:
+    """The texts as a list of str: one bare string is one text; anything else must be an
+    iterable of strings, and an item that is not one is refused by its position."""
+    if isinstance(texts, str):
+        return [texts]
+    if isinstance(texts, (bytes, bytearray)):
+        raise TypeError("texts is bytes: decode it to str first (texts.decode('utf-8'))")
+    try:
+        items = list(texts)
+    except TypeError:
+        raise TypeError(
+            f"texts must be a string or an iterable of strings (a list, a pandas Series), "
+            f"not {type(texts).__name__}"
+        ) from None
+    for position, item in enumerate(items):
+        if isinstance(item, str):
+            continue
+        if item is None or item != item:  # item != item: NaN
+            raise TypeError(f"texts[{position}] is missing ({item!r}): drop or fill missing texts first")
+        raise TypeError(
+            f"texts[{position}] is {type(item).__name__}, not str: pass text (str(x) scores its printed form)"
+        )
+    return items
+
+
 def score(
-    texts: Iterable[str],
+    texts: Any,
     target: str = "alibaba",
     ids: Optional[Iterable[Any]] = None,
     *,
@@ -59,6 +84,9 @@ def score(
     """Scores each text's stance on holding ``target`` (a name, ticker or alias; ``"any"`` for
     every sentence; ``"auto"`` for a row per listed company each text names).
 
+    ``texts`` is a list, a pandas Series or any iterable of strings; a single string is scored
+    as one text (one row). An item that is not a string raises TypeError naming its position.
+
     ``ids`` name the rows (default: each text's position, as a string); ``titles``, ``dates``,
     ``sources`` and per-text ``targets`` are optional columns of the same length (None for none).
     Returns a pandas DataFrame with the CSV's columns (``as_frame=False``, or pandas missing: a
@@ -66,7 +94,7 @@ def score(
     list of extra files), ``targets_file``, ``companies``, ``model``, ``voice_model``,
     ``article_model``, ``no_article_model``; or pass a loaded ``engine``.
     """
-    texts = [str(t) for t in texts]
+    texts = _texts(texts)
     scorer = engine if engine is not None else _engine_for(paths)
     table = scorer.score(
         texts,
