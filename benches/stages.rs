@@ -135,7 +135,7 @@ fn main() -> anyhow::Result<()> {
         }
         Ok(0)
     })?;
-    let model = engine.stance.model.label();
+    let models = engine.model_labels();
     let encoder = RowEncoder::new(OutputFormat::Csv, CsvOptions::default());
     report("+ drivers, CSV row", 1, &mut || {
         let mut scorer = Scorer::new(&engine);
@@ -144,7 +144,7 @@ fn main() -> anyhow::Result<()> {
             let eval = scorer.evaluate(Document::from(article), &Target::Any);
             row.clear();
             encoder.encode(
-                &ScoreRow::new(article, &eval, scorer.labels(), &model),
+                &ScoreRow::new(article, &eval, scorer.labels(), &models),
                 &mut row,
             )?;
         }

@@ -123,6 +123,13 @@ impl Company {
         entries(&self.tickers)
     }
 
+    /// The one-word names and tickers that are no ordinary word: the words a learned term must
+    /// never be ("tesla", "nvda"), however a text writes them.
+    pub fn name_words(&self) -> impl Iterator<Item = &str> {
+        (self.aliases().chain(self.tickers()))
+            .filter(|a| !a.contains(char::is_whitespace) && !self.listed(&self.plain, a))
+    }
+
     fn is_plain(&self, text: &str, asked: Asked) -> bool {
         self.listed(&self.plain, text) || (asked == Asked::Nobody && self.listed(&self.tail, text))
     }

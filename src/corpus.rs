@@ -19,6 +19,8 @@ pub struct LabelledDocument {
     pub stance: usize,
     pub voice: Option<usize>,
     pub split: String,
+    /// `en` unless the labels say otherwise (the web corpus has Chinese rows).
+    pub language: String,
 }
 
 /// Whether `dir` holds a document corpus.
@@ -51,6 +53,7 @@ pub fn read_document_corpus(
         column("voice").ok(),
         column("split").ok(),
     );
+    let language = column("language").ok();
     let mut problems = Vec::new();
     let mut wanted = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -84,6 +87,7 @@ pub fn read_document_corpus(
             continue;
         };
         let voice_class = voice.and_then(|v| class(&VOICE_CLASSES, &field(v)));
+        let row_language = language.map(field).unwrap_or_else(|| "en".into());
         wanted.push((
             field(id),
             field(source),
@@ -91,6 +95,7 @@ pub fn read_document_corpus(
             stance_class,
             voice_class,
             row_split,
+            row_language,
         ));
     }
     let data_path = dir.join("data.jsonl");
@@ -108,7 +113,7 @@ pub fn read_document_corpus(
         }
     }
     let mut documents = Vec::with_capacity(wanted.len());
-    for (id, source, company, stance, voice, split) in wanted {
+    for (id, source, company, stance, voice, split, language) in wanted {
         let Some(mut article) = texts.remove(&id) else {
             problems.push(Problem {
                 location: labels_path.display().to_string(),
@@ -125,6 +130,7 @@ pub fn read_document_corpus(
             stance,
             voice,
             split,
+            language,
         });
     }
     Ok((documents, problems))

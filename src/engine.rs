@@ -7,7 +7,6 @@ use crate::analysis::Sources;
 use crate::analyze::{Codebook, StemFilter};
 use crate::company::CompanyTable;
 use crate::data::DataFile;
-use crate::features::FeatureKind;
 use crate::lexicon::{CompiledLexicon, Lexicon};
 use crate::model::{CompiledModel, Model};
 use crate::target::{Companies, TargetBook};
@@ -106,6 +105,22 @@ pub struct Models {
     pub article: Option<Model>,
 }
 
+/// The model column of a row, by what decided it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModelLabels {
+    pub statement: String,
+    pub document: String,
+}
+
+impl ModelLabels {
+    pub fn of(&self, decision: crate::model::Decision) -> &str {
+        match decision {
+            crate::model::Decision::Document => &self.document,
+            _ => &self.statement,
+        }
+    }
+}
+
 /// Loaded lexicons, targets and models, shared by all threads.
 pub struct Engine {
     pub lexicon: CompiledLexicon,
@@ -113,12 +128,10 @@ pub struct Engine {
     pub stance: CompiledModel,
     pub voice: Option<CompiledModel>,
     pub article: Option<CompiledModel>,
-    /// By voice feature: the article model's feature of the same name, when every feature of
-    /// the article model but its article features is the voice model's and both pool alike:
-    /// then one pass over the text serves both models.
-    pub article_from_voice: Option<Vec<Option<usize>>>,
     /// Every company of the targets file, to find sentences about other companies.
     pub companies: Companies,
+    /// Every one-word company name, lower case: tells another company's clause.
+    pub company_words: rustc_hash::FxHashSet<Box<str>>,
     /// Every listed company, for `--target auto`: built by [`Engine::find_every_company`].
     pub every_company: Option<Companies>,
     /// Every stem the lexicons, targets and models use; each scorer starts from a copy.
@@ -216,24 +229,17 @@ impl Engine {
         let voice = compile_optional(voice, "voice", file, default, &mut codebook)?;
         let (file, default) = (&config.article_model, DataFile::article_model);
         let article = compile_optional(article, "article", file, default, &mut codebook)?;
-        let article_from_voice = voice.as_ref().zip(article.as_ref()).and_then(|(v, a)| {
-            let of = |name: &String| a.index.names.iter().position(|n| n == name);
-            let shared = (a.index.kinds.iter().zip(&a.index.names))
-                .filter(|(kind, _)| !matches!(kind, FeatureKind::Article(_)))
-                .all(|(_, name)| v.index.names.contains(name));
-            (shared && v.model.pooling == a.model.pooling)
-                .then(|| v.index.names.iter().map(of).collect())
-        });
         let stem = StemFilter::default();
         let companies = targets.compile_hand_entries(&mut codebook, &stem);
+        let company_words = targets.company_words();
         Ok(Engine {
             lexicon,
             targets,
             stance,
             voice,
             article,
-            article_from_voice,
             companies,
+            company_words,
             every_company: None,
             codebook,
         })
@@ -249,11 +255,21 @@ impl Engine {
         }
     }
 
-    /// What the output's model column says: the stance model, and the article model that decides.
+    /// The models an engine decides with: the stance model, and the article model when there is
+    /// one (it decides documents).
     pub fn label(&self) -> String {
         match &self.article {
             Some(a) => format!("{}+{}", self.stance.model.label(), a.model.label()),
             None => self.stance.model.label(),
+        }
+    }
+
+    /// What the output's model column says for each decision: the stance model for a statement,
+    /// and the article model too for a document.
+    pub fn model_labels(&self) -> ModelLabels {
+        ModelLabels {
+            statement: self.stance.model.label(),
+            document: self.label(),
         }
     }
 
@@ -274,6 +290,7 @@ impl Engine {
         Sources {
             lexicon: &self.lexicon,
             companies: &self.companies,
+            company_words: &self.company_words,
             weighting: &self.targets.weighting,
         }
     }

@@ -12,7 +12,7 @@ use crate::engine::Engine;
 use crate::features::{FeatureKind, Label};
 use crate::model::{BEARISH, BULLISH, CLASSES, CompiledModel, Logits, STANCE_CLASSES};
 use crate::output::ScoreRow;
-use crate::score::{Evaluation, Scorer};
+use crate::score::{Decision, Evaluation, STATEMENT_WORDS, Scorer};
 
 /// A term with its total score share and where it occurs.
 struct TermView {
@@ -24,10 +24,19 @@ struct TermView {
 /// How the stance class was chosen, with the voice when it widened the band.
 fn decision_rule(eval: &Evaluation, article: Option<&Table>) -> String {
     let voice = eval.voice_class().unwrap_or("no voice model");
-    match (article, eval.band) {
-        (Some(a), _) => format!("the article model's most probable class ({})", a.model),
-        (None, Some(band)) => format!("neutral within score ±{band:.2} (band for voice: {voice})"),
-        (None, None) => "the most probable class".into(),
+    match (eval.decision, article) {
+        (Decision::Document, Some(a)) => format!(
+            "the article model's most probable class ({}): a document of {} words",
+            a.model, eval.tokens
+        ),
+        (Decision::Band(Some(band)), _) => {
+            format!("neutral within score ±{band:.2} (band for voice: {voice})")
+        }
+        (Decision::Statement, _) => format!(
+            "the sentence reading's most probable class: a statement of {} words (under {STATEMENT_WORDS})",
+            eval.tokens
+        ),
+        _ => "the most probable class".into(),
     }
 }
 
@@ -422,7 +431,11 @@ impl Explanation {
         let extra = json!({
             "row": row,
             "pooling": self.pooling,
-            "neutral_band": eval.band,
+            "neutral_band": match eval.decision {
+                Decision::Band(band) => band,
+                _ => None,
+            },
+            "decision": decision_rule(eval, self.article.as_ref()),
             "classes": STANCE_CLASSES,
             "sentence_reading": self.sentences.json(&self.names),
             "terms": self.terms.iter().map(|t| json!({

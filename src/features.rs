@@ -11,7 +11,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, COMPANY_PLACEHOLDER, Mask, TARGET_PLACEHOLDER};
 use crate::analyze::{AnalyzedToken, Codebook, NO_WORD, UNKNOWN};
 use crate::lexicon::CompiledLexicon;
 use crate::rules::{Cue, Evidence};
@@ -47,10 +47,16 @@ pub enum ArticleFeature {
     Conclusion,
     /// Relevance to the target, 0-1.
     Relevance,
+    /// The author's own position acts: the holding cues ("bought more", "sold all my") of
+    /// sentences in the first person singular, summed as sign x ln(1 + |sum|).
+    OwnPosition,
+    /// Company events: the strategy and leadership cues ("buyback", "offering", "CEO resigns")
+    /// of the target's sentences, by their target weight, summed as sign x ln(1 + |sum|).
+    Events,
 }
 
 impl ArticleFeature {
-    pub const ALL: [ArticleFeature; 7] = [
+    pub const ALL: [ArticleFeature; 9] = [
         ArticleFeature::SentencesBullish,
         ArticleFeature::SentencesBearish,
         ArticleFeature::OpinionBullish,
@@ -58,6 +64,8 @@ impl ArticleFeature {
         ArticleFeature::Headline,
         ArticleFeature::Conclusion,
         ArticleFeature::Relevance,
+        ArticleFeature::OwnPosition,
+        ArticleFeature::Events,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,6 +77,8 @@ impl ArticleFeature {
             ArticleFeature::Headline => "headline",
             ArticleFeature::Conclusion => "conclusion",
             ArticleFeature::Relevance => "relevance",
+            ArticleFeature::OwnPosition => "own_position",
+            ArticleFeature::Events => "events",
         }
     }
 
@@ -78,7 +88,10 @@ impl ArticleFeature {
 
     /// Whether its value is read from the stance model's sentence reading.
     pub fn reads_sentences(self) -> bool {
-        self != ArticleFeature::Relevance
+        !matches!(
+            self,
+            ArticleFeature::Relevance | ArticleFeature::OwnPosition | ArticleFeature::Events
+        )
     }
 
     /// How `explain` and the drivers name its part.
@@ -91,6 +104,8 @@ impl ArticleFeature {
             ArticleFeature::Headline => "[headline]",
             ArticleFeature::Conclusion => "[last sentence]",
             ArticleFeature::Relevance => "[relevance]",
+            ArticleFeature::OwnPosition => "[the author's own position acts]",
+            ArticleFeature::Events => "[company events]",
         }
     }
 }
@@ -107,6 +122,13 @@ pub struct FeatureIndex {
     starts_bigram: Vec<bool>,
     styles: Vec<(StyleFeature, usize)>,
     articles: Vec<(ArticleFeature, usize)>,
+    /// The codes masked words are read as.
+    target_code: u32,
+    company_code: u32,
+    /// How the model reads masks: a model of the whole text, whatever its target (the voice),
+    /// reads no term in a company's name and every clause alike; the others read names as
+    /// placeholders and leave out other companies' clauses.
+    pub whole_text: bool,
 }
 
 fn pair_key(a: u32, b: u32) -> u64 {
@@ -120,8 +142,13 @@ impl FeatureIndex {
             .into_iter()
             .map(|c| (c, c.feature_name()))
             .collect();
+        let placeholder = |stem: &str, codebook: &mut Codebook| {
+            (codebook.intern(stem)).ok_or_else(|| format!("{stem}: too many distinct stems"))
+        };
         let mut index = FeatureIndex {
             names: names.to_vec(),
+            target_code: placeholder(TARGET_PLACEHOLDER, codebook)?,
+            company_code: placeholder(COMPANY_PLACEHOLDER, codebook)?,
             ..FeatureIndex::default()
         };
         for (i, name) in names.iter().enumerate() {
@@ -212,14 +239,33 @@ impl FeatureIndex {
         !self.unigram.is_empty() || !self.bigram.is_empty()
     }
 
+    /// A token's stem code as learned terms read it: a masked word is its placeholder.
+    fn code(&self, token: &AnalyzedToken, mask: Mask) -> u32 {
+        match (mask, self.whole_text) {
+            (Mask::Word, _) | (Mask::Elsewhere, true) => token.code,
+            (Mask::Target | Mask::Company, true) | (Mask::Elsewhere, false) => NONE,
+            (Mask::Target, false) => self.target_code,
+            (Mask::Company, false) => self.company_code,
+        }
+    }
+
     /// Calls `f(feature, token_index, token_count)` for each of the model's learned terms in
-    /// `tokens`, as [`term_occurrences`] finds them.
-    pub fn for_each_term(&self, tokens: &[AnalyzedToken], mut f: impl FnMut(usize, usize, usize)) {
+    /// `tokens` (whose masks are `masks`), as [`term_occurrences`] finds them.
+    pub fn for_each_term(
+        &self,
+        tokens: &[AnalyzedToken],
+        masks: &[Mask],
+        mut f: impl FnMut(usize, usize, usize),
+    ) {
         term_occurrences(tokens, |at, len| {
             let feature = match len {
-                1 => self.unigram.get(tokens[at].code as usize).copied(),
+                1 => self
+                    .unigram
+                    .get(self.code(&tokens[at], masks[at]) as usize)
+                    .copied(),
                 _ => {
-                    let (a, b) = (tokens[at].code, tokens[at + 1].code);
+                    let a = self.code(&tokens[at], masks[at]);
+                    let b = self.code(&tokens[at + 1], masks[at + 1]);
                     let starts = self.starts_bigram.get(a as usize).copied() == Some(true);
                     if !starts || b == UNKNOWN {
                         None
@@ -495,6 +541,9 @@ impl FeatureBuilder {
             }
             for i in own.clone() {
                 let e = &analysis.evidence[i];
+                if analysis.masks[e.head] == Mask::Elsewhere {
+                    continue;
+                }
                 if let Some(feature) = index.cue(e.cue) {
                     let span = (tokens[e.start].token.start, tokens[e.end - 1].token.end);
                     let label = match self.cue_labels.get(i) {
@@ -523,10 +572,11 @@ impl FeatureBuilder {
                 // Terms come in token order: a cursor keeps the furthest-reaching cue begun so far.
                 let (mut next, mut reach): (usize, Option<(usize, usize, Label)>) = (0, None);
                 let sentence_tokens = &tokens[s.start..s.end];
+                let masks = &analysis.masks[s.start..s.end];
                 let scales = &analysis.scales[s.start..s.end];
                 let (terms, counts) = (&mut self.sentence_terms, &mut self.term_counts);
                 terms.clear();
-                index.for_each_term(sentence_tokens, |feature, at, len| {
+                index.for_each_term(sentence_tokens, masks, |feature, at, len| {
                     terms.push((feature, at, len));
                     counts[feature] += 1;
                 });
@@ -545,8 +595,32 @@ impl FeatureBuilder {
                     let overlapping = reach
                         .filter(|(_, end, _)| from < *end)
                         .or_else(|| cues.get(next).filter(|(start, _, _)| *start < to).copied());
+                    let masked = masks[at..at + len].iter().any(|&m| m != Mask::Word);
                     let label = match overlapping {
                         Some((_, _, label)) => label,
+                        // A placeholder is shown as such, never the name it stands for.
+                        None if masked => {
+                            buf.clear();
+                            for (i, (token, mask)) in
+                                t[at..at + len].iter().zip(&masks[at..at + len]).enumerate()
+                            {
+                                if i > 0 {
+                                    buf.push(' ');
+                                }
+                                match mask.placeholder() {
+                                    Some(p) => buf.push_str(p),
+                                    None => {
+                                        let mut word = String::new();
+                                        normalize_into(
+                                            &text[token.token.start..token.token.end],
+                                            &mut word,
+                                        );
+                                        buf.push_str(&word);
+                                    }
+                                }
+                            }
+                            names.get(buf)
+                        }
                         // One word: its label is kept by the analyzer's number for it.
                         None if len == 1 => names.word(generation, t[at].word, |name| {
                             normalize_into(&text[a..b], name)

@@ -24,6 +24,7 @@ enum Command {
     Lexicon(cmd::lexicon::Args),
     Aggregate(cmd::aggregate::Args),
     Targets(cmd::targets::Args),
+    Scorecard(cmd::scorecard::Args),
     Workbook(cmd::workbook::Args),
 }
 
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Lexicon(args) => cmd::lexicon::run(args),
         Command::Aggregate(args) => cmd::aggregate::run(args),
         Command::Targets(args) => cmd::targets::run(args),
+        Command::Scorecard(args) => cmd::scorecard::run(args),
         Command::Workbook(args) => cmd::workbook::run(args),
     };
     match result {

@@ -298,6 +298,18 @@ impl Model {
     }
 }
 
+/// What chose an evaluation's stance class.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Decision {
+    /// A statement: the sentence reading's most probable class.
+    Statement,
+    /// A document: the article model's most probable class.
+    Document,
+    /// No article model is loaded: the sentence reading, neutral within this score band when
+    /// there is one.
+    Band(Option<f64>),
+}
+
 /// The stance class: by score band when there is one (see [`Model::band_for`]), else the most
 /// probable class; neutral when a probability is not a number.
 pub fn decide(probabilities: &[f64], band: Option<f64>) -> usize {
@@ -368,8 +380,9 @@ impl CompiledModel {
         file: &DataFile,
     ) -> anyhow::Result<CompiledModel> {
         let names: Vec<String> = model.weights.iter().map(|w| w.feature.clone()).collect();
-        let index =
+        let mut index =
             FeatureIndex::new(&names, codebook).map_err(|e| anyhow::anyhow!("{}: {e}", file))?;
+        index.whole_text = model.task == "voice";
         let intercepts = model
             .intercepts
             .as_slice()
@@ -405,7 +418,7 @@ impl CompiledModel {
     }
 
     /// Scores values already merged by (label, feature).
-    pub fn predict_merged(&self, merged: impl Iterator<Item = (Label, usize, f64)>) -> Prediction {
+    fn predict_merged(&self, merged: impl Iterator<Item = (Label, usize, f64)>) -> Prediction {
         let mut logits = self.intercepts;
         let parts: Vec<Contribution> = merged
             .map(|(label, feature, value)| {

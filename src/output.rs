@@ -123,13 +123,14 @@ pub struct ScoreRow<'a> {
 }
 
 impl<'a> ScoreRow<'a> {
-    /// `labels` are those of the scorer that made `eval`.
+    /// `labels` are those of the scorer that made `eval`; `models` name the engine's models.
     pub fn new(
         article: &'a Article,
         eval: &'a Evaluation,
         labels: &'a Labels,
-        model: &'a str,
+        models: &'a crate::engine::ModelLabels,
     ) -> ScoreRow<'a> {
+        let model = models.of(eval.decision);
         let p = eval.probabilities();
         let found = eval.drivers(DRIVERS_PER_SIDE, labels);
         let drivers = |list: Vec<(&'a str, f64)>| {
@@ -655,7 +656,8 @@ mod tests {
         let mut scorer = crate::score::Scorer::new(&engine);
         let target = engine.targets.resolve("Alibaba");
         let eval = scorer.evaluate(crate::analysis::Document::from(&article), &target);
-        let row = ScoreRow::new(&article, &eval, scorer.labels(), "m");
+        let models = engine.model_labels();
+        let row = ScoreRow::new(&article, &eval, scorer.labels(), &models);
         let mut csv = Vec::new();
         row.write_csv(true, &mut csv);
         let record = csv::ReaderBuilder::new()

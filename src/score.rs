@@ -24,6 +24,7 @@ use crate::engine::Engine;
 use crate::features::{
     ArticleFeature, FeatureBuilder, FeatureKind, FeatureVector, Label, Labels, Part, Source,
 };
+pub use crate::model::Decision;
 use crate::model::{
     BEARISH, BULLISH, CLASSES, CompiledModel, Contribution, Logits, MergedParts, NEUTRAL, Pooling,
     Prediction, VOICE_CLASSES, argmax, class_probabilities, decide,
@@ -122,9 +123,8 @@ pub struct Evaluation {
     /// Word, number and CJK tokens.
     pub tokens: usize,
     pub stance: StanceReading,
-    /// The neutral band of the model's decision rule; `None` when the most probable class
-    /// decides.
-    pub band: Option<f64>,
+    /// What chose the stance class.
+    pub decision: Decision,
     pub voice: Option<Prediction>,
     /// The article model's decision, when there is one and something about the target was read.
     pub article: Option<ArticleReading>,
@@ -150,6 +150,12 @@ pub struct ArticleReading {
     /// [`SENTENCE_READING`]): explained, but never drivers.
     pub feature_labels: Vec<Label>,
 }
+
+/// Texts with fewer words than this are statements (a tweet, a headline, a paragraph): the
+/// sentence reading decides them, as it was learned on such texts, and the document decision
+/// reads only longer ones. The short-text corpora run to 98 words (FinEntity's longest
+/// paragraph), and documents from 77 (SENTiVENT's shortest story).
+pub const STATEMENT_WORDS: usize = 100;
 
 /// The label of the article features' share when no label of the sentence reading carries it.
 pub const SENTENCE_READING: &str = "[sentence reading]";
@@ -228,12 +234,12 @@ impl Evaluation {
         self.voice.as_ref().map(|p| VOICE_CLASSES[p.best()])
     }
 
-    /// The stance class by the model's decision rule; neutral when nothing was judged.
+    /// The stance class by the decision; neutral when nothing was judged.
     pub fn stance_class(&self) -> usize {
-        if self.judged() {
-            decide(self.probabilities(), self.band)
-        } else {
-            NEUTRAL
+        match self.decision {
+            _ if !self.judged() => NEUTRAL,
+            Decision::Band(band) => decide(self.probabilities(), band),
+            Decision::Statement | Decision::Document => decide(self.probabilities(), None),
         }
     }
 
@@ -438,7 +444,15 @@ impl<'e> Scorer<'e> {
     pub fn evaluate(&mut self, doc: Document, target: &Target) -> Evaluation {
         self.analyze(doc, target);
         let voice = self.read_voice(doc.text);
-        self.evaluate_analyzed(doc, target, voice)
+        self.evaluate_analyzed(doc, target, voice, STATEMENT_WORDS)
+    }
+
+    /// [`evaluate`](Self::evaluate), with the article model deciding whatever the text's length
+    /// (training the document decision reads its rows so).
+    pub fn evaluate_as_document(&mut self, doc: Document, target: &Target) -> Evaluation {
+        self.analyze(doc, target);
+        let voice = self.read_voice(doc.text);
+        self.evaluate_analyzed(doc, target, voice, 0)
     }
 
     /// The voice model's reading of the last analyzed article: every sentence counts alike, so
@@ -471,15 +485,26 @@ impl<'e> Scorer<'e> {
         let voice = if found.is_empty() {
             None
         } else {
+            // The voice reads every company's name as the name of some company, as it does
+            // when one company is asked for.
+            for m in &found {
+                self.analysis.masks[m.at.start..m.at.end].fill(crate::analysis::Mask::Company);
+            }
             self.read_voice(doc.text)
         };
+        let mut others = Vec::new();
         for named in found.chunk_by(|a, b| a.owner == b.owner) {
-            let target = &companies.targets()[named[0].owner as usize];
+            let owner = named[0].owner;
+            let target = &companies.targets()[owner as usize];
             mentions.clear();
             mentions.extend(named.iter().map(|m| m.at));
-            self.analysis.aim_at(doc, target.name(), &mentions, sources);
+            others.clear();
+            others.extend(found.iter().filter(|m| m.owner != owner).map(|m| m.at));
+            self.analysis
+                .aim_at(doc, target.name(), &mentions, &others, sources);
             if self.analysis.focus.relevance >= min_relevance.max(1) {
-                let evaluation = self.evaluate_analyzed(doc, target, voice.clone());
+                let evaluation =
+                    self.evaluate_analyzed(doc, target, voice.clone(), STATEMENT_WORDS);
                 evaluations.push((named[0].owner, evaluation));
             }
         }
@@ -487,12 +512,14 @@ impl<'e> Scorer<'e> {
         evaluations.into_iter().map(|(_, e)| e).collect()
     }
 
-    /// The readings of the last analyzed article, for `target`.
+    /// The readings of the last analyzed article, for `target`; a text of fewer than
+    /// `statement_words` words is a statement.
     fn evaluate_analyzed(
         &mut self,
         doc: Document,
         target: &Target,
         voice: Option<Prediction>,
+        statement_words: usize,
     ) -> Evaluation {
         let engine = self.engine;
         let stance = self.read_stance(doc.text);
@@ -500,7 +527,7 @@ impl<'e> Scorer<'e> {
         let mut evaluation = Evaluation {
             target: target.name().to_string(),
             ticker: target.ticker().to_string(),
-            band: None,
+            decision: Decision::Statement,
             focus: self.analysis.focus.clone(),
             tokens: self.analysis.word_count(),
             stance,
@@ -508,16 +535,18 @@ impl<'e> Scorer<'e> {
             article: None,
         };
         match &engine.article {
-            // Nothing read is nothing to decide: the row stays the intercepts' neutral.
-            Some(model) if evaluation.judged() => {
+            // A statement is the sentence reading's to decide; nothing read is nothing to decide.
+            Some(_) if evaluation.tokens < statement_words || !evaluation.judged() => {}
+            Some(model) => {
                 evaluation.article = Some(self.read_article(model, doc, &evaluation));
+                evaluation.decision = Decision::Document;
             }
-            Some(_) => {}
             None => {
-                evaluation.band = engine
+                let band = engine
                     .stance
                     .model
                     .band_for(pooled, evaluation.voice_class());
+                evaluation.decision = Decision::Band(band);
             }
         }
         evaluation
@@ -538,34 +567,24 @@ impl<'e> Scorer<'e> {
         let articles: Vec<(Label, usize, f64)> = (model.index.articles().iter())
             .map(|&(feature, index)| {
                 let label = self.labels.get(feature.label());
-                (label, index, article_value(feature, evaluation, &headline))
+                let value = article_value(feature, evaluation, &self.analysis, doc.text, &headline);
+                (label, index, value)
             })
             .collect();
         let mut feature_labels: Vec<Label> = articles.iter().map(|a| a.0).collect();
         feature_labels.push(self.labels.get(SENTENCE_READING));
-        let shared = self.engine.article_from_voice.as_deref();
-        let prediction = match shared.zip(evaluation.voice.as_ref()) {
-            Some((map, voice)) => {
-                let parts = voice.parts.iter();
-                let terms = parts.filter_map(|c| map[c.feature].map(|f| (c.label, f, c.value)));
-                model.predict_merged(terms.chain(articles))
-            }
-            None => {
-                let mut vector = self.voice_vector(model, doc.text);
-                vector
-                    .parts
-                    .extend(articles.into_iter().map(|(label, feature, value)| Part {
-                        label,
-                        feature,
-                        sentence: None,
-                        span: (0, 0),
-                        value,
-                    }));
-                let prediction = model.predict(&vector, &mut self.merged);
-                self.parts = vector;
-                prediction
-            }
-        };
+        let mut vector = self.voice_vector(model, doc.text);
+        vector
+            .parts
+            .extend(articles.into_iter().map(|(label, feature, value)| Part {
+                label,
+                feature,
+                sentence: None,
+                span: (0, 0),
+                value,
+            }));
+        let prediction = model.predict(&vector, &mut self.merged);
+        self.parts = vector;
         let mut reading = ArticleReading {
             base: class_probabilities(&model.intercepts),
             prediction,
@@ -763,13 +782,41 @@ fn collect_label_shares(
     }
 }
 
+/// Words of the first person singular: a sentence with one is the author speaking of themself.
+const FIRST_PERSON: &[&str] = &[
+    "i", "i'm", "i’m", "i've", "i’ve", "i'd", "i'll", "my", "me", "mine", "myself",
+];
+
+/// sign x ln(1 + |x|): a sum of cues, kept in range however many there are.
+fn signed_log(x: f64) -> f64 {
+    x.signum() * x.abs().ln_1p()
+}
+
+/// The summed value of the cues of `categories` in each sentence, times `weight(sentence)`.
+fn cue_sum(
+    analysis: &Analysis,
+    categories: &[crate::lexicon::Category],
+    weight: impl Fn(usize) -> f64,
+) -> f64 {
+    use crate::analysis::Mask;
+    use crate::rules::Cue;
+    (analysis.evidence.iter())
+        .filter(|e| matches!(e.cue, Cue::Lexicon(c) if categories.contains(&c)))
+        .filter(|e| analysis.masks[e.head] != Mask::Elsewhere && !analysis.boilerplate[e.sentence])
+        .map(|e| e.value * weight(e.sentence))
+        .sum()
+}
+
 /// An article feature's value (see [`ArticleFeature`]); `headline` says which sentences are the
 /// headline's.
 fn article_value(
     feature: ArticleFeature,
     evaluation: &Evaluation,
+    analysis: &Analysis,
+    text: &str,
     headline: &dyn Fn(usize) -> bool,
 ) -> f64 {
+    use crate::lexicon::Category;
     let reading = &evaluation.stance;
     let p = &reading.probabilities;
     let log_odds = |c: usize| ((p[c] + 1e-3) / (p[NEUTRAL] + 1e-3)).ln();
@@ -808,6 +855,27 @@ fn article_value(
             _ => 0.0,
         },
         ArticleFeature::Relevance => f64::from(evaluation.focus.relevance) / 100.0,
+        ArticleFeature::OwnPosition => {
+            let first_person = |sentence: usize| {
+                let s = &analysis.sentences[sentence];
+                (analysis.tokens[s.start..s.end].iter()).any(|t| {
+                    let word = &text[t.token.start..t.token.end];
+                    FIRST_PERSON.iter().any(|w| word.eq_ignore_ascii_case(w))
+                })
+            };
+            let own = cue_sum(analysis, &[Category::Holding], |s| {
+                f64::from(u8::from(first_person(s)))
+            });
+            signed_log(own)
+        }
+        ArticleFeature::Events => {
+            let weights = &evaluation.focus.sentence_weights;
+            let total: f64 = weights.iter().sum::<f64>().max(1.0);
+            let events = cue_sum(analysis, &[Category::Strategy, Category::Leadership], |s| {
+                weights[s]
+            });
+            signed_log(events * weights.len() as f64 / total)
+        }
     }
 }
 
@@ -863,35 +931,14 @@ mod tests {
     }
 
     #[test]
-    fn the_article_model_reads_the_same_from_the_shared_pass_as_from_its_own() {
-        let shared = Engine::load(&EngineConfig::default()).unwrap();
-        assert!(
-            shared.article_from_voice.is_some(),
-            "the shipped models share their terms"
-        );
-        let mut own = Engine::load(&EngineConfig::default()).unwrap();
-        own.article_from_voice = None;
-        let doc = Document {
-            text: "Alibaba profit rose 12% and margins improved!\n\nI bought more $BABA today, \
-                   though analysts said cloud growth may slow. Rivals fell.",
-            headline_paragraphs: 1,
-        };
-        let target = shared.targets.resolve("Alibaba");
-        let a = Scorer::new(&shared).evaluate(doc, &target).article.unwrap();
-        let b = Scorer::new(&own).evaluate(doc, &target).article.unwrap();
-        assert!(a.prediction.parts.len() > 10);
-        for c in 0..CLASSES {
-            let (x, y) = (a.prediction.probabilities[c], b.prediction.probabilities[c]);
-            assert!((x - y).abs() < 1e-12, "class {c}: {x} vs {y}");
-        }
-    }
-
-    #[test]
     fn label_shares_add_up_to_the_score_and_follow_the_occurrences() {
         let engine = Engine::load(&EngineConfig::default()).unwrap();
         let mut scorer = Scorer::new(&engine);
+        // A document (100 words or more), which the article model decides.
         let text = "Alibaba profit rose sharply and margins improved. Analysts warned of weak \
-                    demand, but Alibaba shares surged. Rivals fell.";
+                    demand, but Alibaba shares surged. Rivals fell. "
+            .repeat(6);
+        let text = text.as_str();
         let eval = scorer.evaluate(
             Document {
                 text,

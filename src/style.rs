@@ -22,6 +22,13 @@ pub enum StyleFeature {
     Figures,
     /// Quotation marks (quoted people, quoted memos).
     Quotes,
+    /// The first person plural ("we", "our"): a company, or a newsletter, speaking.
+    FirstPlural,
+    /// End matter: "About" sections, forward-looking-statement notices, contacts
+    /// ([`crate::boilerplate`]).
+    EndMatter,
+    /// E-mail addresses and telephone numbers: a release's contacts.
+    Contacts,
     /// Lexicon cues of each voice.
     RetailCues,
     AnalysisCues,
@@ -29,13 +36,16 @@ pub enum StyleFeature {
 }
 
 impl StyleFeature {
-    pub const ALL: [StyleFeature; 9] = [
+    pub const ALL: [StyleFeature; 12] = [
         StyleFeature::Exclamation,
         StyleFeature::Question,
         StyleFeature::Emoji,
         StyleFeature::Cashtag,
         StyleFeature::Figures,
         StyleFeature::Quotes,
+        StyleFeature::FirstPlural,
+        StyleFeature::EndMatter,
+        StyleFeature::Contacts,
         StyleFeature::RetailCues,
         StyleFeature::AnalysisCues,
         StyleFeature::CorporateCues,
@@ -49,6 +59,9 @@ impl StyleFeature {
             StyleFeature::Cashtag => "cashtag",
             StyleFeature::Figures => "figures",
             StyleFeature::Quotes => "quotes",
+            StyleFeature::FirstPlural => "first_plural",
+            StyleFeature::EndMatter => "end_matter",
+            StyleFeature::Contacts => "contacts",
             StyleFeature::RetailCues => "retail_cues",
             StyleFeature::AnalysisCues => "analysis_cues",
             StyleFeature::CorporateCues => "corporate_cues",
@@ -63,9 +76,11 @@ impl StyleFeature {
         StyleFeature::ALL.into_iter().find(|s| s.name() == name)
     }
 
-    /// Counted from the voice lexicons (rather than punctuation or symbols).
+    /// Counted whatever the length of the text (voice cues, end matter, contacts), rather than
+    /// per sentence (punctuation, symbols, pronouns).
     pub fn is_voice_cue(self) -> bool {
         self.voice_category().is_some()
+            || matches!(self, StyleFeature::EndMatter | StyleFeature::Contacts)
     }
 
     fn voice_category(self) -> Option<Category> {
@@ -86,11 +101,18 @@ pub struct StyleCount<'a> {
     pub amount: f64,
 }
 
-/// Counts every style cue of the article into `out` (cleared first).
+/// The first person plural, as written in lower case.
+const FIRST_PLURAL: &[&str] = &[
+    "we", "our", "us", "we're", "we’re", "we've", "we’ve", "ours",
+];
+
+/// Counts every style cue of the article into `out` (cleared first); `end_matter` marks the
+/// sentences of its end matter.
 pub fn count<'a>(
     text: &str,
     tokens: &[AnalyzedToken],
     sentences: &[Sentence],
+    end_matter: &[bool],
     lexicon: &'a CompiledLexicon,
     hits: &[PhraseMatch],
     out: &mut Vec<StyleCount<'a>>,
@@ -111,14 +133,32 @@ pub fn count<'a>(
     let mut emoji = 0.0;
     let mut cashtags = 0.0;
     let mut figures = 0.0;
+    let mut plural = 0.0;
     for t in tokens {
+        let word = &text[t.token.start..t.token.end];
         match t.token.kind {
             TokenKind::Symbol => emoji += 1.0,
             TokenKind::Number => figures += 1.0,
-            TokenKind::Word if text.as_bytes()[t.token.start] == b'$' => cashtags += 1.0,
+            TokenKind::Word if word.starts_with('$') => cashtags += 1.0,
+            TokenKind::Word
+                if word.len() <= 7 && FIRST_PLURAL.iter().any(|w| word.eq_ignore_ascii_case(w)) =>
+            {
+                plural += 1.0
+            }
             _ => {}
         }
     }
+    push(StyleFeature::FirstPlural, "we, our", plural);
+    push(
+        StyleFeature::Contacts,
+        "contact details",
+        contact_details(text) as f64,
+    );
+    push(
+        StyleFeature::EndMatter,
+        "end matter",
+        end_matter.iter().filter(|&&b| b).count() as f64,
+    );
     push(StyleFeature::Emoji, "emoji", emoji);
     push(StyleFeature::Cashtag, "$cashtags", cashtags);
     push(StyleFeature::Figures, "figures", figures);
@@ -136,6 +176,38 @@ pub fn count<'a>(
             push(feature, &entry.term, entry.weight);
         }
     }
+}
+
+/// E-mail addresses and telephone numbers in `text`: an `@` with a word before it and a dotted
+/// domain after it, and a run of ten or more digits broken by at least two of `-.() ` and `+`
+/// ("415-778-4188", "+1 877-440-9464", "(513) 793-3200").
+fn contact_details(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let emails = memchr::memchr_iter(b'@', bytes)
+        .filter(|&at| {
+            let before = at
+                .checked_sub(1)
+                .is_some_and(|i| bytes[i].is_ascii_alphanumeric());
+            let domain = &bytes[at + 1..bytes.len().min(at + 40)];
+            let end = domain
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || b"-.".contains(b)))
+                .unwrap_or(domain.len());
+            before && domain[..end].contains(&b'.')
+        })
+        .count();
+    let (mut phones, mut digits, mut breaks) = (0, 0, 0);
+    for &b in bytes.iter().chain([b'x'].iter()) {
+        if b.is_ascii_digit() {
+            digits += 1;
+        } else if digits > 0 && matches!(b, b'-' | b'.' | b'(' | b')' | b' ' | b'+') {
+            breaks += usize::from(b != b' ' || breaks > 0);
+        } else {
+            phones += usize::from(digits >= 10 && breaks >= 2);
+            (digits, breaks) = (0, 0);
+        }
+    }
+    emails + phones
 }
 
 /// Straight and curly double quotes.
@@ -158,6 +230,20 @@ mod tests {
             .count();
         assert_eq!(by_char, 5);
         assert_eq!(quotation_marks(text), by_char);
+    }
+
+    #[test]
+    fn contact_details_are_addresses_and_phone_numbers() {
+        assert_eq!(contact_details("Contact: ir@acme.com or 415-778-4188."), 2);
+        assert_eq!(contact_details("Call +1 877-440-9464 or (513) 793-3200"), 2);
+        assert_eq!(
+            contact_details("Revenue rose 12.5% to $1,234.5 million in 2024-2025"),
+            0
+        );
+        assert_eq!(
+            contact_details("@elonmusk said so, and a@b is no address"),
+            0
+        );
     }
 
     #[test]

@@ -412,6 +412,34 @@ impl TargetBook {
         name.map_or_else(|| default.clone(), |n| self.resolve(n))
     }
 
+    /// Every one-word company name, lower case ("intel", "apple"): a capitalized word that is
+    /// one, in a clause of its own, is another company's clause.
+    pub fn company_words(&self) -> rustc_hash::FxHashSet<Box<str>> {
+        let hand = (self.entries.iter()).flat_map(|e| e.names().map(String::as_str));
+        let table = self.companies.companies().iter().flat_map(|c| c.aliases());
+        (hand.chain(table))
+            .filter(|name| !name.contains(char::is_whitespace) && name.is_ascii())
+            .map(|name| name.to_ascii_lowercase().into_boxed_str())
+            .collect()
+    }
+
+    /// The stems of every company's one-word names and tickers that are no ordinary word, and
+    /// of the targets file's one-word aliases that are not marked plain: never learned terms.
+    pub fn name_stems(&self, stem: &StemFilter) -> rustc_hash::FxHashSet<String> {
+        let hand = (self.entries.iter())
+            .flat_map(|e| e.names().filter(|a| !e.is_plain(a)).map(String::as_str));
+        let table = self
+            .companies
+            .companies()
+            .iter()
+            .flat_map(|c| c.name_words());
+        (hand.chain(table))
+            .map(|name| phrase_stems(name, stem))
+            .filter(|stems| stems.len() == 1)
+            .flatten()
+            .collect()
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.name.as_str())
     }

@@ -12,9 +12,9 @@ use ndarray::{Array1, Array2, Axis};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analysis::Document;
+use crate::analysis::{Document, Mask};
 use crate::analyze::{Analyzer, Codebook, NO_WORD, StemFilter};
 use crate::choice::Choice;
 use crate::corpus::{is_document_corpus, read_document_corpus};
@@ -210,26 +210,191 @@ pub fn read_examples(
 pub struct TermOptions {
     pub max_terms: usize,
     pub min_df: usize,
+    /// Whether a term may hold a placeholder ("[target] rose"): not for a model of the whole
+    /// text, whatever its target (the voice).
+    pub placeholders: bool,
     /// These terms instead of a selection: another model's, so that scoring finds both
     /// models' terms in one pass.
     pub fixed: Option<Vec<String>>,
 }
 
-/// Function words (as stems): a term made only of these says nothing a reader could check.
-/// Negators are not here: "not" is evidence.
+/// Function words and boilerplate (as stems): a term made only of these says nothing a reader
+/// could check ("company", "every", "said" were among the drivers of learned models). A negator
+/// alone is here too: the negation rules read "not" with the cue it turns, and a pair such as
+/// "not buy" is still a term.
 const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "as", "and", "or",
-    "but", "if", "is", "are", "was", "were", "be", "been", "am", "it", "it'", "it", "this", "that",
-    "these", "those", "there", "here", "i", "we", "you", "he", "she", "they", "him", "her", "them",
-    "his", "their", "our", "your", "my", "me", "us", "its", "which", "who", "whom", "what", "when",
-    "where", "how", "so", "than", "then", "also", "into", "about", "over", "after", "befor", "has",
-    "have", "had", "do", "doe", "did", "will", "would", "can", "could", "should", "may", "might",
-    "must", "s", "t", "via", "amp", "rt", "http", "https",
+    "compani",
+    "group",
+    "inc",
+    "corp",
+    "corpor",
+    "ltd",
+    "plc",
+    "llc",
+    "co",
+    "everi",
+    "said",
+    "say",
+    "today",
+    "yesterday",
+    "week",
+    "one",
+    "two",
+    "per",
+    "just",
+    "year",
+    "month",
+    "day",
+    "now",
+    "around",
+    "more",
+    "most",
+    "still",
+    "even",
+    "veri",
+    "much",
+    "mani",
+    "some",
+    "ani",
+    "all",
+    "both",
+    "each",
+    "few",
+    "other",
+    "such",
+    "onli",
+    "own",
+    "same",
+    "too",
+    "again",
+    "further",
+    "onc",
+    "out",
+    "off",
+    "under",
+    "between",
+    "through",
+    "dure",
+    "becaus",
+    "while",
+    "until",
+    "though",
+    "although",
+    "whether",
+    "yet",
+    "not",
+    "no",
+    "like",
+    "get",
+    "got",
+    "go",
+    "let",
+    "well",
+    "being",
+    "having",
+    "whi",
+    "them",
+    "itself",
+    "a",
+    "an",
+    "the",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "from",
+    "by",
+    "with",
+    "as",
+    "and",
+    "or",
+    "but",
+    "if",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "am",
+    "it",
+    "it'",
+    "it",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "here",
+    "i",
+    "we",
+    "you",
+    "he",
+    "she",
+    "they",
+    "him",
+    "her",
+    "them",
+    "his",
+    "their",
+    "our",
+    "your",
+    "my",
+    "me",
+    "us",
+    "its",
+    "which",
+    "who",
+    "whom",
+    "what",
+    "when",
+    "where",
+    "how",
+    "so",
+    "than",
+    "then",
+    "also",
+    "into",
+    "about",
+    "over",
+    "after",
+    "befor",
+    "has",
+    "have",
+    "had",
+    "do",
+    "doe",
+    "did",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "may",
+    "might",
+    "must",
+    "s",
+    "t",
+    "via",
+    "amp",
+    "rt",
+    "http",
+    "https",
 ];
 
 /// Picks stems and stem bigrams by document frequency. Labels are not looked at, so choosing
-/// terms on all rows before cross-validation leaks nothing about held-out labels.
-pub fn select_terms(examples: &[Example], options: &TermOptions) -> Vec<String> {
+/// terms on all rows before cross-validation leaks nothing about held-out labels. Words masked
+/// in `masks` (one list per example: the target's and other companies' names) count as their
+/// placeholders, and no term is made of function words and placeholders alone, nor holds a
+/// company's name (`names`, as stems) or a cashtag.
+pub fn select_terms(
+    examples: &[Example],
+    masks: &[Vec<Mask>],
+    names: &FxHashSet<String>,
+    options: &TermOptions,
+) -> Vec<String> {
     let stem = StemFilter::default();
     let mut cache: FxHashMap<String, String> = FxHashMap::default();
     let mut df: FxHashMap<String, usize> = FxHashMap::default();
@@ -240,14 +405,17 @@ pub fn select_terms(examples: &[Example], options: &TermOptions) -> Vec<String> 
     let (mut analyzer, codebook) = (Analyzer::default(), Codebook::new());
     let mut tokens = Vec::new();
     let mut stems: Vec<String> = Vec::new();
-    for example in examples {
+    for (example, masks) in examples.iter().zip(masks) {
         let text = &example.article.text;
         seen.clear();
         analyzer.analyze(text, &codebook, &mut tokens);
         stems.clear();
-        stems.extend(tokens.iter().map(|t| {
+        stems.extend(tokens.iter().zip(masks).map(|(t, mask)| {
             if t.word == NO_WORD {
                 return String::new();
+            }
+            if let Some(placeholder) = mask.placeholder() {
+                return placeholder.to_string();
             }
             let raw = &text[t.token.start..t.token.end];
             normalize_into(raw, &mut buf);
@@ -263,7 +431,12 @@ pub fn select_terms(examples: &[Example], options: &TermOptions) -> Vec<String> 
                 format!("{} {}", stems[at], stems[at + 1])
             })
         });
-        seen.retain(|t| t.split(' ').any(|w| !STOPWORDS.contains(&w)));
+        let said = |w: &str| !STOPWORDS.contains(&w) && !w.starts_with('[');
+        let named = |w: &str| names.contains(w) || w.starts_with('$');
+        let placeholder = |w: &str| !options.placeholders && w.starts_with('[');
+        seen.retain(|t| {
+            t.split(' ').any(said) && !t.split(' ').any(|w| named(w) || placeholder(w))
+        });
         seen.sort_unstable();
         seen.dedup();
         for term in &seen {
@@ -377,7 +550,7 @@ pub fn feature_matrix(
         let doc = Document::from(a);
         let vector = match task {
             Task::Voice => {
-                scorer.analyze(doc, &Target::Any);
+                labelled_target(&mut scorer, targets, doc, a, &default_target);
                 scorer.voice_vector(linear, &a.text)
             }
             Task::Stance => {
@@ -387,7 +560,7 @@ pub fn feature_matrix(
             }
             Task::Article => {
                 let target = labelled_target(&mut scorer, targets, doc, a, &default_target);
-                let evaluation = scorer.evaluate(doc, &target);
+                let evaluation = scorer.evaluate_as_document(doc, &target);
                 match evaluation.article {
                     Some(article) => {
                         for p in &article.prediction.parts {
@@ -404,6 +577,26 @@ pub fn feature_matrix(
         }
     }
     (x, unread)
+}
+
+/// Each example's masks as scoring reads it for its labelled target.
+fn masks_of(engine: &Engine, examples: &[Example], default_target: &str) -> Vec<Vec<Mask>> {
+    let default_target = engine.targets.resolve(default_target);
+    let mut scorer = Scorer::new(engine);
+    examples
+        .iter()
+        .map(|e| {
+            let doc = Document::from(&e.article);
+            labelled_target(
+                &mut scorer,
+                &engine.targets,
+                doc,
+                &e.article,
+                &default_target,
+            );
+            scorer.analysis().masks.clone()
+        })
+        .collect()
 }
 
 /// The article's labelled target, or any sentence when the text never names it (misspelt or
@@ -665,6 +858,8 @@ pub struct Prepared {
     pub examples: Vec<Example>,
     /// Whether each row is scored by cross-validation (rows of `--train-only` files are not).
     pub scored: Vec<bool>,
+    /// Each row's place among the examples given: rows in which nothing was read are left out.
+    pub rows: Vec<usize>,
     pub features: Vec<String>,
     pub x: Array2<f64>,
     pub y: Vec<usize>,
@@ -681,6 +876,39 @@ pub fn prepare(
     pooling: Pooling,
     config: &EngineConfig,
 ) -> anyhow::Result<Prepared> {
+    let (mut examples, mut problems) = read_examples(files, data)?;
+    let mut scored = vec![true; examples.len()];
+    if !train_only.is_empty() {
+        let (extra, found) = read_examples(train_only, data)?;
+        scored.resize(examples.len() + extra.len(), false);
+        examples.extend(extra);
+        problems.extend(found);
+    }
+    let mut prepared = prepare_examples(
+        examples,
+        scored,
+        data.task,
+        &data.target,
+        &terms,
+        pooling,
+        config,
+    )?;
+    problems.append(&mut prepared.problems);
+    prepared.problems = problems;
+    Ok(prepared)
+}
+
+/// Chooses term features for `examples` and builds their matrix with the engine's lexicons and
+/// targets; `default_target` is read for rows without their own.
+pub fn prepare_examples(
+    mut examples: Vec<Example>,
+    mut scored: Vec<bool>,
+    task: Task,
+    default_target: &str,
+    terms: &TermOptions,
+    pooling: Pooling,
+    config: &EngineConfig,
+) -> anyhow::Result<Prepared> {
     let (lexicon, targets) = config.load_lexicon_and_targets()?;
     if let Some(e) = lexicon
         .entries
@@ -692,22 +920,21 @@ pub fn prepare(
             e.origin
         );
     }
-    let (mut examples, mut problems) = read_examples(files, data)?;
-    let mut scored = vec![true; examples.len()];
-    if !train_only.is_empty() {
-        let (extra, found) = read_examples(train_only, data)?;
-        scored.resize(examples.len() + extra.len(), false);
-        examples.extend(extra);
-        problems.extend(found);
-    }
-    let mut features = base_features(data.task);
+    let mut features = base_features(task);
     match &terms.fixed {
         Some(fixed) => features.extend(fixed.iter().cloned()),
-        None if terms.max_terms > 0 => features.extend(select_terms(&examples, &terms)),
+        None if terms.max_terms > 0 => {
+            let base = candidate_engine(&lexicon, &targets, config, task, &features, pooling)?;
+            let masks = masks_of(&base, &examples, default_target);
+            let names = targets.name_stems(&StemFilter::default());
+            features.extend(select_terms(&examples, &masks, &names, terms));
+        }
         None => {}
     }
-    let engine = candidate_engine(&lexicon, &targets, config, data.task, &features, pooling)?;
-    let (mut x, unread) = feature_matrix(&engine, data.task, &examples, &data.target);
+    let engine = candidate_engine(&lexicon, &targets, config, task, &features, pooling)?;
+    let (mut x, unread) = feature_matrix(&engine, task, &examples, default_target);
+    let mut problems = Vec::new();
+    let mut rows: Vec<usize> = (0..examples.len()).collect();
     if !unread.is_empty() {
         for &i in &unread {
             problems.push(Problem {
@@ -718,20 +945,24 @@ pub fn prepare(
                 id: None,
             });
         }
-        let mut read = vec![true; examples.len()];
-        for &i in &unread {
-            read[i] = false;
-        }
-        let keep: Vec<usize> = (0..examples.len()).filter(|&i| read[i]).collect();
-        x = x.select(Axis(0), &keep);
-        scored = keep.iter().map(|&i| scored[i]).collect();
-        let mut rows = read.iter();
-        examples.retain(|_| rows.next() == Some(&true));
+        rows.retain(|i| unread.binary_search(i).is_err());
+        x = x.select(Axis(0), &rows);
+        scored = rows.iter().map(|&i| scored[i]).collect();
+        let mut all = examples.into_iter().enumerate();
+        examples = rows
+            .iter()
+            .map(|&keep| {
+                all.find(|(i, _)| *i == keep)
+                    .map(|(_, e)| e)
+                    .expect("rows are in order")
+            })
+            .collect();
     }
     let y = examples.iter().map(|e| e.label).collect();
     Ok(Prepared {
         examples,
         scored,
+        rows,
         features,
         x,
         y,
@@ -771,9 +1002,11 @@ mod tests {
         let options = TermOptions {
             max_terms: usize::MAX,
             min_df: 1,
+            placeholders: true,
             fixed: None,
         };
-        let selected = select_terms(&examples, &options);
+        let masks = vec![vec![Mask::Word; 1000]];
+        let selected = select_terms(&examples, &masks, &FxHashSet::default(), &options);
         assert!(
             selected.contains(&"term:cloud revenu".to_string()),
             "{selected:?}"

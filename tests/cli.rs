@@ -297,7 +297,7 @@ fn broken_lexicon_and_targets_fail_fast_with_file_and_line() {
 
 #[test]
 fn explanations_add_up_exactly_on_every_sample_article() {
-    let mut checked = 0;
+    let (mut checked, mut documents) = (0, 0);
     for entry in fs::read_dir(repo("data/articles")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "md") {
@@ -364,21 +364,37 @@ fn explanations_add_up_exactly_on_every_sample_article() {
                 .find(|f| f["feature"] == name)
                 .map(|f| num(&f["value"]))
         };
+        // A document is decided by the article model; a statement by the sentence reading,
+        // which is then the table above.
+        let document = v["decision"]
+            .as_str()
+            .unwrap()
+            .starts_with("the article model");
         for (name, side) in [
             ("article:sentences_bearish", 0),
             ("article:sentences_bullish", 2),
         ] {
+            let value = feature(name);
+            if !document {
+                assert!(
+                    value.is_none(),
+                    "{}: a statement has {name}",
+                    path.display()
+                );
+                continue;
+            }
             let expected = ((p(side) + 1e-3) / (p(1) + 1e-3)).ln();
-            let value = feature(name).unwrap_or_else(|| panic!("{}: no {name}", path.display()));
+            let value = value.unwrap_or_else(|| panic!("{}: no {name}", path.display()));
             assert!(
                 (value - expected).abs() < 1e-9,
                 "{}: {name} {value} vs {expected}",
                 path.display()
             );
         }
+        documents += usize::from(document);
         checked += 1;
     }
-    assert!(checked >= 12);
+    assert!(checked >= 12 && documents >= 2, "{checked} {documents}");
 }
 
 #[test]
@@ -433,8 +449,10 @@ fn lexicon_check_passes_on_the_shipped_lexicons_and_reports_problems() {
 }
 
 #[test]
-#[ignore = "acceptance not met since the models were retrained on issue 21's company resolution: \
-            alibaba-retail-trim.md (bearish) reads neutral, P 0.376 against 0.406; run with --ignored"]
+#[ignore = "acceptance not met since statements (under 100 words) are the sentence reading's \
+            to decide (issue 32): 19 of 28 read as labelled; wrong: alibaba-retail-trim, \
+            alibaba-analysis-quarter, nvidia-retail-bearish, baidu-corporate-ernie and five \
+            Chinese texts (tests/chinese.rs); run with --ignored"]
 fn the_sample_corpus_reads_as_labelled() {
     let (out, _, ok) = score_dir(&repo("data/articles"), &[]);
     assert!(ok);

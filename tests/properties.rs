@@ -248,3 +248,117 @@ fn named_parts(
         .collect();
     (occurrences, shares)
 }
+
+/// Sentences about one company, written with `{C}` for its name and `{T}` for its ticker.
+const ABOUT_A_COMPANY: &[&str] = &[
+    "{C} shares rose 7% after the company beat estimates.",
+    "{C} ({T}) reported a loss of $240 million as margins narrowed.",
+    "Analysts at Morgan Stanley cut their price target on {C}.",
+    "I sold all my {C} shares today and I am not looking back.",
+    "Revenue at {C} fell sharply in the quarter.",
+    "${T} looks strong here, adding to my position.",
+    "{C}'s new plant should lift deliveries next year.",
+    "Rivals gained ground while the market waited.",
+    "The stock was little changed in early trading.",
+    "{C} said it would buy back $5 billion of stock.",
+    "Regulators opened a probe into {C}'s driver-assistance claims.",
+    "We remain cautious on {C} despite the rally.",
+];
+
+/// An article of sentences about one company, with an optional headline, as a template.
+fn company_article() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(prop::sample::select(ABOUT_A_COMPANY), 1..12),
+        prop::option::of(prop::sample::select(ABOUT_A_COMPANY)),
+    )
+        .prop_map(|(body, headline)| {
+            // The first sentence names the company, so every article is about it.
+            let body = format!("{} {}", ABOUT_A_COMPANY[0], body.join(" "));
+            match headline {
+                Some(h) => format!("{}\n\n{body}", h.trim_end_matches('.')),
+                None => body,
+            }
+        })
+}
+
+/// The same article about Tesla and about Ford: every probability of every model.
+fn renamed_readings(template: &str) -> [(Vec<f64>, Option<Vec<f64>>); 2] {
+    let engine = engine();
+    let mut scorer = Scorer::new(engine);
+    [("Tesla", "TSLA"), ("Ford", "F")].map(|(name, ticker)| {
+        let text = template.replace("{C}", name).replace("{T}", ticker);
+        let headline_paragraphs = usize::from(text.contains("\n\n"));
+        let eval = scorer.evaluate(
+            Document {
+                text: &text,
+                headline_paragraphs,
+            },
+            &engine.targets.resolve(name),
+        );
+        assert!(eval.on_target(), "{text}");
+        (
+            eval.probabilities().to_vec(),
+            eval.voice.map(|v| v.probabilities.to_vec()),
+        )
+    })
+}
+
+fn assert_same_readings(template: &str) {
+    let [tesla, ford] = renamed_readings(template);
+    for (a, b) in tesla.0.iter().zip(&ford.0) {
+        assert!(
+            (a - b).abs() < 1e-12,
+            "{template}: {:?} vs {:?}",
+            tesla.0,
+            ford.0
+        );
+    }
+    assert_eq!(tesla.1.is_some(), ford.1.is_some());
+    for (a, b) in tesla.1.iter().flatten().zip(ford.1.iter().flatten()) {
+        assert!(
+            (a - b).abs() < 1e-12,
+            "{template}: voice {:?} vs {:?}",
+            tesla.1,
+            ford.1
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// No model learned who an article is about: renaming the company and its ticker
+    /// throughout changes no probability.
+    #[test]
+    fn renaming_the_company_changes_no_probability(template in company_article()) {
+        assert_same_readings(&template);
+    }
+}
+
+#[test]
+fn renaming_the_company_in_whole_articles_changes_no_probability() {
+    // Articles written here in the way real ones about the company read.
+    for template in [
+        "{C} Stock Slides As Deliveries Miss\n\n\
+         Shares of {C} ({T}) fell 6% on Tuesday after the automaker said it delivered fewer \
+         vehicles than analysts expected in the second quarter. The company blamed supply \
+         constraints and factory shutdowns for the shortfall. Wall Street had expected \
+         stronger numbers, and several brokers lowered their estimates. {C} said demand \
+         remained solid and that production would recover in the months ahead. Still, \
+         investors worried that price cuts would squeeze margins further.",
+        "Why I Finally Bought {C}\n\n\
+         I have watched ${T} for two years and never pulled the trigger. Last week I bought \
+         my first 50 shares at what I think is a fair price. The balance sheet is strong, \
+         free cash flow is growing and the new models look promising. I could be wrong, but \
+         I plan to hold for at least five years and add on dips. {C} is not cheap, yet the \
+         long-term story is intact.",
+        "{C} Announces Second-Quarter Results\n\n\
+         {C} today reported second-quarter revenue of $24.9 billion, up 8% from a year ago. \
+         Operating income rose to $2.4 billion and the company reaffirmed its full-year \
+         outlook. \"We delivered another quarter of record production,\" the chief executive \
+         said. {C} will host a conference call for investors at 5:30 p.m. Eastern Time.\n\n\
+         About {C}\n\n{C} designs and builds vehicles and energy products.",
+    ] {
+        assert_same_readings(template);
+    }
+}

@@ -181,7 +181,7 @@ impl Engine {
                     every_company.then_some(min_relevance),
                     threads,
                 )?;
-                let model = engine.label();
+                let model = engine.model_labels();
                 let rows = batch.map(&articles, |scorer, article, evals| {
                     evals
                         .iter()
@@ -236,7 +236,7 @@ impl Engine {
             let mut scorer = Scorer::new(engine);
             let target = engine.targets.resolve(target);
             let eval = scorer.evaluate(Document::from(&article), &target);
-            let model = engine.label();
+            let model = engine.model_labels();
             let row = ScoreRow::new(&article, &eval, scorer.labels(), &model);
             let explanation = Explanation::new(engine, &scorer, &eval, terms);
             serde_json::to_string(&explanation.json(&row, &eval))

@@ -51,6 +51,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        !args.data.data.is_empty(),
+        "give the labelled data with --data FILE (or a document corpus folder)"
+    );
     if let [dir] = args.data.data.as_slice()
         && is_document_corpus(dir)
         && args.cv.is_none()
@@ -62,11 +66,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let direction;
     let (truth, predicted, problems, how, examples) = match args.cv {
         Some(k) => {
+            let mut terms = args.fit.terms()?;
+            terms.placeholders = task != Task::Voice;
             let prepared = prepare(
                 &args.data.data,
                 &args.data.train_only,
                 &args.data.options(),
-                args.fit.terms()?,
+                terms,
                 args.fit.training_pooling,
                 &args.engine.config()?,
             )?;

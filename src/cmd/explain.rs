@@ -81,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let explanation = Explanation::new(&engine, &scorer, &eval, args.terms);
         match args.format {
             ExplainFormat::Json => {
-                let model = engine.label();
+                let model = engine.model_labels();
                 let row = ScoreRow::new(&article, &eval, scorer.labels(), &model);
                 let line = serde_json::to_string(&explanation.json(&row, &eval))?;
                 writeln!(out, "{line}")?;

@@ -21,6 +21,7 @@ pub mod eval;
 pub mod explain;
 pub mod lexicon;
 pub mod score;
+pub mod scorecard;
 pub mod targets;
 pub mod train;
 pub mod workbook;

@@ -165,7 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let scoring = Scoring {
         batch: Batch::new(&engine, &args.target, min_relevance, threads)?,
-        model: engine.label(),
+        model: engine.model_labels(),
         encoder,
         keep: args.keep.clone(),
     };
@@ -348,7 +348,7 @@ const CHUNK_BYTES: usize = 16 << 20;
 /// Scores chunks of articles in parallel and encodes their rows.
 struct Scoring<'e> {
     batch: Batch<'e>,
-    model: String,
+    model: stance::engine::ModelLabels,
     encoder: RowEncoder,
     /// Input fields passed through to every row.
     keep: Vec<String>,

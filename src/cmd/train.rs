@@ -9,13 +9,15 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::EngineArgs;
+use stance::choice::Choice;
 use stance::corpus::is_document_corpus;
 use stance::data::DataFile;
+use stance::learn::recipe::{Corpora, Recipe, Settings};
 use stance::metrics::Metrics;
 use stance::model::{Model, Pooling};
 use stance::train::{
     DataOptions, FitOptions, Prior, Scaling, Task, TermOptions, cross_validate, file_hash, fit,
-    prepare, to_model,
+    prepare, prepare_examples, to_model,
 };
 
 const ABOUT: &str = "Train a linear softmax model on labelled CSV files";
@@ -32,8 +34,9 @@ unless --target or --target-col says otherwise.";
 /// Which rows to read and how; shared with `stance eval`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct DataArgs {
-    /// Labelled CSV file (repeatable)
-    #[arg(long = "data", required = true, value_name = "FILE.csv")]
+    /// Labelled CSV file, or a document corpus folder (repeatable; `stance train --recipe`
+    /// reads its own)
+    #[arg(long = "data", value_name = "FILE.csv")]
     pub data: Vec<PathBuf>,
     #[arg(long, default_value = "text")]
     pub text_col: String,
@@ -124,6 +127,7 @@ impl FitArgs {
         Ok(TermOptions {
             max_terms: self.max_terms,
             min_df: self.min_df,
+            placeholders: true,
             fixed,
         })
     }
@@ -156,6 +160,15 @@ fn parse_band(s: &str) -> Result<(String, f64), String> {
 #[derive(clap::Args, Debug)]
 #[command(about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Args {
+    /// Make a shipped model by its recipe: the labelled rows of ../shared/corpora it learns from
+    /// and its settings (the scorecard refits the same recipes)
+    #[arg(long, value_parser = choice::<Recipe>(), conflicts_with_all = [
+        "data", "train_only", "task", "c", "max_terms", "min_df", "terms_from", "max_iterations",
+        "tolerance", "scaling", "training_pooling", "prior", "pooling", "neutral_band", "voice_bands"])]
+    pub recipe: Option<Recipe>,
+    /// With --recipe: the folder that holds corpora/
+    #[arg(long, default_value = "../shared", value_name = "DIR")]
+    pub shared: PathBuf,
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]
@@ -193,22 +206,118 @@ pub fn scored_rows(scored: &[bool], y: &[usize], predicted: &[usize]) -> (Vec<us
         .unzip()
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
-    let config = args.engine.config()?;
+/// A file the model learned from, for its training record.
+#[derive(Clone)]
+struct DataFileUse {
+    path: PathBuf,
+    name: String,
+    split: Option<&'static str>,
+    train_only: bool,
+}
+
+/// The files of `--data` and `--train-only` (a document corpus by its two files and the split
+/// trained on).
+fn data_files(args: &Args) -> Vec<DataFileUse> {
+    let name = |p: &std::path::Path| {
+        p.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    };
+    let roles = (args.data.data.iter().map(|f| (f, false)))
+        .chain(args.data.train_only.iter().map(|f| (f, true)));
+    roles
+        .flat_map(|(f, train_only)| {
+            if is_document_corpus(f) {
+                ["labels.csv", "data.jsonl"]
+                    .map(|file| DataFileUse {
+                        path: f.join(file),
+                        name: format!("{}/{file}", name(f)),
+                        split: Some("train"),
+                        train_only,
+                    })
+                    .to_vec()
+            } else {
+                vec![DataFileUse {
+                    path: f.clone(),
+                    name: name(f),
+                    split: None,
+                    train_only,
+                }]
+            }
+        })
+        .collect()
+}
+
+/// The settings the flags give, when no recipe does.
+fn settings_of(args: &Args) -> anyhow::Result<Settings> {
     let task = args.data.task;
     anyhow::ensure!(
         args.voice_bands.is_empty() || (task == Task::Stance && args.neutral_band > 0.0),
         "--voice-band widens the neutral band of a stance model: it needs --neutral-band > 0"
     );
-    let prepared = prepare(
-        &args.data.data,
-        &args.data.train_only,
-        &args.data.options(),
-        args.fit.terms()?,
-        args.fit.training_pooling,
-        &config,
-    )?;
+    let mut terms = args.fit.terms()?;
+    terms.placeholders = task != Task::Voice;
+    Ok(Settings {
+        task,
+        terms,
+        fit: args.fit.fit(),
+        training_pooling: args.fit.training_pooling,
+        pooling: args.pooling,
+        neutral_band: (task == Task::Stance && args.neutral_band > 0.0)
+            .then_some(args.neutral_band),
+        voice_bands: args.voice_bands.clone(),
+    })
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let config = args.engine.config()?;
+    let (prepared, settings, files) = match args.recipe {
+        Some(recipe) => {
+            let corpora = Corpora::at(&args.shared)?;
+            let set = recipe.training_set(&corpora)?;
+            let settings = recipe.settings();
+            let mut prepared = prepare_examples(
+                set.examples,
+                set.scored,
+                settings.task,
+                "any",
+                &settings.terms,
+                settings.training_pooling,
+                &config,
+            )?;
+            prepared.problems.extend(set.problems);
+            let files = (set.files.into_iter())
+                .map(|(path, split)| DataFileUse {
+                    name: path
+                        .strip_prefix(args.shared.join("corpora"))
+                        .unwrap_or(&path)
+                        .display()
+                        .to_string(),
+                    path,
+                    split,
+                    train_only: false,
+                })
+                .collect();
+            (prepared, settings, files)
+        }
+        None => {
+            anyhow::ensure!(
+                !args.data.data.is_empty(),
+                "give the labelled data with --data FILE, or a shipped model's --recipe"
+            );
+            let settings = settings_of(&args)?;
+            let prepared = prepare(
+                &args.data.data,
+                &args.data.train_only,
+                &args.data.options(),
+                settings.terms.clone(),
+                settings.training_pooling,
+                &config,
+            )?;
+            (prepared, settings, data_files(&args))
+        }
+    };
+    let task = settings.task;
     for p in &prepared.problems {
         super::to_stderr!("warning: {p}");
     }
@@ -232,7 +341,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             classes.len(),
             args.cv,
             args.fit.seed,
-            args.fit.fit(),
+            settings.fit,
         )?;
         let (truth, predicted) = scored_rows(&prepared.scored, &prepared.y, &predicted);
         let metrics = Metrics::new(&classes, &truth, &predicted);
@@ -251,38 +360,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let cv_seconds = cv_started.elapsed().as_secs_f64();
     let fit_started = Instant::now();
-    let fitted = fit(&prepared.x, &prepared.y, classes.len(), args.fit.fit())?;
+    let fitted = fit(&prepared.x, &prepared.y, classes.len(), settings.fit)?;
     let fit_seconds = fit_started.elapsed().as_secs_f64();
     if !fitted.converged {
         super::to_stderr!(
             "warning: the fit did not converge in {} iterations (gradient norm {:.3e}); raise --max-iterations or lower --c",
-            args.fit.max_iterations,
+            settings.fit.max_iterations,
             fitted.gradient_norm
         );
     }
-    // Train-only files are recorded too: they shaped the weights, not the CV figures.
-    let roles = (args.data.data.iter().map(|f| (f, false)))
-        .chain(args.data.train_only.iter().map(|f| (f, true)));
-    let data: Vec<serde_json::Value> = roles
-        .flat_map(|(f, train_only)| {
-            // A document corpus is recorded by its two files, and the split trained on.
-            let name = |p: &std::path::Path| {
-                p.file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-            };
-            if is_document_corpus(f) {
-                ["labels.csv", "data.jsonl"]
-                    .map(|file| {
-                        let path = f.join(file);
-                        (path, format!("{}/{file}", name(f)), Some("train"), train_only)
-                    })
-                    .to_vec()
-            } else {
-                vec![(f.clone(), name(f), None, train_only)]
-            }
-        })
-        .map(|(f, name, split, train_only)| {
-            Ok(json!({"file": name, "blake3": file_hash(&f)?, "split": split, "train_only": train_only}))
+    let data: Vec<serde_json::Value> = files
+        .iter()
+        .map(|f| {
+            Ok(json!({"file": f.name, "blake3": file_hash(&f.path)?, "split": f.split, "train_only": f.train_only}))
         })
         .collect::<anyhow::Result<_>>()?;
     let mut counts = vec![0usize; classes.len()];
@@ -291,11 +381,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut training = json!({
         "method": "multinomial logistic regression (linfa-logistic, L-BFGS, fitted in single precision); any scaling is folded into the weights",
-        "scaling": format!("{:?}", args.fit.scaling).to_lowercase(),
-        "prior": format!("{:?}", args.fit.prior).to_lowercase(),
-        "training_pooling": args.fit.training_pooling,
-        "c": args.fit.c,
-        "alpha": 1.0 / args.fit.c,
+        "recipe": args.recipe.map(|r| r.name()),
+        "scaling": format!("{:?}", settings.fit.scaling).to_lowercase(),
+        "prior": format!("{:?}", settings.fit.prior).to_lowercase(),
+        "training_pooling": settings.training_pooling,
+        "c": settings.fit.c,
+        "alpha": 1.0 / settings.fit.c,
         "rows": prepared.y.len(),
         "rows_per_class": classes.iter().zip(&counts).map(|(c, n)| (c.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
         "rows_with_problems": prepared.problems.len(),
@@ -306,13 +397,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "filters": args.data.filters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
         "terms": match &args.fit.terms_from {
             Some(from) => json!({"selection": "the terms of another model", "from": from.display().to_string(), "blake3": file_hash(from)?}),
-            None => json!({"max_terms": args.fit.max_terms, "min_df": args.fit.min_df, "selection": "document frequency"}),
+            None => json!({"max_terms": settings.terms.max_terms, "min_df": settings.terms.min_df, "selection": "document frequency"}),
         },
         "lexicon_fingerprint": prepared.lexicon.fingerprint(),
         "targets_blake3": blake3::hash(config.targets.read().with_context(|| format!("reading {}", config.targets))?.as_bytes()).to_hex().to_string(),
         "converged": fitted.converged,
         "gradient_norm": fitted.gradient_norm,
-        "max_iterations": args.fit.max_iterations,
+        "max_iterations": settings.fit.max_iterations,
         "cross_validation": cv,
     });
     if task == Task::Article {
@@ -330,13 +421,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &args.name,
         &prepared.features,
         &fitted,
-        args.pooling,
+        settings.pooling,
         training,
     );
-    if task == Task::Stance && args.neutral_band > 0.0 {
-        model.neutral_band = Some(args.neutral_band);
-        model.neutral_band_by_voice = args.voice_bands.iter().cloned().collect();
-    }
+    model.neutral_band = settings.neutral_band;
+    model.neutral_band_by_voice = settings.voice_bands.iter().cloned().collect();
     if let Err((field, reason)) = model.validate() {
         anyhow::bail!("{field}: {reason}");
     }
