@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Throughput and memory benchmark; prints the table that README.md quotes.
+# Throughput and memory benchmark; prints the table that docs/speed.md quotes.
 #
 #   scripts/bench.sh            100 MB corpus, every measurement, plus 1 GB memory runs
 #   scripts/bench.sh --quick    skip the 1 GB runs

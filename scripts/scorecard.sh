@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The measure of record: `stance scorecard` on every labelled corpus of ../shared, written to
-# docs/scorecard.md (the README quotes it). About half an hour on two cores.
+# docs/scorecard.md (README.md and docs/quality.md quote it). About half an hour on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet

@@ -41,7 +41,7 @@ in raw feature units, made by \`scripts/train-default.sh\` on $(date +%Y-%m-%d) 
 \`stance train --recipe stance|article|voice\`. Each recipe (\`src/learn/recipe.rs\`) names the
 labelled rows of \`../shared/corpora\` it learns from (read in place, never copied) and its
 settings; \`stance scorecard\` refits the same recipes on parts of those rows to measure the
-default path held out (see the README's quality section). The hashes of the training files and
+default path held out (see docs/quality.md). The hashes of the training files and
 lexicons, the regularisation and the convergence check are in each model's \`training\` field.
 
 - \`stance.json\`, the sentence reading: lexicon cue sums and learned stems and stem bigrams, fitted

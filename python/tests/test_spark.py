@@ -1,4 +1,4 @@
-"""Spark for archives: the sample corpus scored in Spark local mode, both ways the README gives
+"""Spark for archives: the sample corpus scored in Spark local mode, both ways docs/python-and-spark.md gives
 (``mapInPandas`` with the package, ``RDD.pipe`` through ``stance score -``), equals the CLI's
 rows. Needs pyspark and a Java runtime; under CI=true their absence fails the test."""
 
@@ -71,8 +71,8 @@ def test_rdd_pipe_through_the_cli_gives_its_rows_in_order(spark, cli, sample):
 
 
 def readme_recipe() -> str:
-    """The Python block of the README that follows the spark-recipe marker, as printed."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    """The Python block of docs/python-and-spark.md that follows the spark-recipe marker, as printed."""
+    readme = (REPO / "docs" / "python-and-spark.md").read_text(encoding="utf-8")
     after = readme.split("<!-- spark-recipe", 1)[1]
     return after.split("```python\n", 1)[1].split("```", 1)[0]
 
