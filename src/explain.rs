@@ -297,7 +297,7 @@ impl Explanation {
             article,
             terms,
             sentence_spans,
-            pooling: model.model.pooling.name().to_string(),
+            pooling: eval.stance.pooling.name().to_string(),
             names,
         }
     }

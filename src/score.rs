@@ -522,7 +522,14 @@ impl<'e> Scorer<'e> {
         statement_words: usize,
     ) -> Evaluation {
         let engine = self.engine;
-        let stance = self.read_stance(doc.text);
+        let statement = engine.article.is_some() && self.analysis.word_count() < statement_words;
+        // A statement is read as the stance model learned its rows: its sentences' features
+        // summed into one reading.
+        let pooling = match statement {
+            true => Pooling::Sum,
+            false => engine.stance.model.pooling,
+        };
+        let stance = self.read_stance(doc.text, pooling);
         let pooled = stance.pooling == Pooling::Opinion && stance.segments.len() > 1;
         let mut evaluation = Evaluation {
             target: target.name().to_string(),
@@ -629,9 +636,8 @@ impl<'e> Scorer<'e> {
     }
 
     /// The stance model's reading of the last analyzed article.
-    fn read_stance(&mut self, text: &str) -> StanceReading {
+    fn read_stance(&mut self, text: &str, pooling: Pooling) -> StanceReading {
         let model = &self.engine.stance;
-        let pooling = model.model.pooling;
         let base = class_probabilities(&model.intercepts);
         let mut reading = StanceReading {
             probabilities: [0.0; CLASSES],

@@ -97,7 +97,6 @@ fn gb18030_and_big5_files_are_detected_and_said() {
 }
 
 #[test]
-#[ignore = "acceptance not met since statements are the sentence reading's to decide (issue 32): 5 of 13 read neutral (alibaba-forum-buy, alibaba-announcement, tencent-announcement, jd-forum-bearish, byd-forum-bearish); issue 34 gives Chinese its learning; run with --ignored"]
 fn the_chinese_sample_corpus_reads_as_labelled() {
     let out = stance()
         .arg("score")
