@@ -525,9 +525,10 @@ impl<'e> Scorer<'e> {
         let statement = engine.article.is_some() && self.analysis.word_count() < statement_words;
         // A statement is read as the stance model learned its rows: its sentences' features
         // summed into one reading.
-        let pooling = match statement {
-            true => Pooling::Sum,
-            false => engine.stance.model.pooling,
+        let pooling = if statement {
+            Pooling::Sum
+        } else {
+            engine.stance.model.pooling
         };
         let stance = self.read_stance(doc.text, pooling);
         let pooled = stance.pooling == Pooling::Opinion && stance.segments.len() > 1;
@@ -543,7 +544,7 @@ impl<'e> Scorer<'e> {
         };
         match &engine.article {
             // A statement is the sentence reading's to decide; nothing read is nothing to decide.
-            Some(_) if evaluation.tokens < statement_words || !evaluation.judged() => {}
+            Some(_) if statement || !evaluation.judged() => {}
             Some(model) => {
                 evaluation.article = Some(self.read_article(model, doc, &evaluation));
                 evaluation.decision = Decision::Document;
