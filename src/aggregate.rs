@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::input::iso_date;
 use crate::model::VOICE_CLASSES;
+use crate::output::{Column, ColumnKind};
 
 /// What to group articles by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -385,20 +386,23 @@ pub fn aggregate(
 }
 
 /// The columns of an index table, each group's row in [`index_record`].
-pub const INDEX_COLUMNS: [&str; 12] = [
-    "group",
-    "articles",
-    "index",
-    "total_weight",
-    "share_retail",
-    "share_analysis",
-    "share_corporate",
-    "share_unknown_voice",
-    "weight_retail",
-    "weight_analysis",
-    "weight_corporate",
-    "half_life_days",
-];
+pub const INDEX_COLUMNS: [Column<'static>; 12] = {
+    use ColumnKind::*;
+    [
+        Column::new("group", Text, 24.0),
+        Column::new("articles", Integer, 10.0),
+        Column::new("index", Decimal, 12.0),
+        Column::new("total_weight", Decimal, 12.0),
+        Column::new("share_retail", Percent, 12.0),
+        Column::new("share_analysis", Percent, 12.0),
+        Column::new("share_corporate", Percent, 12.0),
+        Column::new("share_unknown_voice", Percent, 12.0),
+        Column::new("weight_retail", Number, 16.0),
+        Column::new("weight_analysis", Number, 16.0),
+        Column::new("weight_corporate", Number, 16.0),
+        Column::new("half_life_days", Number, 16.0),
+    ]
+};
 
 /// One group's row of the index table, cells as written (the key not made spreadsheet-safe):
 /// the weights ride in every row, so a spreadsheet can recompute the index.

@@ -13,28 +13,78 @@ use crate::score::Evaluation;
 
 pub const DRIVERS_PER_SIDE: usize = 3;
 
-/// The stance columns, in order. Voice columns follow when a voice model is loaded.
-pub const COLUMNS: [&str; 18] = [
-    "id",
-    "title",
-    "date",
-    "source",
-    "target",
-    "ticker",
-    "relevance",
-    "stance",
-    "score",
-    "p_bearish",
-    "p_neutral",
-    "p_bullish",
-    "confidence",
-    "drivers_bullish",
-    "drivers_bearish",
-    "tokens",
-    "model",
-    "text_hash",
+/// How a column's cells are typed: what a workbook writes them as and how it shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    Integer,
+    /// Four decimals, as in the CSV.
+    Decimal,
+    /// A probability or share: a percentage with two decimals in a workbook (the CSV's four).
+    Percent,
+    /// An ISO date, or date and time; any other text stays text.
+    Date,
+    /// A number as given (an index's weights).
+    Number,
+}
+
+/// An output column: the one place its name, its cells' kind and its width in a workbook (in
+/// characters) are written down. CSV, JSON Lines, workbooks and the Python frame all follow it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Column<'n> {
+    pub name: &'n str,
+    pub kind: ColumnKind,
+    pub width: f64,
+}
+
+impl<'n> Column<'n> {
+    pub const fn new(name: &'static str, kind: ColumnKind, width: f64) -> Column<'static> {
+        Column { name, kind, width }
+    }
+
+    /// An input field passed through (`--keep`): text, as wide as its name.
+    pub fn kept(name: &'n str) -> Column<'n> {
+        let width = (name.len() + 4).max(10) as f64;
+        Column {
+            name,
+            kind: ColumnKind::Text,
+            width,
+        }
+    }
+}
+
+/// The stance columns, in order: the order of [`ScoreRow::cells`] and of its fields.
+pub const STANCE_COLUMNS: [Column<'static>; 18] = {
+    use ColumnKind::*;
+    [
+        Column::new("id", Text, 30.0),
+        Column::new("title", Text, 48.0),
+        Column::new("date", Date, 17.0),
+        Column::new("source", Text, 10.0),
+        Column::new("target", Text, 10.0),
+        Column::new("ticker", Text, 10.0),
+        Column::new("relevance", Integer, 10.0),
+        Column::new("stance", Text, 10.0),
+        Column::new("score", Decimal, 12.0),
+        Column::new("p_bearish", Percent, 12.0),
+        Column::new("p_neutral", Percent, 12.0),
+        Column::new("p_bullish", Percent, 12.0),
+        Column::new("confidence", Decimal, 12.0),
+        Column::new("drivers_bullish", Text, 48.0),
+        Column::new("drivers_bearish", Text, 48.0),
+        Column::new("tokens", Integer, 10.0),
+        Column::new("model", Text, 20.0),
+        Column::new("text_hash", Text, 21.0),
+    ]
+};
+
+/// The voice columns, after the stance columns when a voice model is loaded.
+pub const VOICE_COLUMNS: [Column<'static>; 4] = [
+    Column::new("voice", ColumnKind::Text, 10.0),
+    Column::new("p_retail", ColumnKind::Percent, 12.0),
+    Column::new("p_analysis", ColumnKind::Percent, 12.0),
+    Column::new("p_corporate", ColumnKind::Percent, 12.0),
 ];
-pub const VOICE_COLUMNS: [&str; 4] = ["voice", "p_retail", "p_analysis", "p_corporate"];
 
 /// Why an input field cannot be passed through under this name (`--keep`), if it cannot.
 pub fn refuse_kept(name: &str, text_field: &str) -> Option<String> {
@@ -55,13 +105,27 @@ pub fn refuse_kept(name: &str, text_field: &str) -> Option<String> {
     })
 }
 
-/// The columns of a row, in order.
+/// A row's columns, in order: the stance columns, the voice columns with a voice model, then
+/// the input fields passed through.
+pub fn schema(with_voice: bool, kept: &[String]) -> Vec<Column<'_>> {
+    let voice = if with_voice { &VOICE_COLUMNS[..] } else { &[] };
+    (STANCE_COLUMNS.iter().chain(voice).copied())
+        .chain(kept.iter().map(|name| Column::kept(name)))
+        .collect()
+}
+
+/// The column a scores table names `name`: a standard column's own, else an input field passed
+/// through.
+pub fn column_named(name: &str) -> Column<'_> {
+    (STANCE_COLUMNS.iter().chain(&VOICE_COLUMNS))
+        .find(|c| c.name == name)
+        .copied()
+        .unwrap_or_else(|| Column::kept(name))
+}
+
+/// The names of a row's standard columns, in order.
 pub fn columns(with_voice: bool) -> Vec<&'static str> {
-    let mut columns = COLUMNS.to_vec();
-    if with_voice {
-        columns.extend(VOICE_COLUMNS);
-    }
-    columns
+    schema(with_voice, &[]).iter().map(|c| c.name).collect()
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -183,7 +247,7 @@ impl<'a> ScoreRow<'a> {
     /// its four decimals, drivers as its cells): what front ends other than files hand over.
     pub fn cells(&self) -> Vec<Cell<'a>> {
         let text = |s: &'a str| Cell::Text(Cow::Borrowed(s));
-        let decimal = |x: f64| Cell::Number(number(x).parse().unwrap_or(x));
+        let decimal = |x: f64| Cell::Number(rounded(x));
         let mut cells = vec![
             text(self.id),
             text(self.title),
@@ -212,66 +276,28 @@ impl<'a> ScoreRow<'a> {
         cells
     }
 
-    /// Writes the CSV record, cells in column order. Unless `raw`, text cells are made
+    /// Writes the CSV record of [`Self::cells`]. Unless `raw`, text cells are made
     /// spreadsheet-safe.
     fn write_csv(&self, raw: bool, out: &mut Vec<u8>) {
         let mut record = CsvRecordWriter::new(out);
-        let mut cell = String::with_capacity(128);
-        let mut text = |record: &mut CsvRecordWriter, s: &str| {
-            if raw || !is_formula_like(s) {
-                record.field(s.as_bytes());
-            } else {
-                cell.clear();
-                cell.push('\'');
-                cell.push_str(s);
-                record.field(cell.as_bytes());
-            }
-        };
-        for s in [
-            self.id,
-            self.title,
-            self.date,
-            self.source,
-            self.target,
-            self.ticker,
-        ] {
-            text(&mut record, s);
-        }
         let mut digits = itoa::Buffer::new();
-        record.field(digits.format(self.relevance).as_bytes());
-        record.field(self.stance.as_bytes());
-        let mut decimal = String::with_capacity(16);
-        let mut number_cell = |record: &mut CsvRecordWriter, x: f64| {
-            decimal.clear();
-            push_decimal4(&mut decimal, x, Sign::NegativeUnlessZero);
-            record.field(decimal.as_bytes());
-        };
-        for x in [
-            self.score,
-            self.p_bearish,
-            self.p_neutral,
-            self.p_bullish,
-            self.confidence,
-        ] {
-            number_cell(&mut record, x);
-        }
-        let mut drivers = String::with_capacity(128);
-        for side in [&self.drivers_bullish, &self.drivers_bearish] {
-            drivers.clear();
-            push_drivers(&mut drivers, side);
-            text(&mut record, &drivers);
-        }
-        record.field(digits.format(self.tokens).as_bytes());
-        text(&mut record, self.model);
-        record.field(self.text_hash.as_bytes());
-        if let Some(v) = &self.voice {
-            record.field(v.voice.as_bytes());
-            for x in [v.p_retail, v.p_analysis, v.p_corporate] {
-                number_cell(&mut record, x);
+        let mut text = String::with_capacity(128);
+        for cell in self.cells() {
+            match cell {
+                Cell::Text(s) if raw || !is_formula_like(&s) => record.field(s.as_bytes()),
+                Cell::Text(s) => {
+                    text.clear();
+                    text.push('\'');
+                    text.push_str(&s);
+                    record.field(text.as_bytes());
+                }
+                Cell::Integer(n) => record.field(digits.format(n).as_bytes()),
+                Cell::Number(x) => {
+                    text.clear();
+                    push_decimal4(&mut text, x, Sign::NegativeUnlessZero);
+                    record.field(text.as_bytes());
+                }
             }
-        }
-        for &(_, value) in &self.kept.0 {
-            text(&mut record, value);
         }
         record.end();
     }
@@ -283,6 +309,16 @@ pub enum Cell<'a> {
     Text(Cow<'a, str>),
     Integer(u64),
     Number(f64),
+}
+
+impl Cell<'_> {
+    pub fn into_owned(self) -> Cell<'static> {
+        match self {
+            Cell::Text(t) => Cell::Text(Cow::Owned(t.into_owned())),
+            Cell::Integer(n) => Cell::Integer(n),
+            Cell::Number(x) => Cell::Number(x),
+        }
+    }
 }
 
 /// Writes one RFC 4180 record with CRLF straight into a byte buffer, quoting as the `csv` crate
@@ -394,6 +430,11 @@ pub fn text_hash(text: &str) -> String {
     format!("b3-{}", &hasher.finalize().to_hex()[..16])
 }
 
+/// `x` as the CSV shows it: rounded to four decimals.
+pub fn rounded(x: f64) -> f64 {
+    number(x).parse().unwrap_or(x)
+}
+
 /// Four decimals, and never "-0.0000".
 pub fn number(x: f64) -> String {
     let mut s = String::with_capacity(8);
@@ -467,7 +508,7 @@ fn push_decimal4(out: &mut String, x: f64, sign: Sign) {
 pub enum OutputFormat {
     Csv,
     Jsonl,
-    /// An Excel workbook ([`crate::workbook`]); its rows are encoded as raw CSV on the way.
+    /// An Excel workbook ([`crate::workbook`]), fed typed cells.
     Xlsx,
 }
 
@@ -529,11 +570,8 @@ impl RowEncoder {
                 out.extend_from_slice("\u{FEFF}".as_bytes());
             }
             let mut record = CsvRecordWriter::new(&mut out);
-            for name in columns(with_voice) {
-                record.field(name.as_bytes());
-            }
-            for name in kept {
-                record.field(name.as_bytes());
+            for column in schema(with_voice, kept) {
+                record.field(column.name.as_bytes());
             }
             record.end();
         }
@@ -547,10 +585,9 @@ impl RowEncoder {
                 row.write_csv(self.options.raw, out);
                 Ok(())
             }
-            OutputFormat::Xlsx => {
-                row.write_csv(true, out);
-                Ok(())
-            }
+            OutputFormat::Xlsx => Err(io::Error::other(
+                "a workbook is written from typed cells (workbook::SheetRow), not encoded rows",
+            )),
             OutputFormat::Jsonl => {
                 serde_json::to_writer(&mut *out, row)?;
                 out.push(b'\n');
@@ -669,6 +706,16 @@ mod tests {
             .unwrap();
         let cells = row.cells();
         assert_eq!(cells.len(), columns(row.voice.is_some()).len());
+        // JSON Lines names the same columns, in the same order.
+        let names = columns(row.voice.is_some());
+        let json = serde_json::to_string(&row).unwrap();
+        let at: Vec<usize> = (names.iter())
+            .map(|name| json.find(&format!("\"{name}\":")).expect(name))
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{json}");
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&json).unwrap();
+        assert_eq!(object.len(), names.len());
         assert_eq!(cells.len(), record.len());
         for (cell, written) in cells.iter().zip(&record) {
             match cell {

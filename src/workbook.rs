@@ -11,61 +11,14 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 use crate::aggregate::{
     GroupBy, INDEX_COLUMNS, IndexWeights, ScoreColumns, ScoredArticle, aggregate, index_record,
 };
-use crate::output::is_formula_like;
+use crate::input::iso_date;
+use crate::model::VOICE_CLASSES;
+use crate::output::{Cell, Column, ColumnKind, ScoreRow, is_formula_like, rounded};
 
 /// Rows a worksheet holds, the header included.
 pub const MAX_ROWS: u32 = 1_048_576;
 /// Excel's limit on a cell's text, in UTF-16 units.
 const MAX_CELL_UNITS: usize = 32_767;
-
-/// How a column's cells are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Integer,
-    /// Four decimals, as in the CSV.
-    Decimal,
-    /// A probability or share, shown as a percentage with two decimals (the CSV's four).
-    Percent,
-    /// An ISO date, or date and time; any other text stays text.
-    Date,
-    /// A number as given (the weights).
-    Number,
-}
-
-/// The kind and width of a scores-sheet column: a standard column's own, text for an input
-/// field passed through (`--keep`), whatever its name.
-fn score_column_kind(name: &str) -> (Kind, f64) {
-    if crate::output::columns(true).contains(&name) {
-        column_kind(name)
-    } else {
-        text_column(name)
-    }
-}
-
-fn text_column(name: &str) -> (Kind, f64) {
-    (Kind::Text, (name.len() + 4).max(10) as f64)
-}
-
-/// The kind and width (in characters) of a column of the score or index table.
-fn column_kind(name: &str) -> (Kind, f64) {
-    match name {
-        "id" => (Kind::Text, 30.0),
-        "title" => (Kind::Text, 48.0),
-        "drivers_bullish" | "drivers_bearish" => (Kind::Text, 48.0),
-        "model" => (Kind::Text, 20.0),
-        "text_hash" => (Kind::Text, 21.0),
-        "group" => (Kind::Text, 24.0),
-        "date" => (Kind::Date, 17.0),
-        "relevance" | "tokens" | "articles" => (Kind::Integer, 10.0),
-        "score" | "confidence" | "index" | "total_weight" => (Kind::Decimal, 12.0),
-        "weight_retail" | "weight_analysis" | "weight_corporate" | "half_life_days" => {
-            (Kind::Number, 16.0)
-        }
-        p if p.starts_with("p_") || p.starts_with("share_") => (Kind::Percent, 12.0),
-        other => text_column(other),
-    }
-}
 
 struct Formats {
     header: Format,
@@ -93,7 +46,7 @@ impl Formats {
 /// row written.
 struct Sheet {
     index: usize,
-    kinds: Vec<Kind>,
+    kinds: Vec<ColumnKind>,
     rows: u32,
 }
 
@@ -101,8 +54,7 @@ impl Sheet {
     fn add(
         book: &mut Workbook,
         name: &str,
-        header: &[&str],
-        kind_of: fn(&str) -> (Kind, f64),
+        columns: &[Column],
         formats: &Formats,
         constant_memory: bool,
     ) -> anyhow::Result<Sheet> {
@@ -113,29 +65,25 @@ impl Sheet {
             book.add_worksheet()
         };
         sheet.set_name(name)?;
-        let mut kinds = Vec::with_capacity(header.len());
-        for (col, name) in header.iter().enumerate() {
-            let (kind, width) = kind_of(name);
+        for (col, c) in columns.iter().enumerate() {
             let col = column(col)?;
-            sheet.set_column_width(col, width)?;
-            sheet.write_string_with_format(0, col, *name, &formats.header)?;
-            kinds.push(kind);
+            sheet.set_column_width(col, c.width)?;
+            sheet.write_string_with_format(0, col, c.name, &formats.header)?;
         }
         sheet.set_freeze_panes(1, 0)?;
         Ok(Sheet {
             index,
-            kinds,
+            kinds: columns.iter().map(|c| c.kind).collect(),
             rows: 1,
         })
     }
 
-    /// Appends a row of cells as a scores or index CSV holds them. Returns how many text cells
-    /// were cut to Excel's limit.
+    /// Appends a row of typed cells. Returns how many text cells were cut to Excel's limit.
     fn write<'c>(
         &mut self,
         book: &mut Workbook,
         formats: &Formats,
-        cells: impl IntoIterator<Item = &'c str>,
+        cells: impl IntoIterator<Item = Cell<'c>>,
     ) -> anyhow::Result<usize> {
         if self.rows >= MAX_ROWS {
             bail!(
@@ -148,7 +96,7 @@ impl Sheet {
         let mut cut = 0;
         for (col, (cell, kind)) in cells.into_iter().zip(&self.kinds).enumerate() {
             let col = column(col)?;
-            cut += usize::from(write_cell(sheet, formats, row, col, cell, *kind)?);
+            cut += usize::from(write_cell(sheet, formats, row, col, &cell, *kind)?);
         }
         self.rows += 1;
         Ok(cut)
@@ -162,6 +110,16 @@ impl Sheet {
     }
 }
 
+/// A cell of a CSV table as its column's kind reads it: a number in a numeric column when it
+/// is one, else text.
+fn typed(cell: &str, kind: ColumnKind) -> Cell<'_> {
+    let numeric = !matches!(kind, ColumnKind::Text | ColumnKind::Date);
+    match cell.parse::<f64>() {
+        Ok(x) if numeric && x.is_finite() => Cell::Number(x),
+        _ => Cell::Text(cell.into()),
+    }
+}
+
 fn column(col: usize) -> anyhow::Result<u16> {
     u16::try_from(col).context("too many columns for a worksheet")
 }
@@ -172,29 +130,28 @@ fn write_cell(
     formats: &Formats,
     row: u32,
     col: u16,
-    cell: &str,
-    kind: Kind,
+    cell: &Cell,
+    kind: ColumnKind,
 ) -> anyhow::Result<bool> {
-    if cell.is_empty() {
-        return Ok(false);
-    }
-    let number = || cell.parse::<f64>().ok().filter(|x| x.is_finite());
-    match (kind, number()) {
-        (Kind::Integer, Some(x)) => {
-            sheet.write_number_with_format(row, col, x, &formats.integer)?;
+    let x = match cell {
+        Cell::Text(text) if text.is_empty() => return Ok(false),
+        Cell::Text(text)
+            if kind == ColumnKind::Date && write_date(sheet, formats, row, col, text)? =>
+        {
+            return Ok(false);
         }
-        (Kind::Decimal, Some(x)) => {
-            sheet.write_number_with_format(row, col, x, &formats.decimal)?;
+        Cell::Text(text) => return write_text(sheet, row, col, text),
+        Cell::Integer(n) => *n as f64,
+        Cell::Number(x) => *x,
+    };
+    match kind {
+        ColumnKind::Integer => sheet.write_number_with_format(row, col, x, &formats.integer)?,
+        ColumnKind::Decimal => sheet.write_number_with_format(row, col, x, &formats.decimal)?,
+        ColumnKind::Percent => sheet.write_number_with_format(row, col, x, &formats.percent)?,
+        ColumnKind::Number | ColumnKind::Text | ColumnKind::Date => {
+            sheet.write_number(row, col, x)?
         }
-        (Kind::Percent, Some(x)) => {
-            sheet.write_number_with_format(row, col, x, &formats.percent)?;
-        }
-        (Kind::Number, Some(x)) => {
-            sheet.write_number(row, col, x)?;
-        }
-        (Kind::Date, _) if write_date(sheet, formats, row, col, cell)? => {}
-        _ => return write_text(sheet, row, col, cell),
-    }
+    };
     Ok(false)
 }
 
@@ -264,58 +221,90 @@ pub struct WorkbookNotes {
     pub cut_cells: usize,
 }
 
+/// A row of the scores sheet: its typed cells, owned, and the article the index sheet reads
+/// from it. Made where rows are scored, so a workbook never reads back encoded text.
+pub struct SheetRow {
+    cells: Vec<Cell<'static>>,
+    article: ScoredArticle,
+}
+
+impl SheetRow {
+    pub fn of(row: &ScoreRow) -> SheetRow {
+        let drivers = (row.drivers_bullish.iter().chain(&row.drivers_bearish))
+            .map(|d| (d.term.to_string(), rounded(d.contribution)))
+            .collect();
+        let article = ScoredArticle {
+            id: row.id.to_string(),
+            date: iso_date(row.date),
+            date_text: row.date.to_string(),
+            source: row.source.to_string(),
+            target: row.target.to_string(),
+            relevance: f64::from(row.relevance),
+            score: rounded(row.score),
+            voice: (row.voice.as_ref())
+                .and_then(|v| VOICE_CLASSES.iter().position(|c| *c == v.voice)),
+            text_hash: row.text_hash.clone(),
+            drivers,
+        };
+        SheetRow {
+            cells: row.cells().into_iter().map(Cell::into_owned).collect(),
+            article,
+        }
+    }
+}
+
 /// A scores workbook: the `scores` sheet, filled as rows are scored (held on disk, not in
 /// memory), and an `index` sheet by target with the default weights.
 pub struct ScoreWorkbook {
     book: Workbook,
     formats: Formats,
     scores: Sheet,
+    /// Where a scores CSV's record holds what the index reads.
     columns: Option<ScoreColumns>,
     articles: Vec<ScoredArticle>,
     notes: WorkbookNotes,
 }
 
 impl ScoreWorkbook {
-    /// `header` is the scores table's, as [`crate::output::columns`] gives it.
-    pub fn new(header: &[&str]) -> anyhow::Result<Self> {
+    /// `columns` are the scores table's, as [`crate::output::schema`] gives them.
+    pub fn new(columns: &[Column]) -> anyhow::Result<Self> {
         let mut book = Workbook::new();
         let formats = Formats::new();
-        let scores = Sheet::add(
-            &mut book,
-            "scores",
-            header,
-            score_column_kind,
-            &formats,
-            true,
-        )?;
+        let scores = Sheet::add(&mut book, "scores", columns, &formats, true)?;
+        let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
         Ok(ScoreWorkbook {
             book,
             formats,
             scores,
-            columns: ScoreColumns::find(header),
+            columns: ScoreColumns::find(&names),
             articles: Vec::new(),
             notes: WorkbookNotes::default(),
         })
     }
 
-    /// Adds rows encoded as CSV records (no header) with text cells left as they are.
-    pub fn add_csv_rows(&mut self, rows: &[u8]) -> anyhow::Result<()> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(rows);
-        for record in reader.records() {
-            self.add_record(&record?, false)?;
+    /// Adds scored rows.
+    pub fn add_rows(&mut self, rows: Vec<SheetRow>) -> anyhow::Result<()> {
+        for row in rows {
+            self.notes.cut_cells += self
+                .scores
+                .write(&mut self.book, &self.formats, row.cells)?;
+            self.notes.rows += 1;
+            self.articles.push(row.article);
         }
         Ok(())
     }
 
-    /// Adds one row. With `guarded`, a text cell that `stance score` kept from being a formula
-    /// (a leading `'`) loses the quote: a workbook's text cells need none.
-    pub fn add_record(&mut self, record: &csv::StringRecord, guarded: bool) -> anyhow::Result<()> {
-        let cells = record.iter().map(|cell| match cell.strip_prefix('\'') {
-            Some(rest) if guarded && is_formula_like(rest) => rest,
-            _ => cell,
+    /// Adds one record of a scores CSV. A text cell that `stance score` kept from being a
+    /// formula (a leading `'`) loses the quote: a workbook's text cells need none.
+    pub fn add_record(&mut self, record: &csv::StringRecord) -> anyhow::Result<()> {
+        let cells = record.iter().zip(&self.scores.kinds).map(|(cell, &kind)| {
+            let cell = match cell.strip_prefix('\'') {
+                Some(rest) if is_formula_like(rest) => rest,
+                _ => cell,
+            };
+            typed(cell, kind)
         });
+        let cells: Vec<Cell> = cells.collect();
         self.notes.cut_cells += self.scores.write(&mut self.book, &self.formats, cells)?;
         self.notes.rows += 1;
         // The index sheet leaves out a row it cannot read; the scores sheet shows it as it is.
@@ -355,9 +344,13 @@ fn add_index_sheet(
     formats: &Formats,
     records: impl IntoIterator<Item = Vec<String>>,
 ) -> anyhow::Result<()> {
-    let mut sheet = Sheet::add(book, "index", &INDEX_COLUMNS, column_kind, formats, false)?;
+    let mut sheet = Sheet::add(book, "index", &INDEX_COLUMNS, formats, false)?;
     for record in records {
-        sheet.write(book, formats, record.iter().map(String::as_str))?;
+        let cells = record
+            .iter()
+            .zip(&INDEX_COLUMNS)
+            .map(|(cell, c)| typed(cell, c.kind));
+        sheet.write(book, formats, cells)?;
     }
     sheet.finish(book)
 }
@@ -365,17 +358,6 @@ fn add_index_sheet(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn columns_have_the_kinds_the_csv_implies() {
-        assert_eq!(column_kind("p_bullish").0, Kind::Percent);
-        assert_eq!(column_kind("share_unknown_voice").0, Kind::Percent);
-        assert_eq!(column_kind("score").0, Kind::Decimal);
-        assert_eq!(column_kind("relevance").0, Kind::Integer);
-        assert_eq!(column_kind("date").0, Kind::Date);
-        assert_eq!(column_kind("title").0, Kind::Text);
-        assert_eq!(column_kind("stance").0, Kind::Text);
-    }
 
     #[test]
     fn long_text_is_cut_to_the_cell_limit_on_a_character_boundary() {

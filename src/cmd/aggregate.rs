@@ -113,7 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut csv = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(destination);
-        csv.write_record(INDEX_COLUMNS)?;
+        csv.write_record(INDEX_COLUMNS.map(|c| c.name))?;
         for mut record in records {
             record[0] = spreadsheet_safe(&record[0]).into_owned();
             csv.write_record(&record)?;

@@ -20,10 +20,10 @@ use stance::input::{
     Article, BytesRead, InputFormat, InputOptions, Item, TextEncoding, input_reading, input_size,
     read_all,
 };
-use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow, columns, refuse_kept};
+use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow, refuse_kept, schema};
 use stance::score::Evaluation;
 use stance::target::Target;
-use stance::workbook::ScoreWorkbook;
+use stance::workbook::{ScoreWorkbook, SheetRow};
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
 const LONG_ABOUT: &str = "\
@@ -158,15 +158,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let encoder = RowEncoder::new(format, csv_options);
     let with_voice = engine.voice.is_some();
     let header = encoder.header(with_voice, &args.keep)?;
-    let mut workbook_columns = columns(with_voice);
-    workbook_columns.extend(args.keep.iter().map(String::as_str));
     let workbook = (format == OutputFormat::Xlsx)
-        .then(|| ScoreWorkbook::new(&workbook_columns))
+        .then(|| ScoreWorkbook::new(&schema(with_voice, &args.keep)))
         .transpose()?;
     let scoring = Scoring {
         batch: Batch::new(&engine, &args.target, min_relevance, threads)?,
         model: engine.model_labels(),
         encoder,
+        sheet: format == OutputFormat::Xlsx,
         keep: args.keep.clone(),
     };
     // A device or FIFO is not replaced, so it needs no lock beside it.
@@ -255,10 +254,10 @@ impl Sink {
         })
     }
 
-    fn write(&mut self, row: &[u8]) -> anyhow::Result<()> {
+    fn write(&mut self, row: Row) -> anyhow::Result<()> {
         match self {
-            Sink::Bytes(out) => out.write_all(row)?,
-            Sink::Workbook(book, _) => book.add_csv_rows(row)?,
+            Sink::Bytes(out) => out.write_all(&row.bytes)?,
+            Sink::Workbook(book, _) => book.add_rows(row.sheet)?,
         }
         Ok(())
     }
@@ -350,6 +349,8 @@ struct Scoring<'e> {
     batch: Batch<'e>,
     model: stance::engine::ModelLabels,
     encoder: RowEncoder,
+    /// Rows go to a workbook as typed cells, not encoded.
+    sheet: bool,
     /// Input fields passed through to every row.
     keep: Vec<String>,
 }
@@ -360,11 +361,15 @@ impl<'e> Scoring<'e> {
     fn rows(&self, articles: &[Article]) -> io::Result<Vec<Row>> {
         self.batch
             .map(articles, |scorer, article, evals| {
-                let mut bytes = Vec::new();
+                let (mut bytes, mut sheet) = (Vec::new(), Vec::new());
                 for eval in &evals {
                     let row = ScoreRow::new(article, eval, scorer.labels(), &self.model)
                         .keeping(article, &self.keep);
-                    self.encoder.encode(&row, &mut bytes)?;
+                    if self.sheet {
+                        sheet.push(SheetRow::of(&row));
+                    } else {
+                        self.encoder.encode(&row, &mut bytes)?;
+                    }
                 }
                 let reading = if !evals.iter().any(Evaluation::on_target) {
                     Reading::OffTarget
@@ -373,7 +378,11 @@ impl<'e> Scoring<'e> {
                 } else {
                     Reading::Read
                 };
-                Ok(Row { bytes, reading })
+                Ok(Row {
+                    bytes,
+                    sheet,
+                    reading,
+                })
             })
             .into_iter()
             .collect()
@@ -414,9 +423,10 @@ impl<'e> Scoring<'e> {
     }
 }
 
-/// An encoded row, and what the scorer could read of its article.
+/// An article's rows, encoded or for a workbook, and what the scorer could read of it.
 struct Row {
     bytes: Vec<u8>,
+    sheet: Vec<SheetRow>,
     reading: Reading,
 }
 
@@ -595,12 +605,12 @@ fn stream(
             }
         }
         let rows = scoring.rows(&articles)?;
-        for (article, row) in articles.iter().zip(&rows) {
+        for (article, row) in articles.iter().zip(rows) {
             for w in &article.warnings {
                 progress.warn(w);
             }
-            tally.add(article, row, progress);
-            sink.write(&row.bytes)?;
+            tally.add(article, &row, progress);
+            sink.write(row)?;
         }
         sink.flush()?;
     }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use stance::aggregate::ScoreColumns;
 use stance::files::Destination;
+use stance::output::{Column, column_named};
 use stance::workbook::ScoreWorkbook;
 
 const ABOUT: &str = "Turn a scores CSV into an Excel workbook, with an index sheet";
@@ -36,15 +37,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ScoreColumns::find(&header).is_some(),
         "{name}: not a stance scores file (needs id, score and relevance columns)"
     );
-    let header: Vec<&str> = header
+    let columns: Vec<Column> = header
         .iter()
-        .map(|h| h.trim_start_matches('\u{FEFF}'))
+        .map(|h| column_named(h.trim_start_matches('\u{FEFF}')))
         .collect();
-    let mut book = ScoreWorkbook::new(&header)?;
+    let mut book = ScoreWorkbook::new(&columns)?;
     let mut problems = 0;
     for (n, record) in reader.records().enumerate() {
         match record {
-            Ok(record) => book.add_record(&record, true)?,
+            Ok(record) => book.add_record(&record)?,
             Err(e) => {
                 super::to_stderr!("warning: {name}:{}: {e}, skipped", n + 2);
                 problems += 1;
