@@ -27,9 +27,9 @@ mod tests {
     use super::*;
     use crate::aggregate::GroupBy;
     use crate::input::InputFormat;
-    use crate::model::Pooling;
+    use crate::model::{Pooling, Task};
     use crate::output::OutputFormat;
-    use crate::train::{Prior, Scaling, Task};
+    use crate::train::{Prior, Scaling};
 
     fn names_round_trip<T: Choice + std::fmt::Debug>() {
         for &(value, name, help) in T::ALL {

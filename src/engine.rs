@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use crate::analysis::Sources;
 use crate::analyze::{Codebook, StemFilter};
+use crate::choice::Choice;
 use crate::company::CompanyTable;
 use crate::data::DataFile;
 use crate::lexicon::{CompiledLexicon, Lexicon};
-use crate::model::{CompiledModel, Model};
+use crate::model::{CompiledModel, Model, Task};
 use crate::target::{Companies, TargetBook};
 
 /// Which data files the engine loads: the built-in defaults unless a file or directory on disk
@@ -208,7 +209,7 @@ impl Engine {
             article,
         } = models;
         anyhow::ensure!(
-            model.task == "stance",
+            model.task == Task::Stance,
             "{}: task: expected a stance model",
             config.model
         );
@@ -226,9 +227,9 @@ impl Engine {
             CompiledLexicon::compile(lexicon, &mut codebook).map_err(anyhow::Error::msg)?;
         let stance = CompiledModel::new(model, &mut codebook, &config.model)?;
         let (file, default) = (&config.voice_model, DataFile::voice_model);
-        let voice = compile_optional(voice, "voice", file, default, &mut codebook)?;
+        let voice = compile_optional(voice, Task::Voice, file, default, &mut codebook)?;
         let (file, default) = (&config.article_model, DataFile::article_model);
-        let article = compile_optional(article, "article", file, default, &mut codebook)?;
+        let article = compile_optional(article, Task::Article, file, default, &mut codebook)?;
         let stem = StemFilter::default();
         let companies = targets.compile_hand_entries(&mut codebook, &stem);
         let company_words = targets.company_words();
@@ -300,7 +301,7 @@ impl Engine {
 /// the default) in any error.
 fn compile_optional(
     model: Option<Model>,
-    task: &str,
+    task: Task,
     file: &Option<DataFile>,
     default: fn() -> DataFile,
     codebook: &mut Codebook,
@@ -309,9 +310,10 @@ fn compile_optional(
     let file = file.clone().unwrap_or_else(default);
     anyhow::ensure!(
         m.task == task,
-        "{}: task: expected {task:?}, found {:?}",
+        "{}: task: expected {:?}, found {:?}",
         file,
-        m.task
+        task.name(),
+        m.task.name()
     );
     CompiledModel::new(m, codebook, &file).map(Some)
 }

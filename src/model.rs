@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::Codebook;
+use crate::choice::Choice;
 use crate::data::DataFile;
 use crate::features::{FeatureIndex, FeatureVector, Label};
 
@@ -40,7 +41,7 @@ pub enum Pooling {
     Opinion,
 }
 
-impl crate::choice::Choice for Pooling {
+impl Choice for Pooling {
     const ALL: &'static [(Self, &'static str, &'static str)] = &[
         (
             Pooling::Mean,
@@ -84,12 +85,54 @@ pub struct FeatureWeights {
     pub weights: Vec<f64>,
 }
 
+/// What a model decides; its classes follow from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    Stance,
+    Voice,
+    /// The article decision, learned over the stance model's reading and the article's terms.
+    Article,
+}
+
+impl Choice for Task {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
+        (Task::Stance, "stance", "Bearish, neutral or bullish"),
+        (Task::Voice, "voice", "Retail, analysis or corporate"),
+        (
+            Task::Article,
+            "article",
+            "The article decision: bearish, neutral or bullish from the stance model's reading (--model) and the article's own terms",
+        ),
+    ];
+}
+
+impl Task {
+    pub fn classes(self) -> [&'static str; 3] {
+        match self {
+            Task::Stance | Task::Article => STANCE_CLASSES,
+            Task::Voice => VOICE_CLASSES,
+        }
+    }
+
+    /// Accepts each class name and, for stance, negative/positive; case-insensitive.
+    pub fn parse_label(self, raw: &str) -> Option<usize> {
+        let raw = raw.trim().to_ascii_lowercase();
+        let raw = match (self, raw.as_str()) {
+            (Task::Stance | Task::Article, "negative") => "bearish",
+            (Task::Stance | Task::Article, "positive") => "bullish",
+            (_, r) => r,
+        };
+        self.classes().iter().position(|c| *c == raw)
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Model {
     pub format: String,
     pub name: String,
-    pub task: String,
+    pub task: Task,
     pub classes: Vec<String>,
     #[serde(default)]
     pub pooling: Pooling,
@@ -209,20 +252,11 @@ impl Model {
                 format!("expected {FORMAT:?}, found {:?}", self.format),
             ));
         }
-        let expected: &[&str] = match self.task.as_str() {
-            "stance" | "article" => &STANCE_CLASSES,
-            "voice" => &VOICE_CLASSES,
-            other => {
-                return Err((
-                    "task".into(),
-                    format!("expected \"stance\", \"voice\" or \"article\", found {other:?}"),
-                ));
-            }
-        };
+        let expected = self.task.classes();
         if self.classes != expected {
             return Err((
                 "classes".into(),
-                format!("a {} model has classes {expected:?}", self.task),
+                format!("a {} model has classes {expected:?}", self.task.name()),
             ));
         }
         let k = self.classes.len();
@@ -249,7 +283,7 @@ impl Model {
             }
         }
         if let Some(band) = self.neutral_band
-            && (self.task != "stance" || !(0.0..1.0).contains(&band))
+            && (self.task != Task::Stance || !(0.0..1.0).contains(&band))
         {
             return Err((
                 "neutral_band".into(),
@@ -382,7 +416,7 @@ impl CompiledModel {
         let names: Vec<String> = model.weights.iter().map(|w| w.feature.clone()).collect();
         let mut index =
             FeatureIndex::new(&names, codebook).map_err(|e| anyhow::anyhow!("{}: {e}", file))?;
-        index.whole_text = model.task == "voice";
+        index.whole_text = model.task == Task::Voice;
         let intercepts = model
             .intercepts
             .as_slice()
@@ -542,7 +576,7 @@ mod tests {
         Model {
             format: FORMAT.into(),
             name: "t".into(),
-            task: "stance".into(),
+            task: Task::Stance,
             classes: STANCE_CLASSES.iter().map(|s| s.to_string()).collect(),
             pooling: Pooling::Mean,
             neutral_band: None,

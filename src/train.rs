@@ -16,60 +16,17 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::{Document, Mask};
 use crate::analyze::{Analyzer, Codebook, NO_WORD, StemFilter};
-use crate::choice::Choice;
 use crate::corpus::{is_document_corpus, read_document_corpus};
 use crate::engine::{Engine, EngineConfig, Models};
 use crate::features::{ArticleFeature, term_occurrences};
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
 use crate::lexicon::Lexicon;
-use crate::model::{
-    FORMAT, FeatureWeights, Model, Pooling, STANCE_CLASSES, VOICE_CLASSES, softmax,
-};
+use crate::model::{FORMAT, FeatureWeights, Model, Pooling, Task, softmax};
 use crate::rules::Cue;
 use crate::score::Scorer;
 use crate::style::StyleFeature;
 use crate::target::{Target, TargetBook};
 use crate::tokenize::normalize_into;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Task {
-    Stance,
-    Voice,
-    /// The article decision, learned over the stance model's reading and the article's terms.
-    Article,
-}
-
-impl crate::choice::Choice for Task {
-    const ALL: &'static [(Self, &'static str, &'static str)] = &[
-        (Task::Stance, "stance", "Bearish, neutral or bullish"),
-        (Task::Voice, "voice", "Retail, analysis or corporate"),
-        (
-            Task::Article,
-            "article",
-            "The article decision: bearish, neutral or bullish from the stance model's reading (--model) and the article's own terms",
-        ),
-    ];
-}
-
-impl Task {
-    pub fn classes(self) -> [&'static str; 3] {
-        match self {
-            Task::Stance | Task::Article => STANCE_CLASSES,
-            Task::Voice => VOICE_CLASSES,
-        }
-    }
-
-    /// Accepts each class name and, for stance, negative/positive; case-insensitive.
-    pub fn parse_label(self, raw: &str) -> Option<usize> {
-        let raw = raw.trim().to_ascii_lowercase();
-        let raw = match (self, raw.as_str()) {
-            (Task::Stance | Task::Article, "negative") => "bearish",
-            (Task::Stance | Task::Article, "positive") => "bullish",
-            (_, r) => r,
-        };
-        self.classes().iter().position(|c| *c == raw)
-    }
-}
 
 /// How to read a labelled CSV file.
 #[derive(Clone, Debug)]
@@ -479,7 +436,7 @@ fn zero_model(task: Task, features: &[String], pooling: Pooling) -> Model {
     Model {
         format: FORMAT.into(),
         name: "candidate".into(),
-        task: task.name().into(),
+        task,
         classes: classes.iter().map(|c| c.to_string()).collect(),
         pooling,
         neutral_band: None,

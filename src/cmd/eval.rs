@@ -11,9 +11,9 @@ use super::train::{DataArgs, FitArgs, scored_rows};
 use stance::analysis::Document;
 use stance::corpus::{is_document_corpus, read_document_corpus};
 use stance::metrics::Metrics;
-use stance::model::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES, VOICE_CLASSES};
+use stance::model::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES, Task, VOICE_CLASSES};
 use stance::score::Scorer;
-use stance::train::{Task, cross_validate, prepare, read_examples};
+use stance::train::{cross_validate, prepare, read_examples};
 
 const ABOUT: &str = "Evaluate on labelled CSV files or a document corpus: a model as it is, or \
                      train-then-test with --cv K";

@@ -11,7 +11,7 @@ use anyhow::Context;
 use stance::data::DataFile;
 use stance::files::Destination;
 use stance::lexicon::{Category, Lexicon};
-use stance::model::Model;
+use stance::model::{Model, Task};
 use stance::output::spreadsheet_safe;
 use stance::target::TargetBook;
 
@@ -105,7 +105,7 @@ fn export(model: Option<PathBuf>, output: Option<PathBuf>, top: usize) -> anyhow
     let source = model.map_or_else(DataFile::stance_model, DataFile::Disk);
     let model = Model::load(&source)?;
     anyhow::ensure!(
-        model.task == "stance",
+        model.task == Task::Stance,
         "{source}: task: expected a stance model"
     );
     let mut terms: Vec<(&str, f64, &[f64])> = model

@@ -14,10 +14,10 @@ use stance::corpus::is_document_corpus;
 use stance::data::DataFile;
 use stance::learn::recipe::{Corpora, Recipe, Settings};
 use stance::metrics::Metrics;
-use stance::model::{Model, Pooling};
+use stance::model::{Model, Pooling, Task};
 use stance::train::{
-    DataOptions, FitOptions, Prior, Scaling, Task, TermOptions, cross_validate, file_hash, fit,
-    prepare, prepare_examples, to_model,
+    DataOptions, FitOptions, Prior, Scaling, TermOptions, cross_validate, file_hash, fit, prepare,
+    prepare_examples, to_model,
 };
 
 const ABOUT: &str = "Train a linear softmax model on labelled CSV files";

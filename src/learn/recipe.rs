@@ -11,10 +11,8 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::corpus::read_document_corpus;
 use crate::input::{Article, Problem};
-use crate::model::{BEARISH, BULLISH, Pooling};
-use crate::train::{
-    DataOptions, Example, FitOptions, Prior, Scaling, Task, TermOptions, read_examples,
-};
+use crate::model::{BEARISH, BULLISH, Pooling, Task};
+use crate::train::{DataOptions, Example, FitOptions, Prior, Scaling, TermOptions, read_examples};
 
 /// The labelled corpora, in place (never copied).
 #[derive(Clone, Debug)]

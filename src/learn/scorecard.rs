@@ -20,9 +20,10 @@ use crate::corpus::{LabelledDocument, read_document_corpus};
 use crate::engine::{Engine, EngineConfig, Models};
 use crate::learn::recipe::{Corpora, FINENTITY, Recipe, SENTFIN, STOCKTWITS, Settings, TWITTER};
 use crate::metrics::Metrics;
+use crate::model::Task;
 use crate::model::{BEARISH, BULLISH, Model, STANCE_CLASSES, VOICE_CLASSES};
 use crate::score::Scorer;
-use crate::train::{Example, Prepared, Task, fit, prepare_examples, stratified_folds, to_model};
+use crate::train::{Example, Prepared, fit, prepare_examples, stratified_folds, to_model};
 
 /// One row of the scorecard.
 #[derive(Clone, Debug, Serialize)]
