@@ -16,7 +16,9 @@
 //!    cells of an Excel workbook ([`workbook`]).
 //!
 //! Around them: [`engine`] loads lexicons, targets and models once (defaults from [`data`]) and
-//! fingerprints them; [`batch`] scores many articles in parallel, in input order; [`explain`]
+//! fingerprints them; [`run`] is a whole scoring run (chunks scored in parallel, streamed to a
+//! sink or merged into a rerun, reported through a [`run::Reporter`]); [`batch`] scores many
+//! articles in parallel, in input order; [`explain`]
 //! turns an evaluation into its explanation as data; [`files`] writes outputs atomically;
 //! [`incremental`] lets a rerun copy the rows of unchanged articles; [`aggregate`] combines rows
 //! into an index; [`train`] and
@@ -48,6 +50,7 @@ pub mod output;
 pub mod phrase;
 pub mod pooling;
 pub mod rules;
+pub mod run;
 pub mod score;
 pub mod segment;
 pub mod sentence;

@@ -14,6 +14,7 @@ use stance::engine::{Engine as CoreEngine, EngineConfig, EngineFiles};
 use stance::explain::Explanation;
 use stance::input::Article;
 use stance::output::{Cell, ScoreRow, columns};
+use stance::run::{is_every_company, thread_count};
 use stance::score::Scorer;
 
 fn error(e: impl Into<anyhow::Error>) -> PyErr {
@@ -33,7 +34,7 @@ struct Engine {
 
 impl Engine {
     fn for_target(&self, target: &str) -> PyResult<Arc<CoreEngine>> {
-        if !target.trim().eq_ignore_ascii_case("auto") {
+        if !is_every_company(target) {
             return Ok(self.engine.clone());
         }
         if let Some(engine) = self.every_company.get() {
@@ -165,14 +166,10 @@ impl Engine {
             })
             .collect();
         let engine = self.for_target(target)?;
-        let every_company = target.trim().eq_ignore_ascii_case("auto");
-        // As the CLI's --threads: one per core by default, at most four per core.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let threads = match threads {
-            Some(0) => return Err(PyValueError::new_err("threads=0: give at least 1")),
-            Some(n) => n.min(4 * cores),
-            None => cores,
-        };
+        let every_company = is_every_company(target);
+        // Checked as the CLI checks --threads; more than the cap is quietly capped.
+        let (threads, _) =
+            thread_count(threads).map_err(|e| PyValueError::new_err(format!("threads={e}")))?;
         let rows = py
             .detach(|| -> anyhow::Result<Vec<Vec<Cell<'static>>>> {
                 let batch = Batch::new(
@@ -221,7 +218,7 @@ impl Engine {
         title: Option<String>,
         terms: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if target.trim().eq_ignore_ascii_case("auto") {
+        if is_every_company(target) {
             return Err(PyValueError::new_err(
                 "\"auto\" (a row per company) is for score; explain one company, or \"any\"",
             ));
