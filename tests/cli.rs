@@ -1066,3 +1066,41 @@ fn kept_input_fields_follow_the_standard_columns() {
             .stderr(predicate::str::contains(says));
     }
 }
+
+#[test]
+fn each_company_reads_its_own_clause() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("three.txt"),
+        "Nvidia shares jumped 7% while Intel slumped 9%. AMD stock was little changed.\n",
+    )
+    .unwrap();
+    let stances = |extra: &[&str]| {
+        let (out, err, ok) = score_dir(dir.path(), extra);
+        assert!(ok, "{err}");
+        let (target, stance) = (column(&out, "target"), column(&out, "stance"));
+        rows(&out)
+            .iter()
+            .map(|r| (r[target].to_string(), r[stance].to_string()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let expected = [
+        ("Nvidia", "bullish"),
+        ("Intel", "bearish"),
+        ("Advanced Micro Devices", "neutral"),
+    ];
+    let auto = stances(&["--target", "auto"]);
+    for (company, stance) in expected {
+        assert_eq!(
+            auto.get(company).map(String::as_str),
+            Some(stance),
+            "{auto:?}"
+        );
+        let named = stances(&["--target", company]);
+        assert_eq!(
+            named.get(company).map(String::as_str),
+            Some(stance),
+            "{named:?}"
+        );
+    }
+}
