@@ -1,7 +1,7 @@
 //! The run of `stance score`, whole: input read in chunks, scored in parallel, rows streamed to
 //! their sink (bytes or a workbook) or merged into an incremental rerun, and the output
-//! committed. The command line parses its arguments into a [`Scoring`] and a [`Reporter`] (its
-//! progress bar); the run knows nothing of either's origin.
+//! committed. The command line turns its arguments into a [`Scoring`] and gives its progress bar
+//! as the [`Reporter`]; the run knows nothing of the command line.
 
 use std::collections::HashSet;
 use std::fmt::Display;
