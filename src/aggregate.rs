@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use chrono::{Datelike, NaiveDate};
 
+use crate::error::{Context, Result, bail};
 use crate::input::iso_date;
 use crate::model::VOICE_CLASSES;
 use crate::output::{Column, ColumnKind};
@@ -137,7 +137,7 @@ pub struct ScoredArticle {
 }
 
 /// Reads a `stance score` CSV; rows with problems are reported, not dropped silently.
-pub fn read_scores(path: &Path) -> anyhow::Result<(Vec<ScoredArticle>, Vec<String>)> {
+pub fn read_scores(path: &Path) -> Result<(Vec<ScoredArticle>, Vec<String>)> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
     let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();

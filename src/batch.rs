@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use crate::analysis::Document;
 use crate::engine::Engine;
+use crate::error::Result;
 use crate::input::Article;
 use crate::score::{Evaluation, Scorer};
 use crate::target::Target;
@@ -28,7 +29,7 @@ impl<'e> Batch<'e> {
         target: &str,
         min_relevance: Option<u8>,
         threads: usize,
-    ) -> anyhow::Result<Self> {
+    ) -> Result<Self> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()?;

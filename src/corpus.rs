@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{Context, bail};
-
+use crate::error::{Context, Result, bail};
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
 use crate::model::{STANCE_CLASSES, VOICE_CLASSES};
 
@@ -34,12 +33,12 @@ pub fn is_document_corpus(dir: &Path) -> bool {
 pub fn read_document_corpus(
     dir: &Path,
     split: Option<&str>,
-) -> anyhow::Result<(Vec<LabelledDocument>, Vec<Problem>)> {
+) -> Result<(Vec<LabelledDocument>, Vec<Problem>)> {
     let labels_path = dir.join("labels.csv");
     let mut reader = csv::Reader::from_path(&labels_path)
         .with_context(|| format!("reading {}", labels_path.display()))?;
     let headers = reader.headers()?.clone();
-    let column = |name: &str| -> anyhow::Result<usize> {
+    let column = |name: &str| -> Result<usize> {
         match headers.iter().position(|h| h == name) {
             Some(i) => Ok(i),
             None => bail!("{}:1: no column {name:?}", labels_path.display()),

@@ -26,6 +26,8 @@ pub struct DataError {
     pub reason: String,
 }
 
+crate::error::from_other!(DataError);
+
 /// One data file: compiled in, or on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DataFile {

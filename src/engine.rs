@@ -8,6 +8,7 @@ use crate::analyze::{Codebook, StemFilter};
 use crate::choice::Choice;
 use crate::company::CompanyTable;
 use crate::data::DataFile;
+use crate::error::{Result, ensure};
 use crate::lexicon::{CompiledLexicon, Lexicon};
 use crate::model::{CompiledModel, Model, Task};
 use crate::target::{Companies, TargetBook};
@@ -29,13 +30,13 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     /// Loads and validates the lexicons and the targets file.
-    pub fn load_lexicon_and_targets(&self) -> anyhow::Result<(Lexicon, TargetBook)> {
+    pub fn load_lexicon_and_targets(&self) -> Result<(Lexicon, TargetBook)> {
         let lexicon = Lexicon::load_files(&self.lexicons)?;
         Ok((lexicon, self.load_targets()?))
     }
 
     /// Loads and validates the targets file and the company table.
-    pub fn load_targets(&self) -> anyhow::Result<TargetBook> {
+    pub fn load_targets(&self) -> Result<TargetBook> {
         let companies = CompanyTable::load(&self.companies)?;
         Ok(TargetBook::load(&self.targets)?.with_companies(companies, &self.targets)?)
     }
@@ -72,8 +73,8 @@ pub struct EngineFiles {
 }
 
 impl EngineFiles {
-    pub fn config(&self) -> anyhow::Result<EngineConfig> {
-        anyhow::ensure!(
+    pub fn config(&self) -> Result<EngineConfig> {
+        ensure!(
             !(self.no_article_model && self.article_model.is_some()),
             "an article model and no article model were both asked for"
         );
@@ -180,7 +181,7 @@ impl EngineFingerprint {
 }
 
 impl Engine {
-    pub fn load(config: &EngineConfig) -> anyhow::Result<Engine> {
+    pub fn load(config: &EngineConfig) -> Result<Engine> {
         let (lexicon, targets) = config.load_lexicon_and_targets()?;
         let model = Model::load(&config.model)?;
         let voice = config.voice_model.as_ref().map(Model::load).transpose()?;
@@ -202,19 +203,19 @@ impl Engine {
         targets: TargetBook,
         models: Models,
         config: &EngineConfig,
-    ) -> anyhow::Result<Engine> {
+    ) -> Result<Engine> {
         let Models {
             stance: mut model,
             voice,
             article,
         } = models;
-        anyhow::ensure!(
+        ensure!(
             model.task == Task::Stance,
             "{}: task: expected a stance model",
             config.model
         );
         for entry in lexicon.take_learned() {
-            anyhow::ensure!(
+            ensure!(
                 model.reweight_term(&entry.stems, entry.weight),
                 "{}: learned term {:?} is not a term of the stance model {}",
                 entry.origin,
@@ -223,8 +224,8 @@ impl Engine {
             );
         }
         let mut codebook = Codebook::new();
-        let lexicon =
-            CompiledLexicon::compile(lexicon, &mut codebook).map_err(anyhow::Error::msg)?;
+        let lexicon = CompiledLexicon::compile(lexicon, &mut codebook)
+            .map_err(crate::error::Error::Invalid)?;
         let stance = CompiledModel::new(model, &mut codebook, &config.model)?;
         let (file, default) = (&config.voice_model, DataFile::voice_model);
         let voice = compile_optional(voice, Task::Voice, file, default, &mut codebook)?;
@@ -305,10 +306,10 @@ fn compile_optional(
     file: &Option<DataFile>,
     default: fn() -> DataFile,
     codebook: &mut Codebook,
-) -> anyhow::Result<Option<CompiledModel>> {
+) -> Result<Option<CompiledModel>> {
     let Some(m) = model else { return Ok(None) };
     let file = file.clone().unwrap_or_else(default);
-    anyhow::ensure!(
+    ensure!(
         m.task == task,
         "{}: task: expected {:?}, found {:?}",
         file,

@@ -11,10 +11,10 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::EngineFingerprint;
+use crate::error::{Context, Result, bail};
 use crate::files::{Destination, TEMPORARY_SUFFIX, parent_dir, temporary_prefix, write_atomically};
 use crate::input::Article;
 
@@ -252,7 +252,7 @@ impl NextOutput {
         header: &[u8],
         previous: &mut Previous,
         recipe: &RowRecipe,
-    ) -> anyhow::Result<()> {
+    ) -> Result<()> {
         let mut scored = self
             .scored
             .into_inner()
@@ -343,7 +343,7 @@ pub struct OutputLock {
 }
 
 impl OutputLock {
-    pub fn acquire(output: &Path) -> anyhow::Result<OutputLock> {
+    pub fn acquire(output: &Path) -> Result<OutputLock> {
         let path = lock_path(output);
         // The file may be replaced between open and lock by a run that is ending; retry then.
         for _ in 0..8 {
@@ -360,7 +360,7 @@ impl OutputLock {
                     let mut holder = String::new();
                     let _ = file.read_to_string(&mut holder);
                     let holder = holder.trim();
-                    anyhow::bail!(
+                    bail!(
                         "{} is being written by another stance run{} (it holds {}); \
                          try again when that run ends",
                         output.display(),
@@ -385,7 +385,7 @@ impl OutputLock {
             remove_leftovers(output);
             return Ok(OutputLock { file, path });
         }
-        anyhow::bail!("{}: the lock file keeps being replaced", path.display())
+        bail!("{}: the lock file keeps being replaced", path.display())
     }
 }
 

@@ -238,6 +238,8 @@ impl fmt::Display for Problem {
 #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
 pub struct LexiconError(pub Vec<Problem>);
 
+crate::error::from_other!(LexiconError);
+
 #[derive(Deserialize)]
 struct Row {
     term: String,

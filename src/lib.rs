@@ -15,7 +15,7 @@
 //! 7. [`output`]: an evaluation → a [`output::ScoreRow`], encoded as CSV or JSON Lines, or typed
 //!    cells of an Excel workbook ([`workbook`]).
 //!
-//! Around them: [`engine`] loads lexicons, targets and models once (defaults from [`data`]) and
+//! Around them: [`error`] is the library's one error type; [`engine`] loads lexicons, targets and models once (defaults from [`data`]) and
 //! fingerprints them; [`run`] is a whole scoring run (chunks scored in parallel, streamed to a
 //! sink or merged into a rerun, reported through a [`run::Reporter`]); [`batch`] scores many
 //! articles in parallel, in input order; [`explain`]
@@ -37,6 +37,7 @@ pub mod company;
 pub mod corpus;
 pub mod data;
 pub mod engine;
+pub mod error;
 pub mod explain;
 pub mod features;
 pub mod files;

@@ -58,7 +58,7 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         let io = cause.downcast_ref::<std::io::Error>().or_else(|| {
             match cause.downcast_ref::<csv::Error>().map(csv::Error::kind) {
                 Some(csv::ErrorKind::Io(e)) => Some(e),
-                _ => None,
+                _ => cause.downcast_ref::<stance::error::Error>()?.io(),
             }
         });
         io.is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)

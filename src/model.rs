@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::Codebook;
 use crate::choice::Choice;
 use crate::data::DataFile;
+use crate::error::{Result, invalid};
 use crate::features::{FeatureIndex, FeatureVector, Label};
 
 pub const FORMAT: &str = "stance-model/1";
@@ -162,6 +163,8 @@ pub struct ModelError {
     pub field: String,
     pub reason: String,
 }
+
+crate::error::from_other!(ModelError);
 
 impl Model {
     pub fn load(source: &DataFile) -> Result<Model, ModelError> {
@@ -408,29 +411,26 @@ pub struct CompiledModel {
 }
 
 impl CompiledModel {
-    pub fn new(
-        model: Model,
-        codebook: &mut Codebook,
-        file: &DataFile,
-    ) -> anyhow::Result<CompiledModel> {
+    pub fn new(model: Model, codebook: &mut Codebook, file: &DataFile) -> Result<CompiledModel> {
         let names: Vec<String> = model.weights.iter().map(|w| w.feature.clone()).collect();
         let mut index =
-            FeatureIndex::new(&names, codebook).map_err(|e| anyhow::anyhow!("{}: {e}", file))?;
+            FeatureIndex::new(&names, codebook).map_err(|e| invalid!("{}: {e}", file))?;
         index.whole_text = model.task == Task::Voice;
         let intercepts = model
             .intercepts
             .as_slice()
             .try_into()
-            .map_err(|_| anyhow::anyhow!("{}: intercepts: expected {CLASSES}", file))?;
+            .map_err(|_| invalid!("{}: intercepts: expected {CLASSES}", file))?;
         let weights = model
             .weights
             .iter()
             .map(|w| {
-                w.weights.as_slice().try_into().map_err(|_| {
-                    anyhow::anyhow!("{}: weights of {}: expected {CLASSES}", file, w.feature)
-                })
+                w.weights
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| invalid!("{}: weights of {}: expected {CLASSES}", file, w.feature))
             })
-            .collect::<anyhow::Result<Vec<Logits>>>()?;
+            .collect::<Result<Vec<Logits>>>()?;
         Ok(CompiledModel {
             model,
             index,

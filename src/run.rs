@@ -10,10 +10,9 @@ use std::path::Path;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
-
 use crate::batch::Batch;
 use crate::engine::ModelLabels;
+use crate::error::{Context, Result};
 use crate::files::{Destination, OutputPath, parent_dir};
 use crate::incremental::{NextOutput, Previous, RowRecipe, article_hash};
 use crate::input::{Article, Item};
@@ -75,7 +74,7 @@ impl Sink {
         output: Option<&OutputPath>,
         header: Vec<u8>,
         workbook: Option<ScoreWorkbook>,
-    ) -> anyhow::Result<Sink> {
+    ) -> Result<Sink> {
         let mut destination = match output {
             Some(path) => Destination::create(path)
                 .with_context(|| format!("creating {}", path.path().display()))?,
@@ -90,7 +89,7 @@ impl Sink {
         })
     }
 
-    fn write(&mut self, row: Row) -> anyhow::Result<()> {
+    fn write(&mut self, row: Row) -> Result<()> {
         match self {
             Sink::Bytes(out) => out.write_all(&row.bytes)?,
             Sink::Workbook(book, _) => book.add_rows(row.sheet)?,
@@ -106,7 +105,7 @@ impl Sink {
         }
     }
 
-    fn commit(self, reporter: &dyn Reporter) -> anyhow::Result<()> {
+    fn commit(self, reporter: &dyn Reporter) -> Result<()> {
         match self {
             Sink::Bytes(out) => out.commit()?,
             Sink::Workbook(book, mut out) => {
@@ -318,7 +317,7 @@ pub fn stream(
     output: Option<&OutputPath>,
     scoring: &Scoring,
     reporter: &dyn Reporter,
-) -> anyhow::Result<bool> {
+) -> Result<bool> {
     let (mut tally, mut problems) = (Tally::default(), 0usize);
     for chunk in chunks {
         reporter.read(chunk.len());
@@ -390,7 +389,7 @@ impl Rerun<'_> {
         scoring: &Scoring,
         header: &[u8],
         reporter: &dyn Reporter,
-    ) -> anyhow::Result<bool> {
+    ) -> Result<bool> {
         let mut previous = Previous::load(self.output, &self.recipe, self.force);
         if let Some(reason) = &previous.rescore_reason {
             reporter.say(&format_args!("note: {reason}: scoring every article"));

@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail, ensure};
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2, Axis};
@@ -18,6 +17,7 @@ use crate::analysis::{Document, Mask};
 use crate::analyze::{Analyzer, Codebook, NO_WORD, StemFilter};
 use crate::corpus::{is_document_corpus, read_document_corpus};
 use crate::engine::{Engine, EngineConfig, Models};
+use crate::error::{Context, Result, bail, ensure};
 use crate::features::{ArticleFeature, term_occurrences};
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
 use crate::lexicon::Lexicon;
@@ -58,7 +58,7 @@ pub struct Example {
 pub fn read_examples(
     files: &[PathBuf],
     options: &DataOptions,
-) -> anyhow::Result<(Vec<Example>, Vec<Problem>)> {
+) -> Result<(Vec<Example>, Vec<Problem>)> {
     let input = InputOptions {
         format: InputFormat::Csv,
         text_col: options.text_col.clone(),
@@ -462,7 +462,7 @@ pub fn candidate_engine(
     task: Task,
     features: &[String],
     pooling: Pooling,
-) -> anyhow::Result<Engine> {
+) -> Result<Engine> {
     let candidate = zero_model(task, features, pooling);
     let models = match task {
         Task::Stance => Models {
@@ -650,12 +650,7 @@ impl Fitted {
 }
 
 /// Fits a multinomial logistic regression with linfa on standardized features.
-pub fn fit(
-    x: &Array2<f64>,
-    y: &[usize],
-    classes: usize,
-    options: FitOptions,
-) -> anyhow::Result<Fitted> {
+pub fn fit(x: &Array2<f64>, y: &[usize], classes: usize, options: FitOptions) -> Result<Fitted> {
     ensure!(x.nrows() == y.len() && !y.is_empty(), "no training rows");
     for c in 0..classes {
         ensure!(y.contains(&c), "class {c} has no training rows");
@@ -753,7 +748,7 @@ pub fn cross_validate(
     k: usize,
     seed: u64,
     options: FitOptions,
-) -> anyhow::Result<(Vec<usize>, bool)> {
+) -> Result<(Vec<usize>, bool)> {
     let rows: Vec<usize> = (0..y.len()).filter(|&i| scored[i]).collect();
     ensure!(
         k >= 2 && k <= rows.len(),
@@ -832,7 +827,7 @@ pub fn prepare(
     terms: TermOptions,
     pooling: Pooling,
     config: &EngineConfig,
-) -> anyhow::Result<Prepared> {
+) -> Result<Prepared> {
     let (mut examples, mut problems) = read_examples(files, data)?;
     let mut scored = vec![true; examples.len()];
     if !train_only.is_empty() {
@@ -865,14 +860,14 @@ pub fn prepare_examples(
     terms: &TermOptions,
     pooling: Pooling,
     config: &EngineConfig,
-) -> anyhow::Result<Prepared> {
+) -> Result<Prepared> {
     let (lexicon, targets) = config.load_lexicon_and_targets()?;
     if let Some(e) = lexicon
         .entries
         .iter()
         .find(|e| e.category == crate::lexicon::Category::Learned)
     {
-        anyhow::bail!(
+        bail!(
             "{}: learned entries re-weight a trained model; leave them out when training",
             e.origin
         );
@@ -929,7 +924,7 @@ pub fn prepare_examples(
 }
 
 /// BLAKE3 of a file, for training records.
-pub fn file_hash(path: &std::path::Path) -> anyhow::Result<String> {
+pub fn file_hash(path: &std::path::Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     Ok(blake3::hash(&bytes).to_hex().to_string())
 }

@@ -4,13 +4,13 @@
 
 use std::io::Write;
 
-use anyhow::{Context, bail};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
 use crate::aggregate::{
     GroupBy, INDEX_COLUMNS, IndexWeights, ScoreColumns, ScoredArticle, aggregate, index_record,
 };
+use crate::error::{Context, Result, bail};
 use crate::input::iso_date;
 use crate::model::VOICE_CLASSES;
 use crate::output::{Cell, Column, ColumnKind, ScoreRow, is_formula_like, rounded};
@@ -57,7 +57,7 @@ impl Sheet {
         columns: &[Column],
         formats: &Formats,
         constant_memory: bool,
-    ) -> anyhow::Result<Sheet> {
+    ) -> Result<Sheet> {
         let index = book.worksheets_mut().len();
         let sheet = if constant_memory {
             book.add_worksheet_with_constant_memory()?
@@ -84,7 +84,7 @@ impl Sheet {
         book: &mut Workbook,
         formats: &Formats,
         cells: impl IntoIterator<Item = Cell<'c>>,
-    ) -> anyhow::Result<usize> {
+    ) -> Result<usize> {
         if self.rows >= MAX_ROWS {
             bail!(
                 "more than {} rows do not fit in one worksheet: write CSV or JSON Lines instead",
@@ -102,7 +102,7 @@ impl Sheet {
         Ok(cut)
     }
 
-    fn finish(&self, book: &mut Workbook) -> anyhow::Result<()> {
+    fn finish(&self, book: &mut Workbook) -> Result<()> {
         let last_col = column(self.kinds.len().saturating_sub(1))?;
         book.worksheet_from_index(self.index)?
             .autofilter(0, 0, self.rows - 1, last_col)?;
@@ -120,7 +120,7 @@ fn typed(cell: &str, kind: ColumnKind) -> Cell<'_> {
     }
 }
 
-fn column(col: usize) -> anyhow::Result<u16> {
+fn column(col: usize) -> Result<u16> {
     u16::try_from(col).context("too many columns for a worksheet")
 }
 
@@ -132,7 +132,7 @@ fn write_cell(
     col: u16,
     cell: &Cell,
     kind: ColumnKind,
-) -> anyhow::Result<bool> {
+) -> Result<bool> {
     let x = match cell {
         Cell::Text(text) if text.is_empty() => return Ok(false),
         Cell::Text(text)
@@ -163,7 +163,7 @@ fn write_date(
     row: u32,
     col: u16,
     cell: &str,
-) -> anyhow::Result<bool> {
+) -> Result<bool> {
     let text = cell.trim();
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         let Some(date) = excel_date(day) else {
@@ -195,7 +195,7 @@ fn excel_date(day: NaiveDate) -> Option<ExcelDateTime> {
 }
 
 /// Writes text, cut to Excel's limit with a trailing `…`; returns whether it was cut.
-fn write_text(sheet: &mut Worksheet, row: u32, col: u16, cell: &str) -> anyhow::Result<bool> {
+fn write_text(sheet: &mut Worksheet, row: u32, col: u16, cell: &str) -> Result<bool> {
     // UTF-8 never has fewer bytes than UTF-16 has units.
     if cell.len() <= MAX_CELL_UNITS || cell.encode_utf16().count() <= MAX_CELL_UNITS {
         sheet.write_string(row, col, cell)?;
@@ -267,7 +267,7 @@ pub struct ScoreWorkbook {
 
 impl ScoreWorkbook {
     /// `columns` are the scores table's, as [`crate::output::schema`] gives them.
-    pub fn new(columns: &[Column]) -> anyhow::Result<Self> {
+    pub fn new(columns: &[Column]) -> Result<Self> {
         let mut book = Workbook::new();
         let formats = Formats::new();
         let scores = Sheet::add(&mut book, "scores", columns, &formats, true)?;
@@ -283,7 +283,7 @@ impl ScoreWorkbook {
     }
 
     /// Adds scored rows.
-    pub fn add_rows(&mut self, rows: Vec<SheetRow>) -> anyhow::Result<()> {
+    pub fn add_rows(&mut self, rows: Vec<SheetRow>) -> Result<()> {
         for row in rows {
             self.notes.cut_cells += self
                 .scores
@@ -296,7 +296,7 @@ impl ScoreWorkbook {
 
     /// Adds one record of a scores CSV. A text cell that `stance score` kept from being a
     /// formula (a leading `'`) loses the quote: a workbook's text cells need none.
-    pub fn add_record(&mut self, record: &csv::StringRecord) -> anyhow::Result<()> {
+    pub fn add_record(&mut self, record: &csv::StringRecord) -> Result<()> {
         let cells = record.iter().zip(&self.scores.kinds).map(|(cell, &kind)| {
             let cell = match cell.strip_prefix('\'') {
                 Some(rest) if is_formula_like(rest) => rest,
@@ -317,7 +317,7 @@ impl ScoreWorkbook {
     }
 
     /// Finishes both sheets and writes the workbook.
-    pub fn save(mut self, out: impl Write + Send) -> anyhow::Result<WorkbookNotes> {
+    pub fn save(mut self, out: impl Write + Send) -> Result<WorkbookNotes> {
         self.scores.finish(&mut self.book)?;
         let weights = IndexWeights::default();
         let (groups, _) = aggregate(&self.articles, GroupBy::Target, &weights);
@@ -332,7 +332,7 @@ impl ScoreWorkbook {
 pub fn save_index(
     records: impl IntoIterator<Item = Vec<String>>,
     out: impl Write + Send,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let mut book = Workbook::new();
     add_index_sheet(&mut book, &Formats::new(), records)?;
     book.save_to_writer(out)?;
@@ -343,7 +343,7 @@ fn add_index_sheet(
     book: &mut Workbook,
     formats: &Formats,
     records: impl IntoIterator<Item = Vec<String>>,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let mut sheet = Sheet::add(book, "index", &INDEX_COLUMNS, formats, false)?;
     for record in records {
         let cells = record

@@ -90,7 +90,7 @@ pub struct EngineArgs {
 
 impl EngineArgs {
     pub fn config(&self) -> anyhow::Result<EngineConfig> {
-        EngineFiles {
+        let config = EngineFiles {
             lexicons: self.lexicons.clone(),
             extra_lexicons: self.extra_lexicons.clone(),
             targets: self.targets.clone(),
@@ -100,10 +100,11 @@ impl EngineArgs {
             article_model: self.article_model.clone(),
             no_article_model: self.no_article_model,
         }
-        .config()
+        .config()?;
+        Ok(config)
     }
 
     pub fn load(&self) -> anyhow::Result<Engine> {
-        Engine::load(&self.config()?)
+        Ok(Engine::load(&self.config()?)?)
     }
 }

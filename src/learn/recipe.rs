@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, ensure};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use crate::corpus::read_document_corpus;
+use crate::error::{Context, Result, ensure};
 use crate::input::{Article, Problem};
 use crate::model::{BEARISH, BULLISH, Pooling, Task};
 use crate::train::{DataOptions, Example, FitOptions, Prior, Scaling, TermOptions, read_examples};
@@ -22,7 +22,7 @@ pub struct Corpora {
 
 impl Corpora {
     /// `shared` is the folder beside the repository that holds `corpora/`.
-    pub fn at(shared: &Path) -> anyhow::Result<Corpora> {
+    pub fn at(shared: &Path) -> Result<Corpora> {
         let root = shared.join("corpora");
         ensure!(
             root.is_dir(),
@@ -74,7 +74,7 @@ impl ShortCorpus {
         corpora: &Corpora,
         task: Task,
         filters: &[(&str, &str)],
-    ) -> anyhow::Result<(Vec<Example>, Vec<Problem>)> {
+    ) -> Result<(Vec<Example>, Vec<Problem>)> {
         let options = DataOptions {
             task,
             text_col: "text".into(),
@@ -110,7 +110,7 @@ const BOT_TEMPLATES: &[&str] = &[
 ];
 
 /// StockTwits posts without bot and promotion templates, as labelled.
-pub fn stocktwits_posts(corpora: &Corpora) -> anyhow::Result<Vec<Example>> {
+pub fn stocktwits_posts(corpora: &Corpora) -> Result<Vec<Example>> {
     let (posts, _) = STOCKTWITS.read(corpora, Task::Stance, &[])?;
     Ok(posts
         .into_iter()
@@ -192,7 +192,7 @@ impl TrainingSet {
     }
 
     /// The labelled documents of a corpus's train split, each from its `source`.
-    fn add_documents(&mut self, corpora: &Corpora, corpus: &str, task: Task) -> anyhow::Result<()> {
+    fn add_documents(&mut self, corpora: &Corpora, corpus: &str, task: Task) -> Result<()> {
         let dir = corpora.path(corpus);
         let (documents, problems) = read_document_corpus(&dir, Some("train"))
             .with_context(|| format!("reading {}", dir.display()))?;
@@ -297,7 +297,7 @@ impl Recipe {
     }
 
     /// The rows the recipe learns from.
-    pub fn training_set(self, corpora: &Corpora) -> anyhow::Result<TrainingSet> {
+    pub fn training_set(self, corpora: &Corpora) -> Result<TrainingSet> {
         let task = self.settings().task;
         let mut set = TrainingSet::default();
         match self {
@@ -335,7 +335,7 @@ impl Recipe {
 
 /// A fixed sample of wire press releases, corporate by construction, leaving out those the
 /// articles corpus also holds.
-fn press_releases(corpora: &Corpora, n: usize) -> anyhow::Result<Vec<Example>> {
+fn press_releases(corpora: &Corpora, n: usize) -> Result<Vec<Example>> {
     let (taken, _) = read_document_corpus(&corpora.path("articles"), None)?;
     let taken: std::collections::HashSet<String> =
         taken.into_iter().map(|d| d.article.id).collect();

@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::analysis::Document;
 use crate::corpus::{LabelledDocument, read_document_corpus};
 use crate::engine::{Engine, EngineConfig, Models};
+use crate::error::Result;
 use crate::learn::recipe::{Corpora, FINENTITY, Recipe, SENTFIN, STOCKTWITS, Settings, TWITTER};
 use crate::metrics::Metrics;
 use crate::model::Task;
@@ -90,7 +91,7 @@ fn figure(
 }
 
 /// The articles test split and the web test split, English and Chinese apart.
-pub fn documents(engine: &Engine, corpora: &Corpora) -> anyhow::Result<Vec<Figure>> {
+pub fn documents(engine: &Engine, corpora: &Corpora) -> Result<Vec<Figure>> {
     let mut figures = Vec::new();
     for (corpus, parts) in [
         ("articles", vec![("articles test", "en")]),
@@ -123,7 +124,7 @@ pub fn fit_rows(
     rows: &[usize],
     settings: &Settings,
     name: &str,
-) -> anyhow::Result<Model> {
+) -> Result<Model> {
     use ndarray::Axis;
     let x = prepared.x.select(Axis(0), rows);
     let y: Vec<usize> = rows.iter().map(|&i| prepared.y[i]).collect();
@@ -147,7 +148,7 @@ fn engine_with(
     stance: Option<Model>,
     article: Option<Model>,
     voice: Option<Model>,
-) -> anyhow::Result<Engine> {
+) -> Result<Engine> {
     let (lexicon, targets) = config.load_lexicon_and_targets()?;
     let load = |file: &Option<crate::data::DataFile>| file.as_ref().map(Model::load).transpose();
     let models = Models {
@@ -169,7 +170,7 @@ fn engine_with(
 
 /// Leave-one-source-out over the English document sources: the document decision and the voice
 /// model refitted without the source, the source scored by the default path with them.
-pub fn by_source(config: &EngineConfig, corpora: &Corpora) -> anyhow::Result<Vec<Figure>> {
+pub fn by_source(config: &EngineConfig, corpora: &Corpora) -> Result<Vec<Figure>> {
     let mut documents = Vec::new();
     for corpus in ["articles", "web"] {
         let (found, _) = read_document_corpus(&corpora.path(corpus), None)?;
@@ -258,11 +259,7 @@ pub fn by_source(config: &EngineConfig, corpora: &Corpora) -> anyhow::Result<Vec
 /// model learns from (folds stratified by corpus and label; each fold's stance model is refitted
 /// on every other row), and StockTwits on direction: cross-validated too when the stance model
 /// learns from it, else scored by the shipped path.
-pub fn short_texts(
-    config: &EngineConfig,
-    corpora: &Corpora,
-    folds: usize,
-) -> anyhow::Result<Vec<Figure>> {
+pub fn short_texts(config: &EngineConfig, corpora: &Corpora, folds: usize) -> Result<Vec<Figure>> {
     let settings = Recipe::Stance.settings();
     let set = Recipe::Stance.training_set(corpora)?;
     let prepared = prepare_examples(
