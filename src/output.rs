@@ -430,9 +430,15 @@ pub fn text_hash(text: &str) -> String {
     format!("b3-{}", &hasher.finalize().to_hex()[..16])
 }
 
-/// `x` as the CSV shows it: rounded to four decimals.
+/// `x` as the CSV shows it: rounded to four decimals, never -0. Every row rounds a dozen
+/// numbers, so only the rare value `format!` must decide goes through text.
 pub fn rounded(x: f64) -> f64 {
-    number(x).parse().unwrap_or(x)
+    match ten_thousandths(x) {
+        // An exact whole number over an exact power of ten: the double nearest the decimal,
+        // as parsing its text gives.
+        Some(units) => units / 10_000.0 + 0.0,
+        None => number(x).parse().unwrap_or(x),
+    }
 }
 
 /// Four decimals, and never "-0.0000".
@@ -476,9 +482,7 @@ enum Sign {
 /// decides.
 fn push_decimal4(out: &mut String, x: f64, sign: Sign) {
     use std::fmt::Write;
-    let scaled = x * 10_000.0;
-    let fraction = (scaled - scaled.trunc()).abs();
-    if !x.is_finite() || x.abs() >= 1e5 || (fraction - 0.5).abs() < 1e-6 {
+    let Some(scaled) = ten_thousandths(x) else {
         let start = out.len();
         let _ = match sign {
             Sign::Always => write!(out, "{x:+.4}"),
@@ -488,8 +492,8 @@ fn push_decimal4(out: &mut String, x: f64, sign: Sign) {
             out.remove(start);
         }
         return;
-    }
-    let units = scaled.round().abs() as u64;
+    };
+    let units = scaled.abs() as u64;
     let negative = x.is_sign_negative() && !(sign == Sign::NegativeUnlessZero && units == 0);
     if negative {
         out.push('-');
@@ -502,6 +506,14 @@ fn push_decimal4(out: &mut String, x: f64, sign: Sign) {
     for place in [1000, 100, 10, 1] {
         out.push(char::from(b'0' + (fraction / place % 10) as u8));
     }
+}
+
+/// `x` in whole ten-thousandths, rounded, where that is what `format!` would write: away from a
+/// rounding tie and for |x| < 10^5 (see [`push_decimal4`]); `None` where `format!` decides.
+fn ten_thousandths(x: f64) -> Option<f64> {
+    let scaled = x * 10_000.0;
+    let fraction = (scaled - scaled.trunc()).abs();
+    (x.is_finite() && x.abs() < 1e5 && (fraction - 0.5).abs() >= 1e-6).then(|| scaled.round())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -559,6 +571,10 @@ pub struct RowEncoder {
 impl RowEncoder {
     pub fn new(format: OutputFormat, options: CsvOptions) -> Self {
         RowEncoder { format, options }
+    }
+
+    pub fn format(&self) -> OutputFormat {
+        self.format
     }
 
     /// What comes before the first row: for CSV the optional byte-order mark and the header,
@@ -645,6 +661,8 @@ mod tests {
             values.push((unit * 2e5).round() / 1e4 + 0.5e-4);
         }
         for x in values {
+            let parsed = number(x).parse::<f64>().unwrap_or(x);
+            assert_eq!(rounded(x).to_bits(), parsed.to_bits(), "{x:e}");
             for sign in [Sign::Always, Sign::NegativeUnlessZero] {
                 let mut written = String::new();
                 push_decimal4(&mut written, x, sign);
