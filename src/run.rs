@@ -16,7 +16,7 @@ use crate::error::{Context, Result};
 use crate::files::{Destination, OutputPath, parent_dir};
 use crate::incremental::{NextOutput, Previous, RowRecipe, article_hash};
 use crate::input::{Article, Item};
-use crate::output::{RowEncoder, ScoreRow};
+use crate::output::{OutputFormat, RowEncoder, ScoreRow};
 use crate::score::Evaluation;
 use crate::target::Target;
 use crate::workbook::{ScoreWorkbook, SheetRow};
@@ -133,9 +133,8 @@ const CHUNK_BYTES: usize = 16 << 20;
 pub struct Scoring<'e> {
     pub batch: Batch<'e>,
     pub model: ModelLabels,
+    /// Encodes rows; a workbook's rows are typed cells instead.
     pub encoder: RowEncoder,
-    /// Rows go to a workbook as typed cells, not encoded.
-    pub sheet: bool,
     /// Input fields passed through to every row.
     pub keep: Vec<String>,
 }
@@ -150,7 +149,7 @@ impl<'e> Scoring<'e> {
                 for eval in &evals {
                     let row = ScoreRow::new(article, eval, scorer.labels(), &self.model)
                         .keeping(article, &self.keep);
-                    if self.sheet {
+                    if self.encoder.format() == OutputFormat::Xlsx {
                         sheet.push(SheetRow::of(&row));
                     } else {
                         self.encoder.encode(&row, &mut bytes)?;

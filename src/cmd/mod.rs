@@ -28,7 +28,7 @@ pub mod workbook;
 
 /// A `--target` naming one company, or `any`: `auto` (every company) is for `stance score`.
 pub fn one_target(name: &str) -> Result<String, String> {
-    if name.trim().eq_ignore_ascii_case("auto") {
+    if stance::run::is_every_company(name) {
         Err(
             "\"auto\" (a row per company) is for `stance score`; give one company, or \"any\""
                 .into(),

@@ -165,7 +165,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         batch: Batch::new(&engine, &args.target, min_relevance, threads)?,
         model: engine.model_labels(),
         encoder,
-        sheet: format == OutputFormat::Xlsx,
         keep: args.keep.clone(),
     };
     // A device or FIFO is not replaced, so it needs no lock beside it.
