@@ -87,13 +87,13 @@ fn defaults_source() -> String {
     source
 }
 
-/// The characters `src/tokenize.rs` gives a token each (its `is_cjk`), which the segmenter joins.
+/// The characters `src/language.rs` calls `is_cjk`: the tokenizer gives each a token, the segmenter joins them.
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
 /// `CJK_WORDS`: each distinct run of CJK characters in `texts`, sorted, with its words' byte
-/// ranges as `segment::words` cuts them.
+/// ranges as `language::cut_unspaced` cuts them.
 fn cjk_words(texts: &[String]) -> String {
     let mut runs = std::collections::BTreeSet::new();
     for text in texts {

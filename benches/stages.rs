@@ -12,16 +12,16 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use stance::analysis::Document;
-use stance::analyze::{Analyzer, Codebook, StemFilter};
-use stance::attribution::{Quadrature, Segment};
-use stance::engine::{Engine, EngineConfig};
 use stance::input::{Article, InputOptions, read_all};
-use stance::model::{CLASSES, Logits, Model, class_probabilities};
-use stance::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
-use stance::score::Scorer;
-use stance::target::Target;
-use stance::tokenize::Tokenizer;
+use stance::model::attribution::{Quadrature, Segment};
+use stance::model::engine::{Engine, EngineConfig};
+use stance::model::linear::{CLASSES, Logits, Model, class_probabilities};
+use stance::model::scorer::Scorer;
+use stance::read::analysis::Document;
+use stance::read::target::Target;
+use stance::text::analyze::{Analyzer, Codebook, StemFilter};
+use stance::text::tokenize::Tokenizer;
+use stance::write::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
 
 fn main() -> anyhow::Result<()> {
     let path = std::env::args()
@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
     // The stems the engine cares about, so stemming codes words as in a real run.
     let (lexicon, _) = EngineConfig::default().load_lexicon_and_targets()?;
     let mut codebook = Codebook::new();
-    stance::lexicon::CompiledLexicon::compile(lexicon, &mut codebook)
+    stance::read::lexicon::CompiledLexicon::compile(lexicon, &mut codebook)
         .map_err(anyhow::Error::msg)?;
 
     let tokenize = |text: &&str| Tokenizer::new(text).count();

@@ -5,12 +5,12 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::analysis::Document;
-use crate::engine::Engine;
 use crate::error::Result;
 use crate::input::Article;
-use crate::score::{Evaluation, Scorer};
-use crate::target::Target;
+use crate::model::engine::Engine;
+use crate::model::scorer::{Evaluation, Scorer};
+use crate::read::analysis::Document;
+use crate::read::target::Target;
 
 pub struct Batch<'e> {
     pub engine: &'e Engine,

@@ -25,11 +25,11 @@ pub trait Choice: Copy + PartialEq + 'static {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::GroupBy;
     use crate::input::InputFormat;
-    use crate::model::{Pooling, Task};
-    use crate::output::OutputFormat;
-    use crate::train::{Prior, Scaling};
+    use crate::learn::train::{Prior, Scaling};
+    use crate::model::linear::{Pooling, Task};
+    use crate::write::aggregate::GroupBy;
+    use crate::write::output::OutputFormat;
 
     fn names_round_trip<T: Choice + std::fmt::Debug>() {
         for &(value, name, help) in T::ALL {

@@ -14,7 +14,7 @@ mod defaults {
 }
 
 /// Each run of Chinese characters in the built-in data files with its words, sorted by run (see
-/// `segment::words`).
+/// `language::cut_unspaced`).
 pub use defaults::CJK_WORDS;
 
 /// A problem in a data file (targets, company table); `line` is 0 for one with the whole file.

@@ -11,15 +11,15 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use crate::batch::Batch;
-use crate::engine::ModelLabels;
 use crate::error::{Context, Result};
 use crate::files::{Destination, OutputPath, parent_dir};
-use crate::incremental::{NextOutput, Previous, RowRecipe, article_hash};
 use crate::input::{Article, Item};
-use crate::output::{OutputFormat, RowEncoder, ScoreRow};
-use crate::score::Evaluation;
-use crate::target::Target;
-use crate::workbook::{ScoreWorkbook, SheetRow};
+use crate::model::engine::ModelLabels;
+use crate::model::scorer::Evaluation;
+use crate::read::target::Target;
+use crate::write::incremental::{NextOutput, Previous, RowRecipe, article_hash};
+use crate::write::output::{OutputFormat, RowEncoder, ScoreRow};
+use crate::write::workbook::{ScoreWorkbook, SheetRow};
 
 /// Where a run says how it is going: progress, warnings and its closing lines.
 pub trait Reporter {

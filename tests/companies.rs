@@ -6,9 +6,9 @@
 use std::fs;
 use std::path::Path;
 
-use stance::analysis::Document;
-use stance::engine::{Engine, EngineConfig};
-use stance::score::Scorer;
+use stance::model::engine::{Engine, EngineConfig};
+use stance::model::scorer::Scorer;
+use stance::read::analysis::Document;
 
 mod common;
 use common::{repo, stance};

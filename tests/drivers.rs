@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use stance::analysis::Document;
-use stance::engine::{Engine, EngineConfig};
 use stance::input::{InputOptions, read_all};
-use stance::output::DRIVERS_PER_SIDE;
-use stance::score::Scorer;
-use stance::target::Target;
+use stance::model::engine::{Engine, EngineConfig};
+use stance::model::scorer::Scorer;
+use stance::read::analysis::Document;
+use stance::read::target::Target;
+use stance::write::output::DRIVERS_PER_SIDE;
 
 mod common;
 

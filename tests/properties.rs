@@ -1,12 +1,12 @@
 //! Properties that hold for any input text, checked on generated text with proptest.
 
 use proptest::prelude::*;
-use stance::analysis::Document;
-use stance::engine::{Engine, EngineConfig};
-use stance::model::{STANCE_CLASSES, argmax};
-use stance::score::{Evaluation, Scorer};
-use stance::target::Target;
-use stance::tokenize::Tokenizer;
+use stance::model::engine::{Engine, EngineConfig};
+use stance::model::linear::{STANCE_CLASSES, argmax};
+use stance::model::scorer::{Evaluation, Scorer};
+use stance::read::analysis::Document;
+use stance::read::target::Target;
+use stance::text::tokenize::Tokenizer;
 
 fn engine() -> &'static Engine {
     static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
@@ -214,7 +214,7 @@ fn reading_residual(eval: &Evaluation) -> f64 {
 
 #[test]
 fn argmax_and_the_decision_never_pick_a_class_for_nan() {
-    use stance::model::{argmax, decide};
+    use stance::model::linear::{argmax, decide};
     assert_eq!(argmax(&[f64::NAN, 0.2, 0.7]), 2);
     assert_eq!(decide(&[f64::NAN, f64::NAN, f64::NAN], None), 1);
     assert_eq!(decide(&[f64::NAN, 0.1, 0.9], Some(0.15)), 1);

@@ -5,9 +5,9 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use stance::analysis::Document;
-use stance::engine::{Engine, EngineConfig};
-use stance::score::Scorer;
+use stance::read::analysis::Document;
+use stance::model::engine::{Engine, EngineConfig};
+use stance::model::scorer::Scorer;
 
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();

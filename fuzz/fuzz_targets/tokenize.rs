@@ -2,9 +2,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stance::analyze::{Analyzer, Codebook};
-use stance::sentence::split;
-use stance::tokenize::Tokenizer;
+use stance::text::analyze::{Analyzer, Codebook};
+use stance::text::sentence::split;
+use stance::text::tokenize::Tokenizer;
 
 fuzz_target!(|text: &str| {
     let mut last = 0;

@@ -8,14 +8,14 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use stance::analysis::Document;
 use stance::batch::Batch;
-use stance::engine::{Engine as CoreEngine, EngineConfig, EngineFiles};
-use stance::explain::Explanation;
 use stance::input::Article;
-use stance::output::{Cell, ScoreRow, columns};
+use stance::model::engine::{Engine as CoreEngine, EngineConfig, EngineFiles};
+use stance::model::scorer::Scorer;
+use stance::read::analysis::Document;
 use stance::run::{is_every_company, thread_count};
-use stance::score::Scorer;
+use stance::write::explain::Explanation;
+use stance::write::output::{Cell, ScoreRow, columns};
 
 fn error(e: impl Into<anyhow::Error>) -> PyErr {
     PyRuntimeError::new_err(format!("{:#}", e.into()))

@@ -5,13 +5,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use stance::aggregate::{
+use stance::files::Destination;
+use stance::write::aggregate::{
     GroupBy, INDEX_COLUMNS, IndexWeights, aggregate, index_record, parse_half_life,
     parse_voice_weights, read_scores,
 };
-use stance::files::Destination;
-use stance::output::{OutputFormat, spreadsheet_safe};
-use stance::workbook::save_index;
+use stance::write::output::{OutputFormat, spreadsheet_safe};
+use stance::write::workbook::save_index;
 
 const ABOUT: &str = "Combine scored articles into an index per group, with explicit weights";
 const LONG_ABOUT: &str = "\

@@ -8,12 +8,12 @@ use serde_json::json;
 
 use super::EngineArgs;
 use super::train::{DataArgs, FitArgs, scored_rows};
-use stance::analysis::Document;
-use stance::corpus::{is_document_corpus, read_document_corpus};
-use stance::metrics::Metrics;
-use stance::model::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES, Task, VOICE_CLASSES};
-use stance::score::Scorer;
-use stance::train::{cross_validate, prepare, read_examples};
+use stance::learn::corpus::{is_document_corpus, read_document_corpus};
+use stance::learn::metrics::Metrics;
+use stance::learn::train::{cross_validate, prepare, read_examples};
+use stance::model::linear::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES, Task, VOICE_CLASSES};
+use stance::model::scorer::Scorer;
+use stance::read::analysis::Document;
 
 const ABOUT: &str = "Evaluate on labelled CSV files or a document corpus: a model as it is, or \
                      train-then-test with --cv K";

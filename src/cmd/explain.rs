@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::EngineArgs;
-use stance::analysis::Document;
-use stance::explain::Explanation;
 use stance::input::{InputOptions, read_all};
-use stance::output::ScoreRow;
-use stance::score::Scorer;
+use stance::model::scorer::Scorer;
+use stance::read::analysis::Document;
+use stance::write::explain::Explanation;
+use stance::write::output::ScoreRow;
 
 const ABOUT: &str =
     "Explain a score: feature contributions, strongest terms in context, sentence shares";

@@ -10,10 +10,10 @@ use anyhow::Context;
 
 use stance::data::DataFile;
 use stance::files::Destination;
-use stance::lexicon::{Category, Lexicon};
-use stance::model::{Model, Task};
-use stance::output::spreadsheet_safe;
-use stance::target::TargetBook;
+use stance::model::linear::{Model, Task};
+use stance::read::lexicon::{Category, Lexicon};
+use stance::read::target::TargetBook;
+use stance::write::output::spreadsheet_safe;
 
 const ABOUT: &str = "Work with lexicon files";
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use stance::choice::Choice;
-use stance::engine::{Engine, EngineConfig, EngineFiles};
+use stance::model::engine::{Engine, EngineConfig, EngineFiles};
 
 /// `eprintln!` that never fails: a message is worth losing when stderr is a closed pipe
 /// (`2>&1 | head`), a run whose output goes to a file is not.

@@ -10,16 +10,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::EngineArgs;
 use stance::batch::Batch;
-use stance::engine::Engine;
 use stance::files::OutputPath;
-use stance::incremental::{OutputLock, RowRecipe};
 use stance::input::{
     BytesRead, InputFormat, InputOptions, TextEncoding, input_reading, input_size, read_all,
 };
-use stance::output::{CsvOptions, OutputFormat, RowEncoder, refuse_kept, schema};
+use stance::model::engine::Engine;
+use stance::read::target::Target;
 use stance::run::{Reporter, Rerun, Scoring, Sink, is_every_company, stream, thread_count};
-use stance::target::Target;
-use stance::workbook::ScoreWorkbook;
+use stance::write::incremental::{OutputLock, RowRecipe};
+use stance::write::output::{CsvOptions, OutputFormat, RowEncoder, refuse_kept, schema};
+use stance::write::workbook::ScoreWorkbook;
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
 const LONG_ABOUT: &str = "\

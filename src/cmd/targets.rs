@@ -4,10 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use stance::company::Found;
 use stance::data::DataFile;
-use stance::engine::EngineConfig;
-use stance::target::Target;
+use stance::model::engine::EngineConfig;
+use stance::read::company::Found;
+use stance::read::target::Target;
 
 const ABOUT: &str = "Look up companies: what a --target resolves to, and which aliases find it";
 const LONG_ABOUT: &str = "\

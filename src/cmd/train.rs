@@ -10,15 +10,15 @@ use serde_json::json;
 
 use super::EngineArgs;
 use stance::choice::Choice;
-use stance::corpus::is_document_corpus;
 use stance::data::DataFile;
+use stance::learn::corpus::is_document_corpus;
+use stance::learn::metrics::Metrics;
 use stance::learn::recipe::{Corpora, Recipe, Settings};
-use stance::metrics::Metrics;
-use stance::model::{Model, Pooling, Task};
-use stance::train::{
+use stance::learn::train::{
     DataOptions, FitOptions, Prior, Scaling, TermOptions, cross_validate, file_hash, fit, prepare,
     prepare_examples, to_model,
 };
+use stance::model::linear::{Model, Pooling, Task};
 
 const ABOUT: &str = "Train a linear softmax model on labelled CSV files";
 const LONG_ABOUT: &str = "\

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use stance::aggregate::ScoreColumns;
 use stance::files::Destination;
-use stance::output::{Column, column_named};
-use stance::workbook::ScoreWorkbook;
+use stance::write::aggregate::ScoreColumns;
+use stance::write::output::{Column, column_named};
+use stance::write::workbook::ScoreWorkbook;
 
 const ABOUT: &str = "Turn a scores CSV into an Excel workbook, with an index sheet";
 const LONG_ABOUT: &str = "\

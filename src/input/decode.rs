@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read};
 use encoding_rs::Encoding;
 
 use super::{Problem, problem};
-use crate::segment::dictionary_words;
+use crate::language::Language;
 
 /// How input bytes are read as text. A byte-order mark always wins.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,7 +81,7 @@ pub fn decode(
             Ok(s) => Ok(s.to_string()),
             Err(_)
                 if requested == TextEncoding::Auto
-                    && let Some((text, found)) = chinese(body) =>
+                    && let Some((text, found)) = legacy_encoding(body) =>
             {
                 warnings.push(problem(
                     location,
@@ -124,17 +124,23 @@ pub fn decode(
     Ok(text.into_owned())
 }
 
-/// Text that is not UTF-8 read as the Chinese encoding that decodes it cleanly into more
-/// dictionary words: nearly any bytes decode as GB18030, but Big5 text read so gives no words
-/// ("ńぺぺ基禴"), and the reverse alike. A tie goes to GB18030 (mainland sources).
-fn chinese(body: &[u8]) -> Option<(String, &'static Encoding)> {
-    [encoding_rs::GB18030, encoding_rs::BIG5]
-        .into_iter()
-        .filter_map(|encoding| {
+/// Text that is not UTF-8 read in the legacy encoding that decodes it cleanly into the most
+/// dictionary words of its language: nearly any bytes decode as GB18030, but Big5 text read so
+/// gives no words ("ńぺぺ基禴"), and the reverse alike. A tie goes to the encoding listed first
+/// (GB18030: mainland sources).
+fn legacy_encoding(body: &[u8]) -> Option<(String, &'static Encoding)> {
+    let candidates = (Language::ALL.into_iter())
+        .flat_map(|language| language.encodings().iter().map(move |&e| (language, e)));
+    candidates
+        .enumerate()
+        .filter_map(|(rank, (language, encoding))| {
             let (text, had_errors) = encoding.decode_without_bom_handling(body);
-            (!had_errors).then(|| (text.into_owned(), encoding))
+            (!had_errors).then(|| (text.into_owned(), encoding, language, rank))
         })
-        .max_by_key(|(text, encoding)| (dictionary_words(text), *encoding == encoding_rs::GB18030))
+        .max_by_key(|(text, _, language, rank)| {
+            (language.dictionary_words(text), std::cmp::Reverse(*rank))
+        })
+        .map(|(text, encoding, _, _)| (text, encoding))
 }
 
 /// Where the first replacement character is, as a character offset.

@@ -1,5 +1,9 @@
-//! Learning and measuring: the shipped models' recipes, and the scorecard that measures the
+//! Learning and measuring with the same stages as scoring: labelled files and document corpora
+//! read, models fitted with linfa by the shipped recipes, and the scorecard that measures the
 //! default path with them.
 
+pub mod corpus;
+pub mod metrics;
 pub mod recipe;
 pub mod scorecard;
+pub mod train;

@@ -8,11 +8,13 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use crate::corpus::read_document_corpus;
 use crate::error::{Context, Result, ensure};
 use crate::input::{Article, Problem};
-use crate::model::{BEARISH, BULLISH, Pooling, Task};
-use crate::train::{DataOptions, Example, FitOptions, Prior, Scaling, TermOptions, read_examples};
+use crate::learn::corpus::read_document_corpus;
+use crate::learn::train::{
+    DataOptions, Example, FitOptions, Prior, Scaling, TermOptions, read_examples,
+};
+use crate::model::linear::{BEARISH, BULLISH, Pooling, Task};
 
 /// The labelled corpora, in place (never copied).
 #[derive(Clone, Debug)]

@@ -15,16 +15,16 @@
 
 use serde::Serialize;
 
-use crate::analysis::Document;
-use crate::corpus::{LabelledDocument, read_document_corpus};
-use crate::engine::{Engine, EngineConfig, Models};
 use crate::error::Result;
+use crate::learn::corpus::{LabelledDocument, read_document_corpus};
+use crate::learn::metrics::Metrics;
 use crate::learn::recipe::{Corpora, FINENTITY, Recipe, SENTFIN, STOCKTWITS, Settings, TWITTER};
-use crate::metrics::Metrics;
-use crate::model::Task;
-use crate::model::{BEARISH, BULLISH, Model, STANCE_CLASSES, VOICE_CLASSES};
-use crate::score::Scorer;
-use crate::train::{Example, Prepared, fit, prepare_examples, stratified_folds, to_model};
+use crate::learn::train::{Example, Prepared, fit, prepare_examples, stratified_folds, to_model};
+use crate::model::engine::{Engine, EngineConfig, Models};
+use crate::model::linear::Task;
+use crate::model::linear::{BEARISH, BULLISH, Model, STANCE_CLASSES, VOICE_CLASSES};
+use crate::model::scorer::Scorer;
+use crate::read::analysis::Document;
 
 /// One row of the scorecard.
 #[derive(Clone, Debug, Serialize)]

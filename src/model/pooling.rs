@@ -4,9 +4,9 @@
 //! `o_s = w_s (1 - p_s[neutral])`, normalized: `a_s = o_s / sum o`, `P = sum a_s p_s`. Sentences
 //! that take a side outweigh background ones. When every sentence is certainly neutral (the sum
 //! is 0, or not a number), they count by target weight alone. Pure functions: scoring and the
-//! attribution of the score ([`crate::attribution`]) use the same ones.
+//! attribution of the score ([`crate::model::attribution`]) use the same ones.
 
-use crate::model::{CLASSES, Logits, NEUTRAL};
+use crate::model::linear::{CLASSES, Logits, NEUTRAL};
 
 /// Whether the opinion strengths `o_s` can be normalized; if not, target weights are used.
 pub fn opinions_usable(total: f64) -> bool {

@@ -9,11 +9,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::Codebook;
 use crate::choice::Choice;
 use crate::data::DataFile;
 use crate::error::{Result, invalid};
-use crate::features::{FeatureIndex, FeatureVector, Label};
+use crate::model::features::{FeatureIndex, FeatureVector, Label};
+use crate::text::analyze::Codebook;
 
 pub const FORMAT: &str = "stance-model/1";
 pub const STANCE_CLASSES: [&str; 3] = ["bearish", "neutral", "bullish"];

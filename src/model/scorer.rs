@@ -5,7 +5,7 @@
 //! shared between threads. The stance model reads the article in segments: each weighted
 //! sentence under opinion pooling, else one segment holding every part. A segment's logits are
 //! the intercepts plus its parts' `value x weights`; [`pooling`] turns the segments'
-//! probabilities into the article's, and [`crate::attribution`] splits the article's probabilities
+//! probabilities into the article's, and [`crate::model::attribution`] splits the article's probabilities
 //! among the parts, so each label's share of the score is a sum of `value x (weights · g)`
 //! over its occurrences.
 //!
@@ -17,20 +17,22 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::{Aim, Analysis, Document};
-use crate::analyze::{Analyzer, Codebook, StemFilter};
-use crate::attribution::{EVERY_CLASS, Jacobian, Quadrature, Segment, path_gradients, shares};
-use crate::engine::Engine;
-use crate::features::{
+use crate::model::attribution::{
+    EVERY_CLASS, Jacobian, Quadrature, Segment, path_gradients, shares,
+};
+use crate::model::engine::Engine;
+use crate::model::features::{
     ArticleFeature, FeatureBuilder, FeatureKind, FeatureVector, Label, Labels, Part, Source,
 };
-pub use crate::model::Decision;
-use crate::model::{
+pub use crate::model::linear::Decision;
+use crate::model::linear::{
     BEARISH, BULLISH, CLASSES, CompiledModel, Contribution, Logits, MergedParts, NEUTRAL, Pooling,
     Prediction, VOICE_CLASSES, argmax, class_probabilities, decide,
 };
-use crate::pooling;
-use crate::target::{Companies, CompanyMention, Focus, Target, TargetMatcher};
+use crate::model::pooling;
+use crate::read::analysis::{Aim, Analysis, Document};
+use crate::read::target::{Companies, CompanyMention, Focus, Target, TargetMatcher};
+use crate::text::analyze::{Analyzer, Codebook, StemFilter};
 
 /// One occurrence of a labelled feature in a segment of the stance reading.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -55,9 +57,9 @@ pub struct SegmentScore {
     pub weight: f64,
     pub logits: Logits,
     pub probabilities: Logits,
-    /// Its share of the article: weight x (1 - P(neutral)), normalized (see [`crate::pooling`]).
+    /// Its share of the article: weight x (1 - P(neutral)), normalized (see [`crate::model::pooling`]).
     pub share: f64,
-    /// `∫ ∂score/∂logits` along the path from the intercepts (see [`crate::attribution`]): an
+    /// `∫ ∂score/∂logits` along the path from the intercepts (see [`crate::model::attribution`]): an
     /// occurrence's share of the score is its logit contributions dotted with this.
     pub score_gradient: Logits,
 }
@@ -488,7 +490,8 @@ impl<'e> Scorer<'e> {
             // The voice reads every company's name as the name of some company, as it does
             // when one company is asked for.
             for m in &found {
-                self.analysis.masks[m.at.start..m.at.end].fill(crate::analysis::Mask::Company);
+                self.analysis.masks[m.at.start..m.at.end]
+                    .fill(crate::read::analysis::Mask::Company);
             }
             self.read_voice(doc.text)
         };
@@ -802,11 +805,11 @@ fn signed_log(x: f64) -> f64 {
 /// The summed value of the cues of `categories` in each sentence, times `weight(sentence)`.
 fn cue_sum(
     analysis: &Analysis,
-    categories: &[crate::lexicon::Category],
+    categories: &[crate::read::lexicon::Category],
     weight: impl Fn(usize) -> f64,
 ) -> f64 {
-    use crate::analysis::Mask;
-    use crate::rules::Cue;
+    use crate::read::analysis::Mask;
+    use crate::read::rules::Cue;
     (analysis.evidence.iter())
         .filter(|e| matches!(e.cue, Cue::Lexicon(c) if categories.contains(&c)))
         .filter(|e| analysis.masks[e.head] != Mask::Elsewhere && !analysis.boilerplate[e.sentence])
@@ -823,7 +826,7 @@ fn article_value(
     text: &str,
     headline: &dyn Fn(usize) -> bool,
 ) -> f64 {
-    use crate::lexicon::Category;
+    use crate::read::lexicon::Category;
     let reading = &evaluation.stance;
     let p = &reading.probabilities;
     let log_odds = |c: usize| ((p[c] + 1e-3) / (p[NEUTRAL] + 1e-3)).ln();
@@ -911,8 +914,8 @@ fn new_segment(sentence: Option<usize>, weight: f64, model: &CompiledModel) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attribution::shares as shares_of;
-    use crate::engine::EngineConfig;
+    use crate::model::attribution::shares as shares_of;
+    use crate::model::engine::EngineConfig;
 
     #[test]
     fn targets_that_articles_bring_do_not_grow_a_scorer_without_bound() {

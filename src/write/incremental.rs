@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::EngineFingerprint;
 use crate::error::{Context, Result, bail};
 use crate::files::{Destination, TEMPORARY_SUFFIX, parent_dir, temporary_prefix, write_atomically};
 use crate::input::Article;
+use crate::model::engine::EngineFingerprint;
 
 pub const MANIFEST_FORMAT: &str = "stance-manifest/1";
 

@@ -4,37 +4,30 @@
 //! normalized word to its stem's code in the [`Codebook`] (the stems that any lexicon entry,
 //! target alias or model term uses). Unknown stems get code 0 and cost one hash lookup.
 
-use rust_stemmers::{Algorithm, Stemmer};
+use rust_stemmers::Stemmer;
 use rustc_hash::FxHashMap;
 
-use crate::segment::{Segmented, segmented, words};
-use crate::tokenize::{Token, TokenKind, normalize_into, signed_percent_stem};
+use crate::language::{Language, cut_unspaced};
+use crate::text::segment::{Segmented, segmented};
+use crate::text::tokenize::{Token, TokenKind, normalize_into, signed_percent_stem};
 
 /// The code of a stem that no lexicon, target or model uses.
 pub const UNKNOWN: u32 = 0;
 /// Above this many cached words the cache is emptied, so memory stays bounded on any input.
 const CACHE_LIMIT: usize = 1 << 20;
 
-/// Words Snowball conflates with unrelated words, given their own stem (as Lucene's
-/// StemmerOverrideFilter does): "position" would otherwise match the sentiment word "positive".
-const STEM_OVERRIDES: &[(&str, &str)] = &[
-    ("position", "position"),
-    ("positions", "position"),
-    ("positioned", "position"),
-    ("positioning", "position"),
-    ("shaken", "shake"),
-];
-
-/// Stems the English Snowball way, after folding the contractions that carry negation.
+/// Stems each word by its language's rules ([`Language`]), after folding the English
+/// contractions that carry negation.
 pub struct StemFilter {
-    stemmer: Stemmer,
+    snowball: Vec<(Language, Stemmer)>,
 }
 
 impl Default for StemFilter {
     fn default() -> Self {
-        StemFilter {
-            stemmer: Stemmer::create(Algorithm::English),
-        }
+        let snowball = (Language::ALL.into_iter())
+            .filter_map(|l| Some((l, Stemmer::create(l.snowball()?))))
+            .collect();
+        StemFilter { snowball }
     }
 }
 
@@ -50,10 +43,15 @@ impl StemFilter {
         if let Some(stem) = signed_percent_stem(word) {
             return stem.to_string();
         }
-        if let Some((_, stem)) = STEM_OVERRIDES.iter().find(|(w, _)| *w == word) {
+        let language = Language::of_word(word);
+        let overrides = language.stem_overrides();
+        if let Some((_, stem)) = overrides.iter().find(|(w, _)| *w == word) {
             return stem.to_string();
         }
-        self.stemmer.stem(word).into_owned()
+        match self.snowball.iter().find(|(l, _)| *l == language) {
+            Some((_, stemmer)) => stemmer.stem(word).into_owned(),
+            None => word.to_string(),
+        }
     }
 }
 
@@ -216,7 +214,7 @@ impl Analyzer {
                 out.extend_from_slice(found);
             }
             None => {
-                words(run, out);
+                cut_unspaced(run, out);
                 runs.insert(run.into(), out.as_slice().into());
             }
         };

@@ -8,9 +8,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Codebook, MAX_CODE, StemFilter, phrase_stems};
 use crate::data::DataFile;
-use crate::phrase::PhraseMatcher;
+use crate::read::phrase::PhraseMatcher;
+use crate::text::analyze::{Codebook, MAX_CODE, StemFilter, phrase_stems};
 
 /// The longest term, in words; rule windows rely on this bound to stay linear.
 pub const MAX_TERM_WORDS: usize = 8;

@@ -3,19 +3,21 @@
 //! Sentences that name the target count fully; the rest of the same paragraph counts partly
 //! (it usually continues the same subject); other sentences count little. The weights live in
 //! `lexicons/targets.toml` with hand-added aliases, so they are data, not code; the listed
-//! companies and their names come from the company table ([`crate::company`]).
+//! companies and their names come from the company table ([`crate::read::company`]).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{AnalyzedToken, Codebook, StemFilter, phrase_stems};
-use crate::company::{Alias, Asked, Case, Company, CompanyTable, EXCHANGES, Found, push_alias};
 use crate::data::{DataError, DataFile};
-use crate::phrase::{PhraseMatch, PhraseMatcher};
-use crate::segment::segmented;
-use crate::sentence::Sentence;
-use crate::tokenize::normalize_into;
+use crate::read::company::{
+    Alias, Asked, Case, Company, CompanyTable, EXCHANGES, Found, push_alias,
+};
+use crate::read::phrase::{PhraseMatch, PhraseMatcher};
+use crate::text::analyze::{AnalyzedToken, Codebook, StemFilter, phrase_stems};
+use crate::text::segment::segmented;
+use crate::text::sentence::Sentence;
+use crate::text::tokenize::normalize_into;
 
 /// How much each kind of sentence counts towards the article's stance.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -850,9 +852,9 @@ impl fmt::Display for Target {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::Analyzer;
-    use crate::phrase::encode;
-    use crate::sentence::split;
+    use crate::read::phrase::encode;
+    use crate::text::analyze::Analyzer;
+    use crate::text::sentence::split;
 
     const BOOK: &str = r#"
 [weighting]

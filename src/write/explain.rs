@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use crate::attribution::shares;
 use crate::choice::Choice;
-use crate::engine::Engine;
-use crate::features::{FeatureKind, Label};
-use crate::model::{BEARISH, BULLISH, CLASSES, CompiledModel, Logits, STANCE_CLASSES};
-use crate::output::ScoreRow;
-use crate::score::{Decision, Evaluation, STATEMENT_WORDS, Scorer};
+use crate::model::attribution::shares;
+use crate::model::engine::Engine;
+use crate::model::features::{FeatureKind, Label};
+use crate::model::linear::{BEARISH, BULLISH, CLASSES, CompiledModel, Logits, STANCE_CLASSES};
+use crate::model::scorer::{Decision, Evaluation, STATEMENT_WORDS, Scorer};
+use crate::write::output::ScoreRow;
 
 /// A term with its total score share and where it occurs.
 struct TermView {
@@ -378,7 +378,7 @@ impl Explanation {
             let _ = writeln!(
                 out,
                 "\nVoice: {} (P retail {:.4}, analysis {:.4}, corporate {:.4}); strongest cues (logit: retail analysis corporate):",
-                crate::model::VOICE_CLASSES[voice.best()],
+                crate::model::linear::VOICE_CLASSES[voice.best()],
                 p[0],
                 p[1],
                 p[2]
@@ -443,7 +443,7 @@ impl Explanation {
                 "sentences": t.occurrences.iter().map(|(s, _)| s).collect::<Vec<_>>()
             })).collect::<Vec<_>>(),
             "voice": eval.voice.as_ref().map(|v| json!({
-                "classes": crate::model::VOICE_CLASSES,
+                "classes": crate::model::linear::VOICE_CLASSES,
                 "probabilities": v.probabilities,
                 "logits": v.logits,
                 "parts": v.parts.iter().map(|p| json!({"label": self.names[&p.label], "logits": p.logits})).collect::<Vec<_>>(),

@@ -2,52 +2,11 @@
 //! tokenizer) becomes the words jieba finds in it, each token keeping its byte offsets, so every
 //! later stage, lexicon entry and alias reads Chinese by words, as it reads English.
 
-use std::sync::OnceLock;
+use crate::language::cut_unspaced;
+use crate::text::tokenize::{Token, TokenKind, Tokenizer};
 
-use jieba_rs::Jieba;
-
-use crate::tokenize::{Token, TokenKind, Tokenizer, is_cjk};
-
-/// The segmenter and its built-in dictionary, loaded on the first Chinese text (about 0.1 s).
-fn jieba() -> &'static Jieba {
-    static JIEBA: OnceLock<Jieba> = OnceLock::new();
-    JIEBA.get_or_init(Jieba::new)
-}
-
-/// The words of a run of CJK characters, as byte ranges within it. The hidden Markov model joins
-/// characters the dictionary lacks ("营收"), the same way wherever they occur. The runs of the
-/// built-in data files were cut when the binary was built, so English read with the defaults
-/// never loads the dictionary.
-pub fn words(run: &str, out: &mut Vec<(u32, u32)>) {
-    out.clear();
-    let built_in = crate::data::CJK_WORDS.binary_search_by(|(r, _)| (*r).cmp(run));
-    match built_in {
-        Ok(i) => out.extend_from_slice(crate::data::CJK_WORDS[i].1),
-        Err(_) => {
-            let tokens = jieba().cut(run, true);
-            out.extend(
-                tokens
-                    .iter()
-                    .map(|t| (t.byte_start as u32, t.byte_end as u32)),
-            );
-        }
-    }
-}
-
-/// How many words of two or more characters the dictionary finds in `text` (its first 4,000
-/// characters): how much it reads as Chinese, to tell a right decoding from a wrong one.
-pub fn dictionary_words(text: &str) -> usize {
-    let sample = text
-        .char_indices()
-        .nth(4000)
-        .map_or(text, |(i, _)| &text[..i]);
-    (jieba().cut(sample, false).iter())
-        .filter(|t| t.word.chars().nth(1).is_some_and(is_cjk))
-        .count()
-}
-
-/// Tokens with each CJK run replaced by its words; `cut` gives a run's words (see [`words`]),
-/// so that a caller can cache them.
+/// Tokens with each CJK run replaced by its words; `cut` gives a run's words (see
+/// [`cut_unspaced`]), so that a caller can cache them.
 pub struct Segmented<'t, C> {
     tokens: Tokenizer<'t>,
     text: &'t str,
@@ -78,7 +37,7 @@ pub type Cut = fn(&str, &mut Vec<(u32, u32)>);
 
 /// [`Segmented`] with an uncached segmenter, for short texts such as lexicon entries and aliases.
 pub fn segmented(text: &str) -> Segmented<'_, Cut> {
-    Segmented::new(text, words)
+    Segmented::new(text, cut_unspaced)
 }
 
 impl<C: FnMut(&str, &mut Vec<(u32, u32)>)> Iterator for Segmented<'_, C> {

@@ -1,7 +1,7 @@
 //! Groups analyzed tokens into sentences and paragraphs.
 
-use crate::analyze::AnalyzedToken;
-use crate::tokenize::TokenKind;
+use crate::text::analyze::AnalyzedToken;
+use crate::text::tokenize::TokenKind;
 
 /// A sentence as a range of token indices (breaks excluded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +98,7 @@ fn trim(tokens: &[AnalyzedToken], s: &mut Sentence) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{Analyzer, Codebook};
+    use crate::text::analyze::{Analyzer, Codebook};
 
     fn sentences(text: &str) -> Vec<(String, usize, Option<char>)> {
         let mut tokens = Vec::new();

@@ -6,10 +6,10 @@ use std::io;
 
 use serde::Serialize;
 
-use crate::features::Labels;
 use crate::input::Article;
-use crate::model::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES};
-use crate::score::Evaluation;
+use crate::model::features::Labels;
+use crate::model::linear::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES};
+use crate::model::scorer::Evaluation;
 
 pub const DRIVERS_PER_SIDE: usize = 3;
 
@@ -192,7 +192,7 @@ impl<'a> ScoreRow<'a> {
         article: &'a Article,
         eval: &'a Evaluation,
         labels: &'a Labels,
-        models: &'a crate::engine::ModelLabels,
+        models: &'a crate::model::engine::ModelLabels,
     ) -> ScoreRow<'a> {
         let model = models.of(eval.decision);
         let p = eval.probabilities();
@@ -520,7 +520,7 @@ fn ten_thousandths(x: f64) -> Option<f64> {
 pub enum OutputFormat {
     Csv,
     Jsonl,
-    /// An Excel workbook ([`crate::workbook`]), fed typed cells.
+    /// An Excel workbook ([`crate::write::workbook`]), fed typed cells.
     Xlsx,
 }
 
@@ -707,10 +707,10 @@ mod tests {
             text: "Alibaba profit rose.".into(),
             ..Article::default()
         };
-        let engine = crate::engine::Engine::load(&Default::default()).unwrap();
-        let mut scorer = crate::score::Scorer::new(&engine);
+        let engine = crate::model::engine::Engine::load(&Default::default()).unwrap();
+        let mut scorer = crate::model::scorer::Scorer::new(&engine);
         let target = engine.targets.resolve("Alibaba");
-        let eval = scorer.evaluate(crate::analysis::Document::from(&article), &target);
+        let eval = scorer.evaluate(crate::read::analysis::Document::from(&article), &target);
         let models = engine.model_labels();
         let row = ScoreRow::new(&article, &eval, scorer.labels(), &models);
         let mut csv = Vec::new();

@@ -4,6 +4,8 @@
 //! text. It emits breaks as tokens too: lexicon phrases and negation windows never cross a
 //! clause break, and sentence and paragraph breaks drive target weighting downstream.
 
+use crate::language::is_cjk;
+
 /// What a token is. Words and numbers carry meaning; breaks carry structure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
@@ -278,15 +280,6 @@ pub fn quote_marks(text: &str) -> impl Iterator<Item = (usize, QuoteMark)> + '_ 
             _ => None,
         },
     })
-}
-
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF      // Hiragana, Katakana
-        | 0x3400..=0x4DBF    // CJK Extension A
-        | 0x4E00..=0x9FFF    // CJK Unified Ideographs
-        | 0xF900..=0xFAFF    // Compatibility Ideographs
-        | 0x20000..=0x2FA1F) // Extensions B and later
 }
 
 fn is_symbol(c: char) -> bool {

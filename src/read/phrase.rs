@@ -6,7 +6,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use crate::analyze::{AnalyzedToken, MAX_CODE};
+use crate::text::analyze::{AnalyzedToken, MAX_CODE};
 
 const BYTES_PER_TOKEN: usize = 3;
 /// Above this many patterns the matcher is not a DFA (see [`PhraseMatcher::new`]).
@@ -105,7 +105,7 @@ impl PhraseMatcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokenize::{Token, TokenKind};
+    use crate::text::tokenize::{Token, TokenKind};
 
     fn tokens(codes: &[u32]) -> Vec<AnalyzedToken> {
         codes
@@ -117,7 +117,7 @@ mod tests {
                     kind: TokenKind::Word,
                 },
                 code,
-                word: crate::analyze::NO_WORD,
+                word: crate::text::analyze::NO_WORD,
             })
             .collect()
     }

@@ -5,18 +5,18 @@
 //! Feature names:
 //! - `lex:<cue>`: the signed sum of one kind of lexicon cue (`lex:positive`, `lex:direction_metric`, ...);
 //! - `term:<stem>` and `term:<stem> <stem>`: counts of a learned stem or stem bigram;
-//! - `style:<name>`: counts that describe how an article is written (see [`crate::style`]);
+//! - `style:<name>`: counts that describe how an article is written (see [`crate::read::style`]);
 //! - `article:<name>`: what the stance model made of the whole article, read by the
 //!   article decision (see [`ArticleFeature`]); the scorer supplies their values.
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::{Analysis, COMPANY_PLACEHOLDER, Mask, TARGET_PLACEHOLDER};
-use crate::analyze::{AnalyzedToken, Codebook, NO_WORD, UNKNOWN};
-use crate::lexicon::CompiledLexicon;
-use crate::rules::{Cue, Evidence};
-use crate::style::StyleFeature;
-use crate::tokenize::normalize_into;
+use crate::read::analysis::{Analysis, COMPANY_PLACEHOLDER, Mask, TARGET_PLACEHOLDER};
+use crate::read::lexicon::CompiledLexicon;
+use crate::read::rules::{Cue, Evidence};
+use crate::read::style::StyleFeature;
+use crate::text::analyze::{AnalyzedToken, Codebook, NO_WORD, UNKNOWN};
+use crate::text::tokenize::normalize_into;
 
 const NONE: u32 = u32::MAX;
 

@@ -12,8 +12,8 @@
 //! `P(bullish) - P(bearish)` is its bullish share less its bearish one. The integral is taken by
 //! adaptive Gauss-Kronrod quadrature to about 1e-10.
 
-use crate::model::{CLASSES, Logits, NEUTRAL, class_probabilities};
-use crate::pooling::opinions_usable;
+use crate::model::linear::{CLASSES, Logits, NEUTRAL, class_probabilities};
+use crate::model::pooling::opinions_usable;
 
 /// `[k][j]`: the derivative of article probability `k` with respect to a segment's logit `j`.
 pub type Jacobian = [Logits; CLASSES];
@@ -337,8 +337,8 @@ fn complete<const R: usize>(
     scratch.clear();
     scratch.extend(segments.iter().map(|s| s.weight));
     let weights = std::mem::take(scratch);
-    crate::pooling::opinion_shares(&weights, p, scratch);
-    let end = crate::pooling::mix(scratch, p);
+    crate::model::pooling::opinion_shares(&weights, p, scratch);
+    let end = crate::model::pooling::mix(scratch, p);
     let norm: f64 = segments
         .iter()
         .map(|s| s.delta.iter().map(|d| d * d).sum::<f64>())
@@ -388,8 +388,8 @@ mod tests {
     fn pooled(weights: &[f64], logits: &[Logits]) -> Logits {
         let p: Vec<Logits> = logits.iter().map(class_probabilities).collect();
         let mut shares = Vec::new();
-        crate::pooling::opinion_shares(weights, &p, &mut shares);
-        crate::pooling::mix(&shares, &p)
+        crate::model::pooling::opinion_shares(weights, &p, &mut shares);
+        crate::model::pooling::mix(&shares, &p)
     }
 
     /// `d P / d α` at `α = 0` when part `z` of segment `s` is scaled by `1 + α` at path point

@@ -16,11 +16,11 @@
 //! No window crosses a clause break, and every window is a constant number of tokens, so the
 //! cost is linear in the sentence length.
 
-use crate::analyze::AnalyzedToken;
-use crate::lexicon::{Category, CompiledLexicon, MAX_TERM_WORDS, Role};
-use crate::phrase::PhraseMatch;
-use crate::sentence::Sentence;
-use crate::tokenize::{QuoteMark, quote_marks};
+use crate::read::lexicon::{Category, CompiledLexicon, MAX_TERM_WORDS, Role};
+use crate::read::phrase::PhraseMatch;
+use crate::text::analyze::AnalyzedToken;
+use crate::text::sentence::Sentence;
+use crate::text::tokenize::{QuoteMark, quote_marks};
 
 const NEGATION_WINDOW: usize = 3;
 const SCALING_WINDOW: usize = 2;
@@ -359,10 +359,10 @@ fn same_clause(tokens: &[AnalyzedToken], from: usize, to: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{Analyzer, Codebook};
-    use crate::lexicon::Lexicon;
-    use crate::phrase::encode;
-    use crate::sentence::split;
+    use crate::read::lexicon::Lexicon;
+    use crate::read::phrase::encode;
+    use crate::text::analyze::{Analyzer, Codebook};
+    use crate::text::sentence::split;
     use std::io::Write;
 
     const LEXICON: &str = "term,category,weight,note

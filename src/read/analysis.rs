@@ -2,14 +2,16 @@
 //! focus, signed evidence and style counts. Scoring builds features from it, and `explain`
 //! reads the same value, so what is explained is what was scored.
 
-use crate::analyze::{AnalyzedToken, Analyzer, Codebook};
-use crate::lexicon::CompiledLexicon;
-use crate::phrase::{PhraseMatch, encode};
-use crate::rules::{Evidence, evidence};
-use crate::sentence::{Sentence, split};
-use crate::style::{StyleCount, count as count_style};
-use crate::target::{Companies, CompanyMention, Focus, TargetMatcher, TextView, Weighting, focus};
-use crate::tokenize::TokenKind;
+use crate::read::lexicon::CompiledLexicon;
+use crate::read::phrase::{PhraseMatch, encode};
+use crate::read::rules::{Evidence, evidence};
+use crate::read::style::{StyleCount, count as count_style};
+use crate::read::target::{
+    Companies, CompanyMention, Focus, TargetMatcher, TextView, Weighting, focus,
+};
+use crate::text::analyze::{AnalyzedToken, Analyzer, Codebook};
+use crate::text::sentence::{Sentence, split};
+use crate::text::tokenize::TokenKind;
 
 /// An article's text as the scorer reads it.
 #[derive(Clone, Copy, Debug)]
@@ -90,7 +92,7 @@ pub struct Analysis<'e> {
     /// Per token: whether it names the target or another company.
     pub masks: Vec<Mask>,
     pub focus: Focus,
-    /// Per sentence: end matter or a forward-looking-statement notice ([`crate::boilerplate`]),
+    /// Per sentence: end matter or a forward-looking-statement notice ([`crate::read::boilerplate`]),
     /// which weighs nothing for any target.
     pub boilerplate: Vec<bool>,
     /// In sentence order.
@@ -210,7 +212,7 @@ impl<'e> Analysis<'e> {
         self.masks.resize(self.tokens.len(), Mask::Word);
         self.run = self.run.wrapping_add(1);
         split(&self.tokens, &mut self.sentences);
-        crate::boilerplate::mark(
+        crate::read::boilerplate::mark(
             doc.text,
             &self.tokens,
             &self.sentences,
@@ -341,7 +343,7 @@ impl ClauseView<'_> {
 /// company belongs with the clause before it.
 fn mask_other_clauses(
     view: &ClauseView,
-    sentences: &[crate::sentence::Sentence],
+    sentences: &[crate::text::sentence::Sentence],
     masks: &mut [Mask],
 ) {
     for s in sentences {

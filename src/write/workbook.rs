@@ -7,13 +7,13 @@ use std::io::Write;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
-use crate::aggregate::{
-    GroupBy, INDEX_COLUMNS, IndexWeights, ScoreColumns, ScoredArticle, aggregate, index_record,
-};
 use crate::error::{Context, Result, bail};
 use crate::input::iso_date;
-use crate::model::VOICE_CLASSES;
-use crate::output::{Cell, Column, ColumnKind, ScoreRow, is_formula_like, rounded};
+use crate::model::linear::VOICE_CLASSES;
+use crate::write::aggregate::{
+    GroupBy, INDEX_COLUMNS, IndexWeights, ScoreColumns, ScoredArticle, aggregate, index_record,
+};
+use crate::write::output::{Cell, Column, ColumnKind, ScoreRow, is_formula_like, rounded};
 
 /// Rows a worksheet holds, the header included.
 pub const MAX_ROWS: u32 = 1_048_576;
@@ -266,7 +266,7 @@ pub struct ScoreWorkbook {
 }
 
 impl ScoreWorkbook {
-    /// `columns` are the scores table's, as [`crate::output::schema`] gives them.
+    /// `columns` are the scores table's, as [`crate::write::output::schema`] gives them.
     pub fn new(columns: &[Column]) -> Result<Self> {
         let mut book = Workbook::new();
         let formats = Formats::new();

@@ -3,15 +3,15 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::Sources;
-use crate::analyze::{Codebook, StemFilter};
 use crate::choice::Choice;
-use crate::company::CompanyTable;
 use crate::data::DataFile;
 use crate::error::{Result, ensure};
-use crate::lexicon::{CompiledLexicon, Lexicon};
-use crate::model::{CompiledModel, Model, Task};
-use crate::target::{Companies, TargetBook};
+use crate::model::linear::{CompiledModel, Model, Task};
+use crate::read::analysis::Sources;
+use crate::read::company::CompanyTable;
+use crate::read::lexicon::{CompiledLexicon, Lexicon};
+use crate::read::target::{Companies, TargetBook};
+use crate::text::analyze::{Codebook, StemFilter};
 
 /// Which data files the engine loads: the built-in defaults unless a file or directory on disk
 /// was given.
@@ -115,9 +115,9 @@ pub struct ModelLabels {
 }
 
 impl ModelLabels {
-    pub fn of(&self, decision: crate::model::Decision) -> &str {
+    pub fn of(&self, decision: crate::model::linear::Decision) -> &str {
         match decision {
-            crate::model::Decision::Document => &self.document,
+            crate::model::linear::Decision::Document => &self.document,
             _ => &self.statement,
         }
     }

@@ -13,20 +13,21 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analysis::{Document, Mask};
-use crate::analyze::{Analyzer, Codebook, NO_WORD, StemFilter};
-use crate::corpus::{is_document_corpus, read_document_corpus};
-use crate::engine::{Engine, EngineConfig, Models};
 use crate::error::{Context, Result, bail, ensure};
-use crate::features::{ArticleFeature, term_occurrences};
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
-use crate::lexicon::Lexicon;
-use crate::model::{FORMAT, FeatureWeights, Model, Pooling, Task, softmax};
-use crate::rules::Cue;
-use crate::score::Scorer;
-use crate::style::StyleFeature;
-use crate::target::{Target, TargetBook};
-use crate::tokenize::normalize_into;
+use crate::language::Language;
+use crate::learn::corpus::{is_document_corpus, read_document_corpus};
+use crate::model::engine::{Engine, EngineConfig, Models};
+use crate::model::features::{ArticleFeature, term_occurrences};
+use crate::model::linear::{FORMAT, FeatureWeights, Model, Pooling, Task, softmax};
+use crate::model::scorer::Scorer;
+use crate::read::analysis::{Document, Mask};
+use crate::read::lexicon::Lexicon;
+use crate::read::rules::Cue;
+use crate::read::style::StyleFeature;
+use crate::read::target::{Target, TargetBook};
+use crate::text::analyze::{Analyzer, Codebook, NO_WORD, StemFilter};
+use crate::text::tokenize::normalize_into;
 
 /// How to read a labelled CSV file.
 #[derive(Clone, Debug)]
@@ -53,7 +54,7 @@ pub struct Example {
 
 /// Reads labelled rows; rows with problems are returned as problems, never silently dropped.
 /// A file without the target column uses the default target for its rows. A folder is a document
-/// corpus ([`crate::corpus`]): its `train` rows, each for its labelled company, labelled by the
+/// corpus ([`crate::learn::corpus`]): its `train` rows, each for its labelled company, labelled by the
 /// task's column (rows without a voice label are left out of voice training).
 pub fn read_examples(
     files: &[PathBuf],
@@ -175,172 +176,6 @@ pub struct TermOptions {
     pub fixed: Option<Vec<String>>,
 }
 
-/// Function words and boilerplate (as stems): a term made only of these says nothing a reader
-/// could check ("company", "every", "said" were among the drivers of learned models). A negator
-/// alone is here too: the negation rules read "not" with the cue it turns, and a pair such as
-/// "not buy" is still a term.
-const STOPWORDS: &[&str] = &[
-    "compani",
-    "group",
-    "inc",
-    "corp",
-    "corpor",
-    "ltd",
-    "plc",
-    "llc",
-    "co",
-    "everi",
-    "said",
-    "say",
-    "today",
-    "yesterday",
-    "week",
-    "one",
-    "two",
-    "per",
-    "just",
-    "year",
-    "month",
-    "day",
-    "now",
-    "around",
-    "more",
-    "most",
-    "still",
-    "even",
-    "veri",
-    "much",
-    "mani",
-    "some",
-    "ani",
-    "all",
-    "both",
-    "each",
-    "few",
-    "other",
-    "such",
-    "onli",
-    "own",
-    "same",
-    "too",
-    "again",
-    "further",
-    "onc",
-    "out",
-    "off",
-    "under",
-    "between",
-    "through",
-    "dure",
-    "becaus",
-    "while",
-    "until",
-    "though",
-    "although",
-    "whether",
-    "yet",
-    "not",
-    "no",
-    "like",
-    "get",
-    "got",
-    "go",
-    "let",
-    "well",
-    "being",
-    "having",
-    "whi",
-    "them",
-    "itself",
-    "a",
-    "an",
-    "the",
-    "of",
-    "to",
-    "in",
-    "on",
-    "at",
-    "for",
-    "from",
-    "by",
-    "with",
-    "as",
-    "and",
-    "or",
-    "but",
-    "if",
-    "is",
-    "are",
-    "was",
-    "were",
-    "be",
-    "been",
-    "am",
-    "it",
-    "it'",
-    "it",
-    "this",
-    "that",
-    "these",
-    "those",
-    "there",
-    "here",
-    "i",
-    "we",
-    "you",
-    "he",
-    "she",
-    "they",
-    "him",
-    "her",
-    "them",
-    "his",
-    "their",
-    "our",
-    "your",
-    "my",
-    "me",
-    "us",
-    "its",
-    "which",
-    "who",
-    "whom",
-    "what",
-    "when",
-    "where",
-    "how",
-    "so",
-    "than",
-    "then",
-    "also",
-    "into",
-    "about",
-    "over",
-    "after",
-    "befor",
-    "has",
-    "have",
-    "had",
-    "do",
-    "doe",
-    "did",
-    "will",
-    "would",
-    "can",
-    "could",
-    "should",
-    "may",
-    "might",
-    "must",
-    "s",
-    "t",
-    "via",
-    "amp",
-    "rt",
-    "http",
-    "https",
-];
-
 /// Picks stems and stem bigrams by document frequency. Labels are not looked at, so choosing
 /// terms on all rows before cross-validation leaks nothing about held-out labels. Words masked
 /// in `masks` (one list per example: the target's and other companies' names) count as their
@@ -388,7 +223,7 @@ pub fn select_terms(
                 format!("{} {}", stems[at], stems[at + 1])
             })
         });
-        let said = |w: &str| !STOPWORDS.contains(&w) && !w.starts_with('[');
+        let said = |w: &str| !w.starts_with('[') && !Language::of_word(w).stop_stems().contains(&w);
         let named = |w: &str| names.contains(w) || w.starts_with('$');
         let placeholder = |w: &str| !options.placeholders && w.starts_with('[');
         seen.retain(|t| {
@@ -644,7 +479,7 @@ impl Fitted {
         logits
             .rows()
             .into_iter()
-            .map(|r| crate::model::argmax(r.as_slice().expect("standard layout")))
+            .map(|r| crate::model::linear::argmax(r.as_slice().expect("standard layout")))
             .collect()
     }
 }
@@ -865,7 +700,7 @@ pub fn prepare_examples(
     if let Some(e) = lexicon
         .entries
         .iter()
-        .find(|e| e.category == crate::lexicon::Category::Learned)
+        .find(|e| e.category == crate::read::lexicon::Category::Learned)
     {
         bail!(
             "{}: learned entries re-weight a trained model; leave them out when training",

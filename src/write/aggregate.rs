@@ -14,8 +14,8 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::{Context, Result, bail};
 use crate::input::iso_date;
-use crate::model::VOICE_CLASSES;
-use crate::output::{Column, ColumnKind};
+use crate::model::linear::VOICE_CLASSES;
+use crate::write::output::{Column, ColumnKind};
 
 /// What to group articles by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -410,10 +410,15 @@ pub fn index_record(group: &Group, weights: &IndexWeights) -> Vec<String> {
     let mut record = vec![
         group.key.clone(),
         group.articles.to_string(),
-        crate::output::number(group.index),
-        crate::output::number(group.total_weight),
+        crate::write::output::number(group.index),
+        crate::write::output::number(group.total_weight),
     ];
-    record.extend(group.voice_shares.iter().map(|s| crate::output::number(*s)));
+    record.extend(
+        group
+            .voice_shares
+            .iter()
+            .map(|s| crate::write::output::number(*s)),
+    );
     record.extend(weights.voice.iter().map(|w| w.to_string()));
     record.push(
         weights

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-use crate::analyze::AnalyzedToken;
-use crate::sentence::Sentence;
+use crate::text::analyze::AnalyzedToken;
+use crate::text::sentence::Sentence;
 
 /// How a paragraph of end matter begins (lower case).
 const END_MATTER: &[&str] = &[
@@ -120,8 +120,8 @@ fn notices() -> &'static AhoCorasick {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{Analyzer, Codebook};
-    use crate::sentence::split;
+    use crate::text::analyze::{Analyzer, Codebook};
+    use crate::text::sentence::split;
 
     fn marked(text: &str) -> Vec<bool> {
         let mut tokens = Vec::new();

@@ -2,11 +2,11 @@
 //! neutral analysis and a piece that repeats the company's line. Unlike stance cues, these are
 //! counted over the whole article, whatever it is about.
 
-use crate::analyze::AnalyzedToken;
-use crate::lexicon::{Category, CompiledLexicon};
-use crate::phrase::PhraseMatch;
-use crate::sentence::Sentence;
-use crate::tokenize::{QuoteMark, TokenKind, quote_marks};
+use crate::read::lexicon::{Category, CompiledLexicon};
+use crate::read::phrase::PhraseMatch;
+use crate::text::analyze::AnalyzedToken;
+use crate::text::sentence::Sentence;
+use crate::text::tokenize::{QuoteMark, TokenKind, quote_marks};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StyleFeature {
@@ -25,7 +25,7 @@ pub enum StyleFeature {
     /// The first person plural ("we", "our"): a company, or a newsletter, speaking.
     FirstPlural,
     /// End matter: "About" sections, forward-looking-statement notices, contacts
-    /// ([`crate::boilerplate`]).
+    /// ([`crate::read::boilerplate`]).
     EndMatter,
     /// E-mail addresses and telephone numbers: a release's contacts.
     Contacts,
