@@ -9,11 +9,9 @@ use serde_json::json;
 use super::EngineArgs;
 use super::train::{DataArgs, FitArgs, scored_rows};
 use stance::learn::corpus::{is_document_corpus, read_document_corpus};
-use stance::learn::metrics::Metrics;
+use stance::learn::evaluate::{corpus_parts, decision_path, is_direction_only, metrics, predict};
 use stance::learn::train::{cross_validate, prepare, read_examples};
-use stance::model::linear::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES, Task, VOICE_CLASSES};
-use stance::model::scorer::Scorer;
-use stance::read::analysis::Document;
+use stance::model::linear::{BEARISH, BULLISH, Task};
 
 const ABOUT: &str = "Evaluate on labelled CSV files or a document corpus: a model as it is, or \
                      train-then-test with --cv K";
@@ -77,7 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 &args.engine.config()?,
             )?;
             // Labels without a neutral class are fitted as the two sides they have.
-            direction = task != Task::Voice && prepared.y.iter().all(|&y| y != NEUTRAL);
+            direction = is_direction_only(task, prepared.y.iter().copied());
             let side = |y: &usize| usize::from(*y == BULLISH);
             let (y, fitted_classes) = if direction {
                 (prepared.y.iter().map(side).collect(), 2)
@@ -118,32 +116,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => {
             let engine = args.engine.load()?;
             let (examples, problems) = read_examples(&args.data.data, &args.data.options())?;
-            let default_target = engine.targets.resolve(&args.data.target);
-            let mut scorer = Scorer::new(&engine);
-            // Labels without a neutral class say only which way: so is the prediction.
-            direction = task != Task::Voice && examples.iter().all(|e| e.label != NEUTRAL);
-            let predicted = examples
-                .iter()
-                .map(|e| {
-                    let a = &e.article;
-                    let target = engine
-                        .targets
-                        .resolve_or(a.target.as_deref(), &default_target);
-                    let eval = scorer.evaluate(Document::from(a), &target);
-                    let p = eval.probabilities();
-                    match task {
-                        _ if direction => {
-                            if p[BULLISH] >= p[BEARISH] {
-                                BULLISH
-                            } else {
-                                BEARISH
-                            }
-                        }
-                        Task::Stance | Task::Article => eval.stance_class(),
-                        Task::Voice => eval.voice.as_ref().map_or(1, |v| v.best()),
-                    }
-                })
-                .collect();
+            direction = is_direction_only(task, examples.iter().map(|e| e.label));
+            let predicted = predict(&engine, &examples, &args.data.target, task, direction);
             let trained_on = match task {
                 Task::Stance => Some(&engine.stance.model),
                 Task::Voice => engine.voice.as_ref().map(|v| &v.model),
@@ -166,19 +140,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     seen_in_training.join(", ")
                 );
             }
-            // Which path decided the stance: what `stance score` writes, or the stance model alone.
-            let decision = match (&engine.article, task) {
-                (Some(article), Task::Stance | Task::Article) => format!(
-                    "the default path: the stance model {} read by the article model {}, as \
-                     `stance score` writes (--no-article-model for the stance model alone)",
-                    engine.stance.model.name, article.model.name
-                ),
-                (None, Task::Stance | Task::Article) => format!(
-                    "the stance model {} alone, by its score bands",
-                    engine.stance.model.name
-                ),
-                (_, Task::Voice) => format!("the voice model {model}"),
-            };
+            let decision = decision_path(&engine, task);
             super::to_stderr!("note: evaluated {decision}");
             let how = json!({"mode": "model", "model": model, "decision": decision,
                              "in_sample": !seen_in_training.is_empty(),
@@ -195,20 +157,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for p in &problems {
         super::to_stderr!("warning: {p}");
     }
-    let metrics = if direction {
+    if direction {
         super::to_stderr!(
             "note: the labels are only bearish and bullish, so this is scored on direction: \
              P(bullish) against P(bearish), neutral never predicted"
         );
-        let side = |c: &usize| usize::from(*c == BULLISH);
-        let (t, p): (Vec<usize>, Vec<usize>) = (
-            truth.iter().map(side).collect(),
-            predicted.iter().map(side).collect(),
-        );
-        Metrics::new(&["bearish", "bullish"], &t, &p)
-    } else {
-        Metrics::new(&classes, &truth, &predicted)
-    };
+    }
+    let metrics = metrics(task, &truth, &predicted, direction);
     if let Some(path) = &args.errors {
         let mut out = csv::Writer::from_writer(Vec::new());
         out.write_record(["id", "truth", "predicted", "text"])?;
@@ -255,88 +210,15 @@ fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
         dir.display(),
         args.split
     );
-    let mut scorer = Scorer::new(&engine);
-    // Per document: stance, voice, and whether the company was found at all.
-    let scored: Vec<(usize, Option<usize>, bool)> = documents
-        .iter()
-        .map(|d| {
-            let target = engine
-                .targets
-                .resolve(d.article.target.as_deref().unwrap_or("any"));
-            let eval = scorer.evaluate(Document::from(&d.article), &target);
-            (
-                eval.stance_class(),
-                eval.voice.as_ref().map(|v| v.best()),
-                eval.on_target(),
-            )
-        })
-        .collect();
-    let voices = engine.voice.is_some();
-    let mut parts: Vec<(String, Vec<usize>)> = vec![(
-        format!("all ({})", args.split),
-        (0..documents.len()).collect(),
-    )];
-    let mut sources: Vec<&str> = documents.iter().map(|d| d.source.as_str()).collect();
-    sources.sort_unstable();
-    sources.dedup();
-    for source in sources {
-        let rows = (0..documents.len()).filter(|&i| documents[i].source == source);
-        parts.push((format!("source {source}"), rows.collect()));
-    }
-    for (v, voice) in VOICE_CLASSES.iter().enumerate() {
-        let rows: Vec<usize> = (0..documents.len())
-            .filter(|&i| documents[i].voice == Some(v))
-            .collect();
-        if !rows.is_empty() {
-            parts.push((format!("voice {voice}"), rows));
-        }
-    }
-    let measure = |rows: &[usize]| {
-        let stance = Metrics::new(
-            &STANCE_CLASSES,
-            &rows
-                .iter()
-                .map(|&i| documents[i].stance)
-                .collect::<Vec<_>>(),
-            &rows.iter().map(|&i| scored[i].0).collect::<Vec<_>>(),
-        );
-        let labelled: Vec<usize> = rows
-            .iter()
-            .copied()
-            .filter(|&i| documents[i].voice.is_some() && scored[i].1.is_some())
-            .collect();
-        let voice = (voices && !labelled.is_empty()).then(|| {
-            Metrics::new(
-                &VOICE_CLASSES,
-                &labelled
-                    .iter()
-                    .filter_map(|&i| documents[i].voice)
-                    .collect::<Vec<_>>(),
-                &labelled
-                    .iter()
-                    .filter_map(|&i| scored[i].1)
-                    .collect::<Vec<_>>(),
-            )
-        });
-        (stance, voice)
-    };
+    let parts = corpus_parts(&engine, &documents, &args.split);
     let how = json!({"mode": "model", "model": engine.label(), "corpus": dir.display().to_string(),
                      "split": args.split, "documents": documents.len(), "rows_with_problems": problems.len()});
-    // Per part: its name, rows, stance and voice metrics, and documents whose company was not found.
-    let measured: Vec<_> = parts
-        .iter()
-        .map(|(name, rows)| {
-            let (stance, voice) = measure(rows);
-            let unresolved = rows.iter().filter(|&&i| !scored[i].2).count();
-            (name, rows.len(), stance, voice, unresolved)
-        })
-        .collect();
     let mut out = std::io::stdout().lock();
     if args.json {
-        let parts: Vec<serde_json::Value> = (measured.iter())
-            .map(|(name, n, stance, voice, unresolved)| {
-                json!({"part": name, "n": n, "stance": stance, "voice": voice,
-                       "relevance_0": unresolved})
+        let parts: Vec<serde_json::Value> = (parts.iter())
+            .map(|p| {
+                json!({"part": p.name, "n": p.documents, "stance": p.stance, "voice": p.voice,
+                       "relevance_0": p.company_not_found})
             })
             .collect();
         writeln!(
@@ -352,20 +234,18 @@ fn documents(args: &Args, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
         "| part | n | stance accuracy | stance macro-F1 | voice accuracy | company not found |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|")?;
-    for (name, n, stance, voice, unresolved) in &measured {
-        let voice = voice
-            .as_ref()
-            .map_or("-".to_string(), |v| format!("{:.3}", v.accuracy));
+    for p in &parts {
+        let voice = (p.voice.as_ref()).map_or("-".to_string(), |v| format!("{:.3}", v.accuracy));
         writeln!(
             out,
-            "| {name} | {n} | {:.3} | {:.3} | {voice} | {unresolved} |",
-            stance.accuracy, stance.macro_f1
+            "| {} | {} | {:.3} | {:.3} | {voice} | {} |",
+            p.name, p.documents, p.stance.accuracy, p.stance.macro_f1, p.company_not_found
         )?;
     }
-    let (name, _, stance, voice, _) = &measured[0];
-    writeln!(out, "\nstance, {name}:\n{}", stance.report())?;
-    if let Some(voice) = voice {
-        writeln!(out, "voice, {name}:\n{}", voice.report())?;
+    let all = &parts[0];
+    writeln!(out, "\nstance, {}:\n{}", all.name, all.stance.report())?;
+    if let Some(voice) = &all.voice {
+        writeln!(out, "voice, {}:\n{}", all.name, voice.report())?;
     }
     Ok(ExitCode::SUCCESS)
 }

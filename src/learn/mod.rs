@@ -3,6 +3,7 @@
 //! default path with them.
 
 pub mod corpus;
+pub mod evaluate;
 pub mod metrics;
 pub mod recipe;
 pub mod scorecard;
