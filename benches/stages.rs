@@ -143,10 +143,7 @@ fn main() -> anyhow::Result<()> {
         for article in &articles {
             let eval = scorer.evaluate(Document::from(article), &Target::Any);
             row.clear();
-            encoder.encode(
-                &ScoreRow::new(article, &eval, scorer.labels(), &models),
-                &mut row,
-            )?;
+            encoder.encode(&ScoreRow::new(article, &eval, &models), &mut row)?;
         }
         Ok(0)
     })?;

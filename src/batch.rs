@@ -59,16 +59,15 @@ impl<'e> Batch<'e> {
         }
     }
 
-    /// `f` of each article, its evaluations and the scorer that made them (for its labels), in
-    /// parallel and in input order.
+    /// `f` of each article and its evaluations, in parallel and in input order.
     pub fn map<T: Send>(
         &self,
         articles: &[Article],
-        f: impl Fn(&Scorer<'e>, &Article, Vec<Evaluation>) -> T + Sync,
+        f: impl Fn(&Article, Vec<Evaluation>) -> T + Sync,
     ) -> Vec<T> {
         let score = |scorer: &mut Scorer<'e>, article: &Article| {
             let evals = self.evaluate(scorer, article);
-            f(scorer, article, evals)
+            f(article, evals)
         };
         if self.scorers.len() == 1 {
             // One thread: score here, without handing the batch to the pool.

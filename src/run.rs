@@ -144,11 +144,11 @@ impl<'e> Scoring<'e> {
     /// company it names.
     fn rows(&self, articles: &[Article]) -> io::Result<Vec<Row>> {
         self.batch
-            .map(articles, |scorer, article, evals| {
+            .map(articles, |article, evals| {
                 let (mut bytes, mut sheet) = (Vec::new(), Vec::new());
                 for eval in &evals {
-                    let row = ScoreRow::new(article, eval, scorer.labels(), &self.model)
-                        .keeping(article, &self.keep);
+                    let row =
+                        ScoreRow::new(article, eval, &self.model).keeping(article, &self.keep);
                     if self.encoder.format() == OutputFormat::Xlsx {
                         sheet.push(SheetRow::of(&row));
                     } else {

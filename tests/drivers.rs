@@ -5,10 +5,9 @@ use std::path::Path;
 
 use stance::input::{InputOptions, read_all};
 use stance::model::engine::{Engine, EngineConfig};
-use stance::model::scorer::Scorer;
+use stance::model::scorer::{DRIVERS_PER_SIDE, Scorer};
 use stance::read::analysis::Document;
 use stance::read::target::Target;
-use stance::write::output::DRIVERS_PER_SIDE;
 
 mod common;
 
@@ -101,7 +100,8 @@ fn check_drivers(dir: &Path) {
             unreachable!("the sample corpus names its companies")
         };
         let eval = scorer.evaluate(Document::from(&article), &target);
-        let drivers = eval.drivers(DRIVERS_PER_SIDE, scorer.labels());
+        let drivers = &eval.drivers;
+        assert!(drivers.bullish.len().max(drivers.bearish.len()) <= DRIVERS_PER_SIDE);
         for (term, _) in drivers.bullish.iter().chain(&drivers.bearish) {
             let words: Vec<String> = term
                 .split_whitespace()

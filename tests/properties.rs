@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use stance::model::engine::{Engine, EngineConfig};
 use stance::model::linear::{STANCE_CLASSES, argmax};
-use stance::model::scorer::{Evaluation, Scorer};
+use stance::model::scorer::{Evaluation, Explained, Scorer};
 use stance::read::analysis::Document;
 use stance::read::target::Target;
 use stance::text::tokenize::Tokenizer;
@@ -124,15 +124,18 @@ proptest! {
         let target = engine.targets.resolve("alibaba");
         let doc = Document { text: &text, headline_paragraphs: 1 };
         let mut cold = Scorer::new(engine);
-        let first = cold.evaluate(doc, &target);
+        let first = cold.evaluate_explained(doc, &target);
         let mut warm = Scorer::new(engine);
         warm.evaluate(Document { text: "Tencent profit fell. Nokia rose.", headline_paragraphs: 0 }, &engine.targets.resolve("Nokia"));
-        let second = warm.evaluate(doc, &target);
+        let second = warm.evaluate_explained(doc, &target);
+        let (first_names, second_names) = (named_parts(&first), named_parts(&second));
+        let (first, second) = (first.evaluation, second.evaluation);
         let logits = |e: &Evaluation| e.stance.segments.iter().map(|s| s.logits).collect::<Vec<_>>();
         prop_assert_eq!(logits(&first), logits(&second));
         prop_assert_eq!(first.stance.probabilities, second.stance.probabilities);
         // Label numbers are each scorer's own: the parts must agree by name.
-        prop_assert_eq!(named_parts(&first, &cold), named_parts(&second, &warm));
+        prop_assert_eq!(first_names, second_names);
+        prop_assert_eq!(first.drivers, second.drivers);
         prop_assert_eq!(first.focus, second.focus);
     }
 
@@ -141,8 +144,8 @@ proptest! {
         // Opinion pooling reads each sentence's parts as one run of the vector.
         let engine = engine();
         let mut scorer = Scorer::new(engine);
-        scorer.analyze(Document { text: &text, headline_paragraphs: 0 }, &Target::Any);
-        let ones = vec![1.0; scorer.analysis().sentences.len()];
+        let analysis = scorer.analyze(Document { text: &text, headline_paragraphs: 0 }, &Target::Any);
+        let ones = vec![1.0; analysis.sentences.len()];
         for linear in [Some(&engine.stance), engine.voice.as_ref()].into_iter().flatten() {
             let sentences: Vec<Option<usize>> =
                 scorer.vector(linear, &text, &ones).parts.iter().map(|p| p.sentence).collect();
@@ -222,29 +225,13 @@ fn argmax_and_the_decision_never_pick_a_class_for_nan() {
 
 /// Each occurrence as (name, feature, segment, value), and each label's share by name.
 #[allow(clippy::type_complexity)]
-fn named_parts(
-    eval: &Evaluation,
-    scorer: &Scorer,
-) -> (Vec<(String, usize, usize, f64)>, Vec<(String, f64)>) {
-    let labels = scorer.labels();
-    let occurrences = eval
-        .stance
-        .occurrences
-        .iter()
-        .map(|o| {
-            (
-                labels.name(o.label).to_string(),
-                o.feature,
-                o.segment,
-                o.value,
-            )
-        })
+fn named_parts(explained: &Explained) -> (Vec<(String, usize, usize, f64)>, Vec<(String, f64)>) {
+    let (eval, names) = (&explained.evaluation, &explained.names);
+    let occurrences = (eval.stance.occurrences.iter())
+        .map(|o| (names[&o.label].clone(), o.feature, o.segment, o.value))
         .collect();
-    let shares = eval
-        .stance
-        .label_shares
-        .iter()
-        .map(|(l, s)| (labels.name(*l).to_string(), *s))
+    let shares = (eval.stance.label_shares.iter())
+        .map(|(l, s)| (names[l].clone(), *s))
         .collect();
     (occurrences, shares)
 }

@@ -179,11 +179,11 @@ impl Engine {
                     threads,
                 )?;
                 let model = engine.model_labels();
-                let rows = batch.map(&articles, |scorer, article, evals| {
+                let rows = batch.map(&articles, |article, evals| {
                     evals
                         .iter()
                         .map(|eval| {
-                            let row = ScoreRow::new(article, eval, scorer.labels(), &model);
+                            let row = ScoreRow::new(article, eval, &model);
                             row.cells().into_iter().map(owned).collect()
                         })
                         .collect::<Vec<_>>()
@@ -232,11 +232,11 @@ impl Engine {
         let json = py.detach(|| {
             let mut scorer = Scorer::new(engine);
             let target = engine.targets.resolve(target);
-            let eval = scorer.evaluate(Document::from(&article), &target);
+            let explained = scorer.evaluate_explained(Document::from(&article), &target);
             let model = engine.model_labels();
-            let row = ScoreRow::new(&article, &eval, scorer.labels(), &model);
-            let explanation = Explanation::new(engine, &scorer, &eval, terms);
-            serde_json::to_string(&explanation.json(&row, &eval))
+            let row = ScoreRow::new(&article, &explained.evaluation, &model);
+            let explanation = Explanation::new(engine, &explained, terms);
+            serde_json::to_string(&explanation.json(&row, &explained.evaluation))
         });
         let json = json.map_err(error)?;
         py.import("json")?.call_method1("loads", (json,))

@@ -76,20 +76,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let target = engine
             .targets
             .resolve(article.target.as_deref().unwrap_or(&args.target));
-        let doc = Document::from(&article);
-        let eval = scorer.evaluate(doc, &target);
-        let explanation = Explanation::new(&engine, &scorer, &eval, args.terms);
+        let reading = scorer.evaluate_explained(Document::from(&article), &target);
+        let explanation = Explanation::new(&engine, &reading, args.terms);
+        let eval = &reading.evaluation;
         match args.format {
             ExplainFormat::Json => {
                 let model = engine.model_labels();
-                let row = ScoreRow::new(&article, &eval, scorer.labels(), &model);
-                let line = serde_json::to_string(&explanation.json(&row, &eval))?;
+                let row = ScoreRow::new(&article, eval, &model);
+                let line = serde_json::to_string(&explanation.json(&row, eval))?;
                 writeln!(out, "{line}")?;
             }
             ExplainFormat::Text => write!(
                 out,
                 "{}",
-                explanation.text(&article.id, &eval, &article.text, color, args.features)
+                explanation.text(&article.id, eval, &article.text, color, args.features)
             )?,
         }
         explained += 1;

@@ -21,7 +21,7 @@ use crate::model::engine::{Engine, EngineConfig, Models};
 use crate::model::features::{ArticleFeature, term_occurrences};
 use crate::model::linear::{FORMAT, FeatureWeights, Model, Pooling, Task, softmax};
 use crate::model::scorer::Scorer;
-use crate::read::analysis::{Document, Mask};
+use crate::read::analysis::{Analysis, Document, Mask};
 use crate::read::lexicon::Lexicon;
 use crate::read::rules::Cue;
 use crate::read::style::StyleFeature;
@@ -346,12 +346,12 @@ pub fn feature_matrix(
                 scorer.voice_vector(linear, &a.text)
             }
             Task::Stance => {
-                labelled_target(&mut scorer, targets, doc, a, &default_target);
-                let weights = scorer.analysis().focus.sentence_weights.clone();
+                let (_, analysis) = labelled_target(&mut scorer, targets, doc, a, &default_target);
+                let weights = analysis.focus.sentence_weights.clone();
                 scorer.vector(linear, &a.text, &weights)
             }
             Task::Article => {
-                let target = labelled_target(&mut scorer, targets, doc, a, &default_target);
+                let (target, _) = labelled_target(&mut scorer, targets, doc, a, &default_target);
                 let evaluation = scorer.evaluate_as_document(doc, &target);
                 match evaluation.article {
                     Some(article) => {
@@ -379,35 +379,25 @@ fn masks_of(engine: &Engine, examples: &[Example], default_target: &str) -> Vec<
         .iter()
         .map(|e| {
             let doc = Document::from(&e.article);
-            labelled_target(
-                &mut scorer,
-                &engine.targets,
-                doc,
-                &e.article,
-                &default_target,
-            );
-            scorer.analysis().masks.clone()
+            let targets = &engine.targets;
+            let (_, analysis) =
+                labelled_target(&mut scorer, targets, doc, &e.article, &default_target);
+            analysis.masks.clone()
         })
         .collect()
 }
 
 /// The article's labelled target, or any sentence when the text never names it (misspelt or
-/// abbreviated): the label still belongs to the text. The scorer is left with the article
-/// analyzed for the target returned.
-fn labelled_target(
-    scorer: &mut Scorer,
+/// abbreviated): the label still belongs to the text. With the analysis for the target returned.
+fn labelled_target<'s, 'e>(
+    scorer: &'s mut Scorer<'e>,
     targets: &TargetBook,
     doc: Document,
     article: &Article,
     default_target: &Target,
-) -> Target {
+) -> (Target, &'s Analysis<'e>) {
     let target = targets.resolve_or(article.target.as_deref(), default_target);
-    if scorer.analyze(doc, &target).focus.relevance == 0 {
-        scorer.analyze(doc, &Target::Any);
-        Target::Any
-    } else {
-        target
-    }
+    scorer.analyze_or_any(doc, &target)
 }
 
 /// How features are made comparable before fitting.
@@ -814,8 +804,12 @@ mod tests {
         )
         .unwrap();
         let mut scorer = Scorer::new(&engine);
-        scorer.analyze(Document::from(&examples[0].article), &Target::Any);
-        let weights = scorer.analysis().focus.sentence_weights.clone();
+        let doc = Document::from(&examples[0].article);
+        let weights = scorer
+            .analyze(doc, &Target::Any)
+            .focus
+            .sentence_weights
+            .clone();
         let vector = scorer.vector(&engine.stance, text, &weights);
         let mut found: Vec<String> = vector
             .parts

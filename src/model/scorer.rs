@@ -130,6 +130,20 @@ pub struct Evaluation {
     pub voice: Option<Prediction>,
     /// The article model's decision, when there is one and something about the target was read.
     pub article: Option<ArticleReading>,
+    /// The [`DRIVERS_PER_SIDE`] words that moved the score most each way, by name.
+    pub drivers: Drivers,
+}
+
+/// How many drivers a row names each way.
+pub const DRIVERS_PER_SIDE: usize = 3;
+
+/// An evaluation with what explaining it takes: the name of every label its parts and shares
+/// hold (label numbers are the scorer's own), and each sentence's byte span in the text.
+#[derive(Clone, Debug)]
+pub struct Explained {
+    pub evaluation: Evaluation,
+    pub names: std::collections::HashMap<Label, String>,
+    pub sentence_spans: Vec<(usize, usize)>,
 }
 
 /// The article model's reading: its parts are the article features and the article's terms.
@@ -264,8 +278,8 @@ impl Evaluation {
     }
 
     /// The `n` strongest labels each way, words of the text only (an article model's own
-    /// features are explained, not drivers); `labels` are the scorer's that made this evaluation.
-    pub fn drivers<'l>(&self, n: usize, labels: &'l Labels) -> Drivers<'l> {
+    /// features are explained, not drivers), named by the scorer's `labels` that made it.
+    fn strongest_drivers(&self, n: usize, labels: &Labels) -> Drivers {
         let strongest = |sign: f64| {
             // Stronger first; names break ties, and labels are distinct, so the order is total.
             let before = |a: &(Label, f64), b: &(Label, f64)| {
@@ -292,7 +306,7 @@ impl Evaluation {
                 top.truncate(n);
             }
             top.into_iter()
-                .map(|(label, share)| (labels.name(label), share))
+                .map(|(label, share)| (labels.name(label).to_string(), share))
                 .collect()
         };
         Drivers {
@@ -303,10 +317,10 @@ impl Evaluation {
 }
 
 /// The labels that moved a score most, as (label, share of the score), strongest first.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Drivers<'l> {
-    pub bullish: Vec<(&'l str, f64)>,
-    pub bearish: Vec<(&'l str, f64)>,
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Drivers {
+    pub bullish: Vec<(String, f64)>,
+    pub bearish: Vec<(String, f64)>,
 }
 
 /// Caps the number of compiled per-article targets kept by one scorer.
@@ -398,14 +412,17 @@ impl<'e> Scorer<'e> {
         &self.analysis
     }
 
-    /// The last analyzed article.
-    pub fn analysis(&self) -> &Analysis<'e> {
-        &self.analysis
-    }
-
-    /// The names of the last evaluation's labels.
-    pub fn labels(&self) -> &Labels {
-        &self.labels
+    /// [`analyze`](Self::analyze) for `target`, or for any company when the text never names it
+    /// (misspelt or abbreviated); with the target it was analyzed for.
+    pub fn analyze_or_any(&mut self, doc: Document, target: &Target) -> (Target, &Analysis<'e>) {
+        let read = match self.analyze(doc, target).focus.relevance {
+            0 => Target::Any,
+            _ => target.clone(),
+        };
+        if read == Target::Any && *target != Target::Any {
+            self.analyze(doc, &Target::Any);
+        }
+        (read, &self.analysis)
     }
 
     /// The last analyzed article's feature vector for `model`, its sentences weighted by
@@ -447,6 +464,28 @@ impl<'e> Scorer<'e> {
         self.analyze(doc, target);
         let voice = self.read_voice(doc.text);
         self.evaluate_analyzed(doc, target, voice, STATEMENT_WORDS)
+    }
+
+    /// [`evaluate`](Self::evaluate), with the names and sentences that explaining it takes.
+    pub fn evaluate_explained(&mut self, doc: Document, target: &Target) -> Explained {
+        let evaluation = self.evaluate(doc, target);
+        let occurrences = evaluation.stance.occurrences.iter().map(|o| o.label);
+        let voice = evaluation.voice.iter().flat_map(|v| &v.parts);
+        let article = evaluation.article.iter().flat_map(|a| &a.prediction.parts);
+        let shares = evaluation.label_shares().iter().map(|&(l, _)| l);
+        let names = (occurrences.chain(voice.chain(article).map(|p| p.label)))
+            .chain(shares)
+            .map(|l| (l, self.labels.name(l).to_string()))
+            .collect();
+        let analysis = &self.analysis;
+        let sentence_spans = (analysis.sentences.iter())
+            .map(|s| s.span(&analysis.tokens))
+            .collect();
+        Explained {
+            evaluation,
+            names,
+            sentence_spans,
+        }
     }
 
     /// [`evaluate`](Self::evaluate), with the article model deciding whatever the text's length
@@ -544,6 +583,7 @@ impl<'e> Scorer<'e> {
             stance,
             voice,
             article: None,
+            drivers: Drivers::default(),
         };
         match &engine.article {
             // A statement is the sentence reading's to decide; nothing read is nothing to decide.
@@ -560,6 +600,7 @@ impl<'e> Scorer<'e> {
                 evaluation.decision = Decision::Band(band);
             }
         }
+        evaluation.drivers = evaluation.strongest_drivers(DRIVERS_PER_SIDE, &self.labels);
         evaluation
     }
 

@@ -11,7 +11,7 @@ use crate::model::attribution::shares;
 use crate::model::engine::Engine;
 use crate::model::features::{FeatureKind, Label};
 use crate::model::linear::{BEARISH, BULLISH, CLASSES, CompiledModel, Logits, STANCE_CLASSES};
-use crate::model::scorer::{Decision, Evaluation, STATEMENT_WORDS, Scorer};
+use crate::model::scorer::{Decision, Evaluation, Explained, STATEMENT_WORDS};
 use crate::write::output::ScoreRow;
 
 /// A term with its total score share and where it occurs.
@@ -57,7 +57,7 @@ struct PartRow {
     shares: Logits,
 }
 
-/// An evaluation explained, built by [`Explanation::new`] from the scorer that made it.
+/// An evaluation explained, built by [`Explanation::new`] from an [`Explained`] evaluation.
 pub struct Explanation {
     /// The stance model's pooled reading of the sentences.
     sentences: Table,
@@ -211,8 +211,9 @@ impl Table {
 }
 
 impl Explanation {
-    /// Reads the evaluation and the analysis the scorer kept of the same article.
-    pub fn new(engine: &Engine, scorer: &Scorer, eval: &Evaluation, top: usize) -> Explanation {
+    /// Reads an evaluation made by `engine`, with the names and sentences it came with.
+    pub fn new(engine: &Engine, explained: &Explained, top: usize) -> Explanation {
+        let eval = &explained.evaluation;
         let model = &engine.stance;
         let reading = &eval.stance;
         let gradients = reading.class_gradients(model);
@@ -241,18 +242,7 @@ impl Explanation {
                     a.prediction.probabilities,
                 )
             });
-        let labels = scorer.labels();
-        let voice_parts = eval.voice.iter().flat_map(|v| &v.parts).map(|p| p.label);
-        let article_parts = eval.article.iter().flat_map(|a| &a.prediction.parts);
-        let names: HashMap<Label, String> = reading
-            .occurrences
-            .iter()
-            .map(|o| o.label)
-            .chain(voice_parts)
-            .chain(article_parts.map(|p| p.label))
-            .chain(eval.label_shares().iter().map(|&(l, _)| l))
-            .map(|l| (l, labels.name(l).to_string()))
-            .collect();
+        let names = &explained.names;
         // The terms are the drivers' labels with the same shares, strongest either way.
         let mut terms: Vec<TermView> = eval
             .label_shares()
@@ -286,19 +276,13 @@ impl Explanation {
                 t.occurrences.push((s, o.span));
             }
         }
-        let analysis = scorer.analysis();
-        let sentence_spans = analysis
-            .sentences
-            .iter()
-            .map(|s| s.span(&analysis.tokens))
-            .collect();
         Explanation {
             sentences,
             article,
             terms,
-            sentence_spans,
+            sentence_spans: explained.sentence_spans.clone(),
             pooling: eval.stance.pooling.name().to_string(),
-            names,
+            names: names.clone(),
         }
     }
 

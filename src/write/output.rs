@@ -7,11 +7,8 @@ use std::io;
 use serde::Serialize;
 
 use crate::input::Article;
-use crate::model::features::Labels;
 use crate::model::linear::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES};
 use crate::model::scorer::Evaluation;
-
-pub const DRIVERS_PER_SIDE: usize = 3;
 
 /// How a column's cells are typed: what a workbook writes them as and how it shows them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,15 +188,16 @@ impl<'a> ScoreRow<'a> {
     pub fn new(
         article: &'a Article,
         eval: &'a Evaluation,
-        labels: &'a Labels,
         models: &'a crate::model::engine::ModelLabels,
     ) -> ScoreRow<'a> {
         let model = models.of(eval.decision);
         let p = eval.probabilities();
-        let found = eval.drivers(DRIVERS_PER_SIDE, labels);
-        let drivers = |list: Vec<(&'a str, f64)>| {
-            list.into_iter()
-                .map(|(term, contribution)| Driver { term, contribution })
+        let drivers = |list: &'a [(String, f64)]| {
+            (list.iter())
+                .map(|(term, contribution)| Driver {
+                    term,
+                    contribution: *contribution,
+                })
                 .collect()
         };
         let voice = eval.voice.as_ref().map(|v| VoiceColumns {
@@ -222,8 +220,8 @@ impl<'a> ScoreRow<'a> {
             p_neutral: p[NEUTRAL],
             p_bullish: p[BULLISH],
             confidence: eval.confidence(),
-            drivers_bullish: drivers(found.bullish),
-            drivers_bearish: drivers(found.bearish),
+            drivers_bullish: drivers(&eval.drivers.bullish),
+            drivers_bearish: drivers(&eval.drivers.bearish),
             tokens: eval.tokens,
             model,
             text_hash: text_hash(&article.text),
@@ -712,7 +710,7 @@ mod tests {
         let target = engine.targets.resolve("Alibaba");
         let eval = scorer.evaluate(crate::read::analysis::Document::from(&article), &target);
         let models = engine.model_labels();
-        let row = ScoreRow::new(&article, &eval, scorer.labels(), &models);
+        let row = ScoreRow::new(&article, &eval, &models);
         let mut csv = Vec::new();
         row.write_csv(true, &mut csv);
         let record = csv::ReaderBuilder::new()
