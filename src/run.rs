@@ -11,7 +11,7 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use crate::batch::Batch;
-use crate::error::{Context, Result};
+use crate::error::{Context, Result, bail};
 use crate::files::{Destination, OutputPath, parent_dir};
 use crate::input::{Article, Item};
 use crate::model::engine::ModelLabels;
@@ -39,12 +39,12 @@ pub const THREADS_PER_CORE: usize = 4;
 /// Threads asked for, checked: at least one, at most [`THREADS_PER_CORE`] per core (with the
 /// reason when fewer are used); one per core when none is asked for. Messages start with the
 /// number asked for, for the caller to name its option before it.
-pub fn thread_count(asked: Option<usize>) -> Result<(usize, Option<String>), String> {
+pub fn thread_count(asked: Option<usize>) -> Result<(usize, Option<String>)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let most = THREADS_PER_CORE * cores;
     match asked {
         None => Ok((cores, None)),
-        Some(0) => Err("0: give at least 1 (leave it out for one per core)".into()),
+        Some(0) => bail!("0: give at least 1 (leave it out for one per core)"),
         Some(n) if n > most => Ok((
             most,
             Some(format!(

@@ -11,7 +11,8 @@ use super::train::{DataArgs, FitArgs, scored_rows};
 use stance::learn::corpus::{is_document_corpus, read_document_corpus};
 use stance::learn::evaluate::{corpus_parts, decision_path, is_direction_only, metrics, predict};
 use stance::learn::train::{cross_validate, prepare, read_examples};
-use stance::model::linear::{BEARISH, BULLISH, Task};
+use stance::model::classes::{BEARISH, BULLISH};
+use stance::model::linear::Task;
 
 const ABOUT: &str = "Evaluate on labelled CSV files or a document corpus: a model as it is, or \
                      train-then-test with --cv K";

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::error::{Context, Result, bail};
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
-use crate::model::linear::{STANCE_CLASSES, VOICE_CLASSES};
+use crate::model::classes::{STANCE_CLASSES, VOICE_CLASSES};
 
 /// One labelled document.
 #[derive(Clone, Debug)]

@@ -5,8 +5,9 @@
 use crate::learn::corpus::LabelledDocument;
 use crate::learn::metrics::Metrics;
 use crate::learn::train::Example;
+use crate::model::classes::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES, VOICE_CLASSES};
 use crate::model::engine::Engine;
-use crate::model::linear::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES, Task, VOICE_CLASSES};
+use crate::model::linear::Task;
 use crate::model::scorer::Scorer;
 use crate::read::analysis::Document;
 
@@ -39,7 +40,7 @@ pub fn predict(
                     true => BULLISH,
                     false => BEARISH,
                 },
-                Task::Stance | Task::Article => eval.stance_class(),
+                Task::Stance | Task::Article => eval.stance_class().column(),
                 Task::Voice => eval.voice.as_ref().map_or(1, |v| v.best()),
             }
         })
@@ -106,7 +107,7 @@ pub fn corpus_parts(
                 .resolve(d.article.target.as_deref().unwrap_or("any"));
             let eval = scorer.evaluate(Document::from(&d.article), &target);
             let voice = eval.voice.as_ref().map(|v| v.best());
-            (eval.stance_class(), voice, eval.on_target())
+            (eval.stance_class().column(), voice, eval.on_target())
         })
         .collect();
     let all = (0..documents.len()).collect();

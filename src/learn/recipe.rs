@@ -14,7 +14,8 @@ use crate::learn::corpus::read_document_corpus;
 use crate::learn::train::{
     DataOptions, Example, FitOptions, Prior, Scaling, TermOptions, read_examples,
 };
-use crate::model::linear::{BEARISH, BULLISH, Pooling, Task};
+use crate::model::classes::{BEARISH, BULLISH};
+use crate::model::linear::{Pooling, Task};
 
 /// The labelled corpora, in place (never copied).
 #[derive(Clone, Debug)]

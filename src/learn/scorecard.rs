@@ -20,9 +20,10 @@ use crate::learn::corpus::{LabelledDocument, read_document_corpus};
 use crate::learn::metrics::Metrics;
 use crate::learn::recipe::{Corpora, FINENTITY, Recipe, SENTFIN, STOCKTWITS, Settings, TWITTER};
 use crate::learn::train::{Example, Prepared, fit, prepare_examples, stratified_folds, to_model};
+use crate::model::classes::{BEARISH, BULLISH, STANCE_CLASSES, VOICE_CLASSES};
 use crate::model::engine::{Engine, EngineConfig, Models};
+use crate::model::linear::Model;
 use crate::model::linear::Task;
-use crate::model::linear::{BEARISH, BULLISH, Model, STANCE_CLASSES, VOICE_CLASSES};
 use crate::model::scorer::Scorer;
 use crate::read::analysis::Document;
 
@@ -56,7 +57,7 @@ fn read_all<'a>(
             let eval = scorer.evaluate(Document::from(a), &target);
             let p = eval.probabilities();
             Reading {
-                stance: eval.stance_class(),
+                stance: eval.stance_class().column(),
                 voice: eval.voice.as_ref().map(|v| v.best()),
                 bullish: p[BULLISH] >= p[BEARISH],
             }

@@ -17,9 +17,10 @@ use crate::error::{Context, Result, bail, ensure};
 use crate::input::{Article, InputFormat, InputOptions, Problem, read_all};
 use crate::language::Language;
 use crate::learn::corpus::{is_document_corpus, read_document_corpus};
+use crate::model::classes::softmax;
 use crate::model::engine::{Engine, EngineConfig, Models};
 use crate::model::features::{ArticleFeature, term_occurrences};
-use crate::model::linear::{FORMAT, FeatureWeights, Model, Pooling, Task, softmax};
+use crate::model::linear::{FORMAT, FeatureWeights, Model, Pooling, Task};
 use crate::model::scorer::Scorer;
 use crate::read::analysis::{Analysis, Document, Mask};
 use crate::read::lexicon::Lexicon;
@@ -469,7 +470,7 @@ impl Fitted {
         logits
             .rows()
             .into_iter()
-            .map(|r| crate::model::linear::argmax(r.as_slice().expect("standard layout")))
+            .map(|r| crate::model::classes::argmax(r.as_slice().expect("standard layout")))
             .collect()
     }
 }

@@ -12,7 +12,7 @@
 //! `P(bullish) - P(bearish)` is its bullish share less its bearish one. The integral is taken by
 //! adaptive Gauss-Kronrod quadrature to about 1e-10.
 
-use crate::model::linear::{CLASSES, Logits, NEUTRAL, class_probabilities};
+use crate::model::classes::{CLASSES, Logits, NEUTRAL, class_probabilities};
 use crate::model::pooling::opinions_usable;
 
 /// `[k][j]`: the derivative of article probability `k` with respect to a segment's logit `j`.

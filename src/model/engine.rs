@@ -224,8 +224,7 @@ impl Engine {
             );
         }
         let mut codebook = Codebook::new();
-        let lexicon = CompiledLexicon::compile(lexicon, &mut codebook)
-            .map_err(crate::error::Error::Invalid)?;
+        let lexicon = CompiledLexicon::compile(lexicon, &mut codebook)?;
         let stance = CompiledModel::new(model, &mut codebook, &config.model)?;
         let (file, default) = (&config.voice_model, DataFile::voice_model);
         let voice = compile_optional(voice, Task::Voice, file, default, &mut codebook)?;

@@ -11,10 +11,14 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::error::{Result, bail, invalid};
+use crate::model::classes::{BEARISH, BULLISH, Logits, NEUTRAL, argmax, stance_score};
+use crate::model::pooling::SegmentScore;
 use crate::read::analysis::{Analysis, COMPANY_PLACEHOLDER, Mask, TARGET_PLACEHOLDER};
-use crate::read::lexicon::CompiledLexicon;
+use crate::read::lexicon::{Category, CompiledLexicon};
 use crate::read::rules::{Cue, Evidence};
 use crate::read::style::StyleFeature;
+use crate::read::target::Focus;
 use crate::text::analyze::{AnalyzedToken, Codebook, NO_WORD, UNKNOWN};
 use crate::text::tokenize::normalize_into;
 
@@ -110,6 +114,94 @@ impl ArticleFeature {
     }
 }
 
+impl ArticleFeature {
+    /// Its value for one article: `probabilities` and `segments` are the stance model's sentence
+    /// reading, `focus` the target's; `headline` says which sentences are the headline's.
+    pub fn value(
+        self,
+        probabilities: &Logits,
+        segments: &[SegmentScore],
+        focus: &Focus,
+        analysis: &Analysis,
+        text: &str,
+        headline: &dyn Fn(usize) -> bool,
+    ) -> f64 {
+        let p = probabilities;
+        let log_odds = |c: usize| ((p[c] + 1e-3) / (p[NEUTRAL] + 1e-3)).ln();
+        let weighted_share = |keep: &dyn Fn(&SegmentScore) -> bool,
+                              value: &dyn Fn(&SegmentScore) -> f64| {
+            let total: f64 = segments.iter().filter(|s| keep(s)).map(|s| s.weight).sum();
+            if total > 0.0 {
+                (segments.iter())
+                    .filter(|s| keep(s))
+                    .map(|s| s.weight * value(s))
+                    .sum::<f64>()
+                    / total
+            } else {
+                0.0
+            }
+        };
+        let wins =
+            |c: usize| move |s: &SegmentScore| f64::from(u8::from(argmax(&s.probabilities) == c));
+        match self {
+            ArticleFeature::SentencesBullish => log_odds(BULLISH),
+            ArticleFeature::SentencesBearish => log_odds(BEARISH),
+            ArticleFeature::OpinionBullish => weighted_share(&|_| true, &wins(BULLISH)),
+            ArticleFeature::OpinionBearish => weighted_share(&|_| true, &wins(BEARISH)),
+            ArticleFeature::Headline => {
+                weighted_share(&|s| s.sentence.is_some_and(headline), &|s| {
+                    stance_score(&s.probabilities)
+                })
+            }
+            ArticleFeature::Conclusion => match segments {
+                [_, .., last] => stance_score(&last.probabilities),
+                _ => 0.0,
+            },
+            ArticleFeature::Relevance => f64::from(focus.relevance) / 100.0,
+            ArticleFeature::OwnPosition => {
+                let first_person = |sentence: usize| {
+                    let s = &analysis.sentences[sentence];
+                    (analysis.tokens[s.start..s.end].iter()).any(|t| {
+                        let word = &text[t.token.start..t.token.end];
+                        FIRST_PERSON.iter().any(|w| word.eq_ignore_ascii_case(w))
+                    })
+                };
+                let own = cue_sum(analysis, &[Category::Holding], |s| {
+                    f64::from(u8::from(first_person(s)))
+                });
+                signed_log(own)
+            }
+            ArticleFeature::Events => {
+                let weights = &focus.sentence_weights;
+                let total: f64 = weights.iter().sum::<f64>().max(1.0);
+                let events = cue_sum(analysis, &[Category::Strategy, Category::Leadership], |s| {
+                    weights[s]
+                });
+                signed_log(events * weights.len() as f64 / total)
+            }
+        }
+    }
+}
+
+/// Words of the first person singular: a sentence with one is the author speaking of themself.
+const FIRST_PERSON: &[&str] = &[
+    "i", "i'm", "i’m", "i've", "i’ve", "i'd", "i'll", "my", "me", "mine", "myself",
+];
+
+/// sign x ln(1 + |x|): a sum of cues, kept in range however many there are.
+fn signed_log(x: f64) -> f64 {
+    x.signum() * x.abs().ln_1p()
+}
+
+/// The summed value of the cues of `categories` in each sentence, times `weight(sentence)`.
+fn cue_sum(analysis: &Analysis, categories: &[Category], weight: impl Fn(usize) -> f64) -> f64 {
+    (analysis.evidence.iter())
+        .filter(|e| matches!(e.cue, Cue::Lexicon(c) if categories.contains(&c)))
+        .filter(|e| analysis.masks[e.head] != Mask::Elsewhere && !analysis.boilerplate[e.sentence])
+        .map(|e| e.value * weight(e.sentence))
+        .sum()
+}
+
 /// Maps a model's feature names to what computes them.
 #[derive(Clone, Debug, Default)]
 pub struct FeatureIndex {
@@ -137,13 +229,13 @@ fn pair_key(a: u32, b: u32) -> u64 {
 
 impl FeatureIndex {
     /// Fails with the first name it does not understand.
-    pub fn new(names: &[String], codebook: &mut Codebook) -> Result<FeatureIndex, String> {
+    pub fn new(names: &[String], codebook: &mut Codebook) -> Result<FeatureIndex> {
         let all_cues: Vec<(Cue, String)> = Cue::all()
             .into_iter()
             .map(|c| (c, c.feature_name()))
             .collect();
         let placeholder = |stem: &str, codebook: &mut Codebook| {
-            (codebook.intern(stem)).ok_or_else(|| format!("{stem}: too many distinct stems"))
+            (codebook.intern(stem)).ok_or_else(|| invalid!("{stem}: too many distinct stems"))
         };
         let mut index = FeatureIndex {
             names: names.to_vec(),
@@ -160,14 +252,14 @@ impl FeatureIndex {
                     .split(' ')
                     .map(|s| codebook.intern(s))
                     .collect::<Option<_>>()
-                    .ok_or_else(|| format!("feature {name:?}: too many distinct stems"))?;
+                    .ok_or_else(|| invalid!("feature {name:?}: too many distinct stems"))?;
                 match codes.as_slice() {
                     [a] => FeatureKind::Unigram(*a),
                     [a, b] => FeatureKind::Bigram(*a, *b),
                     _ => {
-                        return Err(format!(
+                        bail!(
                             "feature {name:?}: a term feature has one or two stems"
-                        ));
+                        );
                     }
                 }
             } else if let Some(style) = name
@@ -183,7 +275,7 @@ impl FeatureIndex {
                 index.articles.push((article, i));
                 FeatureKind::Article(article)
             } else {
-                return Err(format!("unknown feature {name:?}"));
+                bail!("unknown feature {name:?}");
             };
             index.kinds.push(kind);
         }

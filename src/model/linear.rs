@@ -12,17 +12,13 @@ use serde::{Deserialize, Serialize};
 use crate::choice::Choice;
 use crate::data::DataFile;
 use crate::error::{Result, invalid};
+use crate::model::classes::{
+    CLASSES, Logits, STANCE_CLASSES, VOICE_CLASSES, argmax, class_probabilities,
+};
 use crate::model::features::{FeatureIndex, FeatureVector, Label};
 use crate::text::analyze::Codebook;
 
 pub const FORMAT: &str = "stance-model/1";
-pub const STANCE_CLASSES: [&str; 3] = ["bearish", "neutral", "bullish"];
-pub const VOICE_CLASSES: [&str; 3] = ["retail", "analysis", "corporate"];
-
-/// Where each stance class is; the score is P(bullish) - P(bearish).
-pub const BEARISH: usize = 0;
-pub const NEUTRAL: usize = 1;
-pub const BULLISH: usize = 2;
 
 /// How sentence features are pooled into an article's features.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -368,38 +364,6 @@ pub fn decide(probabilities: &[f64], band: Option<f64>) -> usize {
     }
 }
 
-/// Every task has three classes (see `STANCE_CLASSES` and `VOICE_CLASSES`), so per-class
-/// numbers live in fixed arrays on the scoring path.
-pub const CLASSES: usize = 3;
-pub type Logits = [f64; CLASSES];
-
-/// [`softmax`] for one three-class prediction, without allocating.
-pub fn class_probabilities(logits: &Logits) -> Logits {
-    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let exps: Logits = std::array::from_fn(|c| (logits[c] - max).exp());
-    let sum: f64 = exps.iter().sum();
-    exps.map(|e| e / sum)
-}
-
-/// Numerically stable softmax.
-pub fn softmax(logits: &[f64]) -> Vec<f64> {
-    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let exps: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
-    let sum: f64 = exps.iter().sum();
-    exps.iter().map(|e| e / sum).collect()
-}
-
-/// Index of the largest value that is a number; ties go to the first (0 when none is).
-pub fn argmax(values: &[f64]) -> usize {
-    values.iter().enumerate().fold(0, |best, (i, &v)| {
-        if v > values[best] || (values[best].is_nan() && !v.is_nan()) {
-            i
-        } else {
-            best
-        }
-    })
-}
-
 /// A model with its features resolved against the engine's codebook.
 #[derive(Clone, Debug)]
 pub struct CompiledModel {
@@ -560,13 +524,6 @@ impl Prediction {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn softmax_sums_to_one_and_survives_large_logits() {
-        let p = softmax(&[1000.0, 0.0, -1000.0]);
-        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        assert!(p[0] > 0.999);
-    }
 
     fn decided(m: &Model, probabilities: &[f64], pooled: bool, voice: Option<&str>) -> usize {
         decide(probabilities, m.band_for(pooled, voice))

@@ -4,6 +4,7 @@
 //! [`scorer::Evaluation`].
 
 pub mod attribution;
+pub mod classes;
 pub mod engine;
 pub mod features;
 pub mod linear;

@@ -6,7 +6,23 @@
 //! is 0, or not a number), they count by target weight alone. Pure functions: scoring and the
 //! attribution of the score ([`crate::model::attribution`]) use the same ones.
 
-use crate::model::linear::{CLASSES, Logits, NEUTRAL};
+use crate::model::classes::{CLASSES, Logits, NEUTRAL};
+
+/// One pooled segment of the stance reading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegmentScore {
+    /// The sentence; `None` for the one segment of a model that pools features first.
+    pub sentence: Option<usize>,
+    /// Target weight (mention, same paragraph, elsewhere; times the headline factor).
+    pub weight: f64,
+    pub logits: Logits,
+    pub probabilities: Logits,
+    /// Its share of the article: weight x (1 - P(neutral)), normalized (see [`crate::model::pooling`]).
+    pub share: f64,
+    /// `∫ ∂score/∂logits` along the path from the intercepts (see [`crate::model::attribution`]): an
+    /// occurrence's share of the score is its logit contributions dotted with this.
+    pub score_gradient: Logits,
+}
 
 /// Whether the opinion strengths `o_s` can be normalized; if not, target weights are used.
 pub fn opinions_usable(total: f64) -> bool {

@@ -10,26 +10,26 @@
 //! over its occurrences.
 //!
 //! With an article model, that reading is not the answer: the article model reads named
-//! features of it ([`ArticleFeature`]: the pooled probabilities, the shares of bullish and
-//! bearish sentences, the headline, the last sentence, the relevance) with the
-//! article's own terms, and its probabilities are the article's. Its parts' shares are exact
-//! in the same way, over one segment.
+//! features of it ([`crate::model::features::ArticleFeature`], valued there: the pooled
+//! probabilities, the shares of bullish and bearish sentences, the headline, the last sentence,
+//! the relevance) with the article's own terms, and its probabilities are the article's. Its
+//! parts' shares are exact in the same way, over one segment.
 
 use rustc_hash::FxHashMap;
 
 use crate::model::attribution::{
     EVERY_CLASS, Jacobian, Quadrature, Segment, path_gradients, shares,
 };
+use crate::model::classes::{
+    BEARISH, BULLISH, CLASSES, Class, Logits, NEUTRAL, Voice, class_probabilities,
+};
 use crate::model::engine::Engine;
 use crate::model::features::{
-    ArticleFeature, FeatureBuilder, FeatureKind, FeatureVector, Label, Labels, Part, Source,
+    FeatureBuilder, FeatureKind, FeatureVector, Label, Labels, Part, Source,
 };
 pub use crate::model::linear::Decision;
-use crate::model::linear::{
-    BEARISH, BULLISH, CLASSES, CompiledModel, Contribution, Logits, MergedParts, NEUTRAL, Pooling,
-    Prediction, VOICE_CLASSES, argmax, class_probabilities, decide,
-};
-use crate::model::pooling;
+use crate::model::linear::{CompiledModel, Contribution, MergedParts, Pooling, Prediction, decide};
+use crate::model::pooling::{self, SegmentScore};
 use crate::read::analysis::{Aim, Analysis, Document};
 use crate::read::target::{Companies, CompanyMention, Focus, Target, TargetMatcher};
 use crate::text::analyze::{Analyzer, Codebook, StemFilter};
@@ -46,22 +46,6 @@ pub struct Occurrence {
     pub span: (usize, usize),
     /// What it adds to its feature's value.
     pub value: f64,
-}
-
-/// One pooled segment of the stance reading.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SegmentScore {
-    /// The sentence; `None` for the one segment of a model that pools features first.
-    pub sentence: Option<usize>,
-    /// Target weight (mention, same paragraph, elsewhere; times the headline factor).
-    pub weight: f64,
-    pub logits: Logits,
-    pub probabilities: Logits,
-    /// Its share of the article: weight x (1 - P(neutral)), normalized (see [`crate::model::pooling`]).
-    pub share: f64,
-    /// `∫ ∂score/∂logits` along the path from the intercepts (see [`crate::model::attribution`]): an
-    /// occurrence's share of the score is its logit contributions dotted with this.
-    pub score_gradient: Logits,
 }
 
 /// The stance model's reading of an article.
@@ -245,25 +229,25 @@ impl Evaluation {
         }
     }
 
-    /// The voice class, when a voice model read the article.
-    pub fn voice_class(&self) -> Option<&'static str> {
-        self.voice.as_ref().map(|p| VOICE_CLASSES[p.best()])
+    /// The voice, when a voice model read the article.
+    pub fn voice_class(&self) -> Option<Voice> {
+        self.voice.as_ref().map(|p| Voice::of_column(p.best()))
     }
 
     /// The stance class by the decision; neutral when nothing was judged.
-    pub fn stance_class(&self) -> usize {
-        match self.decision {
+    pub fn stance_class(&self) -> Class {
+        Class::of_column(match self.decision {
             _ if !self.judged() => NEUTRAL,
             Decision::Band(band) => decide(self.probabilities(), band),
             Decision::Statement | Decision::Document => decide(self.probabilities(), None),
-        }
+        })
     }
 
     /// The probability of the chosen class; 0 when nothing was judged (the target is absent, or
     /// nothing in the text was read).
     pub fn confidence(&self) -> f64 {
         if self.judged() {
-            self.probabilities()[self.stance_class()]
+            self.probabilities()[self.stance_class().column()]
         } else {
             0.0
         }
@@ -596,7 +580,7 @@ impl<'e> Scorer<'e> {
                 let band = engine
                     .stance
                     .model
-                    .band_for(pooled, evaluation.voice_class());
+                    .band_for(pooled, evaluation.voice_class().map(Voice::name));
                 evaluation.decision = Decision::Band(band);
             }
         }
@@ -619,7 +603,16 @@ impl<'e> Scorer<'e> {
         let articles: Vec<(Label, usize, f64)> = (model.index.articles().iter())
             .map(|&(feature, index)| {
                 let label = self.labels.get(feature.label());
-                let value = article_value(feature, evaluation, &self.analysis, doc.text, &headline);
+                let stance = &evaluation.stance;
+                let (analysis, focus) = (&self.analysis, &evaluation.focus);
+                let value = (feature).value(
+                    &stance.probabilities,
+                    &stance.segments,
+                    focus,
+                    analysis,
+                    doc.text,
+                    &headline,
+                );
                 (label, index, value)
             })
             .collect();
@@ -830,103 +823,6 @@ fn collect_label_shares(
     }
     for (label, _) in out.iter() {
         slot[label.index()] = u32::MAX;
-    }
-}
-
-/// Words of the first person singular: a sentence with one is the author speaking of themself.
-const FIRST_PERSON: &[&str] = &[
-    "i", "i'm", "i’m", "i've", "i’ve", "i'd", "i'll", "my", "me", "mine", "myself",
-];
-
-/// sign x ln(1 + |x|): a sum of cues, kept in range however many there are.
-fn signed_log(x: f64) -> f64 {
-    x.signum() * x.abs().ln_1p()
-}
-
-/// The summed value of the cues of `categories` in each sentence, times `weight(sentence)`.
-fn cue_sum(
-    analysis: &Analysis,
-    categories: &[crate::read::lexicon::Category],
-    weight: impl Fn(usize) -> f64,
-) -> f64 {
-    use crate::read::analysis::Mask;
-    use crate::read::rules::Cue;
-    (analysis.evidence.iter())
-        .filter(|e| matches!(e.cue, Cue::Lexicon(c) if categories.contains(&c)))
-        .filter(|e| analysis.masks[e.head] != Mask::Elsewhere && !analysis.boilerplate[e.sentence])
-        .map(|e| e.value * weight(e.sentence))
-        .sum()
-}
-
-/// An article feature's value (see [`ArticleFeature`]); `headline` says which sentences are the
-/// headline's.
-fn article_value(
-    feature: ArticleFeature,
-    evaluation: &Evaluation,
-    analysis: &Analysis,
-    text: &str,
-    headline: &dyn Fn(usize) -> bool,
-) -> f64 {
-    use crate::read::lexicon::Category;
-    let reading = &evaluation.stance;
-    let p = &reading.probabilities;
-    let log_odds = |c: usize| ((p[c] + 1e-3) / (p[NEUTRAL] + 1e-3)).ln();
-    let weighted_share = |keep: &dyn Fn(&SegmentScore) -> bool,
-                          value: &dyn Fn(&SegmentScore) -> f64| {
-        let total: f64 = reading
-            .segments
-            .iter()
-            .filter(|s| keep(s))
-            .map(|s| s.weight)
-            .sum();
-        if total > 0.0 {
-            reading
-                .segments
-                .iter()
-                .filter(|s| keep(s))
-                .map(|s| s.weight * value(s))
-                .sum::<f64>()
-                / total
-        } else {
-            0.0
-        }
-    };
-    let wins =
-        |c: usize| move |s: &SegmentScore| f64::from(u8::from(argmax(&s.probabilities) == c));
-    match feature {
-        ArticleFeature::SentencesBullish => log_odds(BULLISH),
-        ArticleFeature::SentencesBearish => log_odds(BEARISH),
-        ArticleFeature::OpinionBullish => weighted_share(&|_| true, &wins(BULLISH)),
-        ArticleFeature::OpinionBearish => weighted_share(&|_| true, &wins(BEARISH)),
-        ArticleFeature::Headline => weighted_share(&|s| s.sentence.is_some_and(headline), &|s| {
-            stance_score(&s.probabilities)
-        }),
-        ArticleFeature::Conclusion => match reading.segments.as_slice() {
-            [_, .., last] => stance_score(&last.probabilities),
-            _ => 0.0,
-        },
-        ArticleFeature::Relevance => f64::from(evaluation.focus.relevance) / 100.0,
-        ArticleFeature::OwnPosition => {
-            let first_person = |sentence: usize| {
-                let s = &analysis.sentences[sentence];
-                (analysis.tokens[s.start..s.end].iter()).any(|t| {
-                    let word = &text[t.token.start..t.token.end];
-                    FIRST_PERSON.iter().any(|w| word.eq_ignore_ascii_case(w))
-                })
-            };
-            let own = cue_sum(analysis, &[Category::Holding], |s| {
-                f64::from(u8::from(first_person(s)))
-            });
-            signed_log(own)
-        }
-        ArticleFeature::Events => {
-            let weights = &evaluation.focus.sentence_weights;
-            let total: f64 = weights.iter().sum::<f64>().max(1.0);
-            let events = cue_sum(analysis, &[Category::Strategy, Category::Leadership], |s| {
-                weights[s]
-            });
-            signed_log(events * weights.len() as f64 / total)
-        }
     }
 }
 

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::data::DataFile;
+use crate::error::{Result, invalid};
 use crate::read::phrase::PhraseMatcher;
 use crate::text::analyze::{Codebook, MAX_CODE, StemFilter, phrase_stems};
 
@@ -509,13 +510,13 @@ pub struct CompiledLexicon {
 
 impl CompiledLexicon {
     /// Fails with the first entry whose stems no longer get a code.
-    pub fn compile(lexicon: Lexicon, codebook: &mut Codebook) -> Result<Self, String> {
+    pub fn compile(lexicon: Lexicon, codebook: &mut Codebook) -> Result<Self> {
         let patterns: Vec<Vec<u32>> = lexicon
             .entries
             .iter()
             .map(|e| {
                 codebook.intern_all(&e.stems).ok_or_else(|| {
-                    format!(
+                    invalid!(
                         "{}: more than {MAX_CODE} distinct stems in the lexicons",
                         e.origin
                     )

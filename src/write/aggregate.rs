@@ -12,9 +12,9 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::error::{Context, Result, bail};
+use crate::error::{Context, Result, bail, invalid};
 use crate::input::iso_date;
-use crate::model::linear::VOICE_CLASSES;
+use crate::model::classes::VOICE_CLASSES;
 use crate::write::output::{Column, ColumnKind};
 
 /// What to group articles by.
@@ -71,17 +71,17 @@ impl fmt::Display for IndexWeights {
 }
 
 /// Parses `retail=1,analysis=1,corporate=0.5` (missing voices keep their default).
-pub fn parse_voice_weights(text: &str) -> Result<[f64; 3], String> {
+pub fn parse_voice_weights(text: &str) -> Result<[f64; 3]> {
     let mut weights = IndexWeights::default().voice;
     for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
         let (name, value) = pair
             .split_once('=')
-            .ok_or_else(|| format!("expected VOICE=WEIGHT, found {pair:?}"))?;
+            .ok_or_else(|| invalid!("expected VOICE=WEIGHT, found {pair:?}"))?;
         let i = VOICE_CLASSES
             .iter()
             .position(|v| *v == name.trim())
             .ok_or_else(|| {
-                format!(
+                invalid!(
                     "unknown voice {:?} (expected retail, analysis or corporate)",
                     name.trim()
                 )
@@ -89,9 +89,9 @@ pub fn parse_voice_weights(text: &str) -> Result<[f64; 3], String> {
         let w: f64 = value
             .trim()
             .parse()
-            .map_err(|_| format!("weight {value:?} is not a number"))?;
+            .map_err(|_| invalid!("weight {value:?} is not a number"))?;
         if !w.is_finite() || w < 0.0 {
-            return Err(format!("weight {w} must be a number >= 0"));
+            bail!("weight {w} must be a number >= 0");
         }
         weights[i] = w;
     }
@@ -99,7 +99,7 @@ pub fn parse_voice_weights(text: &str) -> Result<[f64; 3], String> {
 }
 
 /// Parses `7d`, `36h` or a number of days.
-pub fn parse_half_life(text: &str) -> Result<f64, String> {
+pub fn parse_half_life(text: &str) -> Result<f64> {
     let t = text.trim();
     let (number, unit) = match t.strip_suffix('d') {
         Some(n) => (n, 1.0),
@@ -111,12 +111,12 @@ pub fn parse_half_life(text: &str) -> Result<f64, String> {
     let days = number
         .trim()
         .parse::<f64>()
-        .map_err(|_| format!("half-life {t:?} is not like 7d or 36h"))?
+        .map_err(|_| invalid!("half-life {t:?} is not like 7d or 36h"))?
         * unit;
     if days > 0.0 && days.is_finite() {
         Ok(days)
     } else {
-        Err(format!("half-life {t:?} must be positive"))
+        Err(invalid!("half-life {t:?} must be positive"))
     }
 }
 

@@ -8,9 +8,10 @@ use serde_json::json;
 
 use crate::choice::Choice;
 use crate::model::attribution::shares;
+use crate::model::classes::{BEARISH, BULLISH, CLASSES, Logits, STANCE_CLASSES, Voice};
 use crate::model::engine::Engine;
 use crate::model::features::{FeatureKind, Label};
-use crate::model::linear::{BEARISH, BULLISH, CLASSES, CompiledModel, Logits, STANCE_CLASSES};
+use crate::model::linear::CompiledModel;
 use crate::model::scorer::{Decision, Evaluation, Explained, STATEMENT_WORDS};
 use crate::write::output::ScoreRow;
 
@@ -23,7 +24,7 @@ struct TermView {
 
 /// How the stance class was chosen, with the voice when it widened the band.
 fn decision_rule(eval: &Evaluation, article: Option<&Table>) -> String {
-    let voice = eval.voice_class().unwrap_or("no voice model");
+    let voice = eval.voice_class().map_or("no voice model", Voice::name);
     match (eval.decision, article) {
         (Decision::Document, Some(a)) => format!(
             "the article model's most probable class ({}): a document of {} words",
@@ -298,7 +299,7 @@ impl Explanation {
     ) -> String {
         use std::fmt::Write;
         let p = eval.probabilities();
-        let stance = STANCE_CLASSES[eval.stance_class()];
+        let stance = eval.stance_class().name();
         let mut out = String::new();
         let _ = writeln!(out, "{id}: {stance}, score {:+.4}", eval.score());
         let _ = writeln!(
@@ -362,7 +363,7 @@ impl Explanation {
             let _ = writeln!(
                 out,
                 "\nVoice: {} (P retail {:.4}, analysis {:.4}, corporate {:.4}); strongest cues (logit: retail analysis corporate):",
-                crate::model::linear::VOICE_CLASSES[voice.best()],
+                crate::model::classes::VOICE_CLASSES[voice.best()],
                 p[0],
                 p[1],
                 p[2]
@@ -427,7 +428,7 @@ impl Explanation {
                 "sentences": t.occurrences.iter().map(|(s, _)| s).collect::<Vec<_>>()
             })).collect::<Vec<_>>(),
             "voice": eval.voice.as_ref().map(|v| json!({
-                "classes": crate::model::linear::VOICE_CLASSES,
+                "classes": crate::model::classes::VOICE_CLASSES,
                 "probabilities": v.probabilities,
                 "logits": v.logits,
                 "parts": v.parts.iter().map(|p| json!({"label": self.names[&p.label], "logits": p.logits})).collect::<Vec<_>>(),

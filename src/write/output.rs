@@ -7,7 +7,7 @@ use std::io;
 use serde::Serialize;
 
 use crate::input::Article;
-use crate::model::linear::{BEARISH, BULLISH, NEUTRAL, STANCE_CLASSES};
+use crate::model::classes::{BEARISH, BULLISH, NEUTRAL, Voice};
 use crate::model::scorer::Evaluation;
 
 /// How a column's cells are typed: what a workbook writes them as and how it shows them.
@@ -201,7 +201,7 @@ impl<'a> ScoreRow<'a> {
                 .collect()
         };
         let voice = eval.voice.as_ref().map(|v| VoiceColumns {
-            voice: eval.voice_class().unwrap_or_default(),
+            voice: eval.voice_class().map_or("", Voice::name),
             p_retail: v.probabilities[0],
             p_analysis: v.probabilities[1],
             p_corporate: v.probabilities[2],
@@ -214,7 +214,7 @@ impl<'a> ScoreRow<'a> {
             target: &eval.target,
             ticker: &eval.ticker,
             relevance: eval.focus.relevance,
-            stance: STANCE_CLASSES[eval.stance_class()],
+            stance: eval.stance_class().name(),
             score: eval.score(),
             p_bearish: p[BEARISH],
             p_neutral: p[NEUTRAL],

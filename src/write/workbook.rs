@@ -9,7 +9,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
 use crate::error::{Context, Result, bail};
 use crate::input::iso_date;
-use crate::model::linear::VOICE_CLASSES;
+use crate::model::classes::VOICE_CLASSES;
 use crate::write::aggregate::{
     GroupBy, INDEX_COLUMNS, IndexWeights, ScoreColumns, ScoredArticle, aggregate, index_record,
 };
