@@ -66,7 +66,9 @@ format_row() { printf '| %-34s | %7s | %9s | %10s | %9s |' "$@"; }
 row() { rows+=("$(format_row "$@")"); }
 
 # The stages in-process (benches/stages.rs); the floor's rows go last in the table.
+declare -A stage_mbs
 while IFS=$'\t' read -r stage n mbs aps _; do
+  [ "$n" = 1 ] && stage_mbs[$stage]=$mbs
   case $stage in
     floor:*) floor_rows+=("$(format_row "$stage" "$n" "$mbs" "$aps" "")") floor_mbs=$mbs ;;
     *) row "$stage" "$n" "$mbs" "$aps" "" ;;
@@ -163,3 +165,17 @@ if [ -n "${BASELINE:-}" ]; then
   python3 -c "import sys; one,base=map(float,sys.argv[1:]); print(f'this build / baseline on 1 thread: {one/base:.2f}x ({one:.1f} vs {base:.1f} MB/s)')" "$mbs1" "$mbsb1"
 fi
 python3 -c "import sys; auto,one=map(float,sys.argv[1:]); print(f'--target auto / --target Alibaba on 1 thread: {auto/one:.2f}x')" "$mbs_auto" "$mbs_alibaba"
+# Where a megabyte's time goes on one thread: each stage row's time per MB less the row before it
+# (the rows are cumulative), and what the full path spends beyond the stages (reading JSON Lines,
+# chunking, writing).
+python3 - "${stage_mbs[tokenize]}" "${stage_mbs[tokenize+stem]}" "${stage_mbs[+ match, rules, focus]}" \
+  "${stage_mbs[+ features, models, shares]}" "${stage_mbs[  of which: exact shares alone]}" \
+  "${stage_mbs[+ drivers, CSV row]}" "$mbs1" <<'PY'
+import sys
+tok, stem, read, model, shares, row, full = (1000 / float(x) for x in sys.argv[1:])
+parts = [("tokenize", tok), ("stem", stem - tok), ("match, rules, focus", read - stem),
+         ("features, models", model - read - shares), ("exact shares", shares),
+         ("drivers, CSV row", row - model), ("input, chunks, output", full - row)]
+print("one thread, ms per MB: " + ", ".join(f"{name} {ms:.1f}" for name, ms in parts)
+      + f" (total {full:.1f})")
+PY
