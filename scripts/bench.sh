@@ -165,17 +165,16 @@ if [ -n "${BASELINE:-}" ]; then
   python3 -c "import sys; one,base=map(float,sys.argv[1:]); print(f'this build / baseline on 1 thread: {one/base:.2f}x ({one:.1f} vs {base:.1f} MB/s)')" "$mbs1" "$mbsb1"
 fi
 python3 -c "import sys; auto,one=map(float,sys.argv[1:]); print(f'--target auto / --target Alibaba on 1 thread: {auto/one:.2f}x')" "$mbs_auto" "$mbs_alibaba"
-# Where a megabyte's time goes on one thread: each stage row's time per MB less the row before it
-# (the rows are cumulative), and what the full path spends beyond the stages (reading JSON Lines,
-# chunking, writing).
+# Where a megabyte's time goes on one thread, in process: each stage row's time per MB less the
+# row before it (the rows are cumulative; each run starts with an empty word cache).
 python3 - "${stage_mbs[tokenize]}" "${stage_mbs[tokenize+stem]}" "${stage_mbs[+ match, rules, focus]}" \
   "${stage_mbs[+ features, models, shares]}" "${stage_mbs[  of which: exact shares alone]}" \
-  "${stage_mbs[+ drivers, CSV row]}" "$mbs1" <<'PY'
+  "${stage_mbs[+ drivers, CSV row]}" <<'PY'
 import sys
-tok, stem, read, model, shares, row, full = (1000 / float(x) for x in sys.argv[1:])
+tok, stem, read, model, shares, row = (1000 / float(x) for x in sys.argv[1:])
 parts = [("tokenize", tok), ("stem", stem - tok), ("match, rules, focus", read - stem),
-         ("features, models", model - read - shares), ("exact shares", shares),
-         ("drivers, CSV row", row - model), ("input, chunks, output", full - row)]
-print("one thread, ms per MB: " + ", ".join(f"{name} {ms:.1f}" for name, ms in parts)
-      + f" (total {full:.1f})")
+         ("features and models", model - read - shares), ("exact shares", shares),
+         ("drivers, CSV row", row - model)]
+print("one thread, ms per MB by stage: " + ", ".join(f"{name} {ms:.1f}" for name, ms in parts)
+      + f" (together {row:.1f})")
 PY
