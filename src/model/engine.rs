@@ -10,7 +10,8 @@ use crate::model::linear::{CompiledModel, Model, Task};
 use crate::read::analysis::Sources;
 use crate::read::company::CompanyTable;
 use crate::read::lexicon::{CompiledLexicon, Lexicon};
-use crate::read::target::{Companies, TargetBook};
+use crate::read::target::TargetBook;
+use crate::read::target::alias::Companies;
 use crate::text::analyze::{Codebook, StemFilter};
 
 /// Which data files the engine loads: the built-in defaults unless a file or directory on disk

@@ -18,7 +18,7 @@ use crate::read::analysis::{Analysis, COMPANY_PLACEHOLDER, Mask, TARGET_PLACEHOL
 use crate::read::lexicon::{Category, CompiledLexicon};
 use crate::read::rules::{Cue, Evidence};
 use crate::read::style::StyleFeature;
-use crate::read::target::Focus;
+use crate::read::target::focus::Focus;
 use crate::text::analyze::{AnalyzedToken, Codebook, NO_WORD, UNKNOWN};
 use crate::text::tokenize::normalize_into;
 
@@ -257,9 +257,7 @@ impl FeatureIndex {
                     [a] => FeatureKind::Unigram(*a),
                     [a, b] => FeatureKind::Bigram(*a, *b),
                     _ => {
-                        bail!(
-                            "feature {name:?}: a term feature has one or two stems"
-                        );
+                        bail!("feature {name:?}: a term feature has one or two stems");
                     }
                 }
             } else if let Some(style) = name

@@ -31,7 +31,9 @@ pub use crate::model::linear::Decision;
 use crate::model::linear::{CompiledModel, Contribution, MergedParts, Pooling, Prediction, decide};
 use crate::model::pooling::{self, SegmentScore};
 use crate::read::analysis::{Aim, Analysis, Document};
-use crate::read::target::{Companies, CompanyMention, Focus, Target, TargetMatcher};
+use crate::read::target::Target;
+use crate::read::target::alias::{Companies, CompanyMention, TargetMatcher};
+use crate::read::target::focus::Focus;
 use crate::text::analyze::{Analyzer, Codebook, StemFilter};
 
 /// One occurrence of a labelled feature in a segment of the stance reading.

@@ -6,9 +6,9 @@ use crate::read::lexicon::CompiledLexicon;
 use crate::read::phrase::{PhraseMatch, encode};
 use crate::read::rules::{Evidence, evidence};
 use crate::read::style::{StyleCount, count as count_style};
-use crate::read::target::{
-    Companies, CompanyMention, Focus, TargetMatcher, TextView, Weighting, focus,
-};
+use crate::read::target::Weighting;
+use crate::read::target::alias::{Companies, CompanyMention, TargetMatcher, TextView};
+use crate::read::target::focus::{Focus, focus};
 use crate::text::analyze::{AnalyzedToken, Analyzer, Codebook};
 use crate::text::sentence::{Sentence, split};
 use crate::text::tokenize::TokenKind;
