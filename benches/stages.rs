@@ -22,7 +22,9 @@ use stance::read::analysis::Document;
 use stance::read::target::Target;
 use stance::text::analyze::{Analyzer, Codebook, StemFilter};
 use stance::text::tokenize::Tokenizer;
-use stance::write::output::{CsvOptions, OutputFormat, RowEncoder, ScoreRow};
+use stance::write::csv::{CsvEncoding, CsvOptions};
+use stance::write::output::ScoreRow;
+use stance::write::sink::RowEncoding;
 
 fn main() -> anyhow::Result<()> {
     let path = std::env::args()
@@ -137,7 +139,7 @@ fn main() -> anyhow::Result<()> {
         Ok(0)
     })?;
     let models = engine.model_labels();
-    let encoder = RowEncoder::new(OutputFormat::Csv, CsvOptions::default());
+    let encoder = CsvEncoding(CsvOptions::default());
     report("+ drivers, CSV row", 1, &mut || {
         let mut scorer = Scorer::new(&engine);
         let mut row = Vec::new();

@@ -1,5 +1,6 @@
 //! Scoring many articles at once: a pool of threads, each with its own warm scorer, and results
-//! in input order whatever the number of threads. The CLI and the Python package score through it.
+//! in input order whatever the number of threads. The run ([`crate::run`]) scores through it,
+//! for the CLI and the Python package alike.
 
 use std::sync::Mutex;
 

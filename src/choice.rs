@@ -29,7 +29,7 @@ mod tests {
     use crate::learn::train::{Prior, Scaling};
     use crate::model::linear::{Pooling, Task};
     use crate::write::aggregate::GroupBy;
-    use crate::write::output::OutputFormat;
+    use crate::write::format::OutputFormat;
 
     fn names_round_trip<T: Choice + std::fmt::Debug>() {
         for &(value, name, help) in T::ALL {

@@ -1,11 +1,10 @@
 //! The run of `stance score`, whole: input read in chunks, scored in parallel, rows streamed to
-//! their sink (bytes or a workbook) or merged into an incremental rerun, and the output
+//! their sink (one per output format) or merged into an incremental rerun, and the output
 //! committed. The command line turns its arguments into a [`Scoring`] and gives its progress bar
 //! as the [`Reporter`]; the run knows nothing of the command line.
 
 use std::collections::HashSet;
 use std::fmt::Display;
-use std::io::{self, Write};
 use std::path::Path;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
@@ -18,8 +17,8 @@ use crate::model::engine::ModelLabels;
 use crate::model::scorer::Evaluation;
 use crate::read::target::Target;
 use crate::write::incremental::{NextOutput, Previous, RowRecipe, article_hash};
-use crate::write::output::{OutputFormat, RowEncoder, ScoreRow};
-use crate::write::workbook::{ScoreWorkbook, SheetRow};
+use crate::write::output::{Column, ScoreRow};
+use crate::write::sink::{RowEncoding, RowSink};
 
 /// Where a run says how it is going: progress, warnings and its closing lines.
 pub trait Reporter {
@@ -60,67 +59,13 @@ pub fn is_every_company(target: &str) -> bool {
     target.trim().eq_ignore_ascii_case("auto")
 }
 
-/// Where a plain run's rows go: bytes written as each chunk is scored, or a workbook whose
-/// scores sheet fills as they come and which is saved when the run ends.
-pub enum Sink {
-    Bytes(Destination),
-    Workbook(Box<ScoreWorkbook>, Destination),
-}
-
-impl Sink {
-    /// `header` goes first to a byte destination (a workbook writes its own); `None` is
-    /// standard output.
-    pub fn create(
-        output: Option<&OutputPath>,
-        header: Vec<u8>,
-        workbook: Option<ScoreWorkbook>,
-    ) -> Result<Sink> {
-        let mut destination = match output {
-            Some(path) => Destination::create(path)
-                .with_context(|| format!("creating {}", path.path().display()))?,
-            None => Destination::stdout(),
-        };
-        Ok(match workbook {
-            Some(book) => Sink::Workbook(Box::new(book), destination),
-            None => {
-                destination.write_all(&header)?;
-                Sink::Bytes(destination)
-            }
-        })
-    }
-
-    fn write(&mut self, row: Row) -> Result<()> {
-        match self {
-            Sink::Bytes(out) => out.write_all(&row.bytes)?,
-            Sink::Workbook(book, _) => book.add_rows(row.sheet)?,
-        }
-        Ok(())
-    }
-
-    /// Hands a chunk's rows on at once, so a reader of a pipe sees them before the input ends.
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Bytes(out) => out.flush(),
-            Sink::Workbook(..) => Ok(()),
-        }
-    }
-
-    fn commit(self, reporter: &dyn Reporter) -> Result<()> {
-        match self {
-            Sink::Bytes(out) => out.commit()?,
-            Sink::Workbook(book, mut out) => {
-                let notes = book.save(&mut out)?;
-                if notes.cut_cells > 0 {
-                    reporter.warn(&format!(
-                        "{} text cell(s) longer than Excel's 32,767 characters were cut to fit",
-                        notes.cut_cells
-                    ));
-                }
-                out.commit()?;
-            }
-        }
-        Ok(())
-    }
+/// Where a run's output goes: `None` is standard output.
+pub fn destination(output: Option<&OutputPath>) -> Result<Destination> {
+    Ok(match output {
+        Some(path) => Destination::create(path)
+            .with_context(|| format!("creating {}", path.path().display()))?,
+        None => Destination::stdout(),
+    })
 }
 
 /// Articles are read, scored in parallel and written a chunk at a time: up to this many, and no
@@ -133,28 +78,26 @@ const CHUNK_BYTES: usize = 16 << 20;
 pub struct Scoring<'e> {
     pub batch: Batch<'e>,
     pub model: ModelLabels,
-    /// Encodes rows; a workbook's rows are typed cells instead.
-    pub encoder: RowEncoder,
     /// Input fields passed through to every row.
     pub keep: Vec<String>,
 }
 
 impl<'e> Scoring<'e> {
-    /// One encoded row per article, in the order given: one row, or with `--target auto` one per
-    /// company it names.
-    fn rows(&self, articles: &[Article]) -> io::Result<Vec<Row>> {
+    /// Each article's rows, in the order given, as `prepare` makes them ready for their sink: one
+    /// row, or with `--target auto` one per company it names.
+    fn rows<P: Send>(
+        &self,
+        articles: &[Article],
+        prepare: impl Fn(&[ScoreRow]) -> Result<P> + Sync,
+    ) -> Result<Vec<Row<P>>> {
         self.batch
             .map(articles, |article, evals| {
-                let (mut bytes, mut sheet) = (Vec::new(), Vec::new());
-                for eval in &evals {
-                    let row =
-                        ScoreRow::new(article, eval, &self.model).keeping(article, &self.keep);
-                    if self.encoder.format() == OutputFormat::Xlsx {
-                        sheet.push(SheetRow::of(&row));
-                    } else {
-                        self.encoder.encode(&row, &mut bytes)?;
-                    }
-                }
+                let rows: Vec<ScoreRow> = (evals.iter())
+                    .map(|eval| {
+                        ScoreRow::new(article, eval, &self.model).keeping(article, &self.keep)
+                    })
+                    .collect();
+                let prepared = prepare(&rows)?;
                 let reading = if !evals.iter().any(Evaluation::on_target) {
                     Reading::OffTarget
                 } else if evals.iter().all(Evaluation::read_nothing) {
@@ -162,11 +105,7 @@ impl<'e> Scoring<'e> {
                 } else {
                     Reading::Read
                 };
-                Ok(Row {
-                    bytes,
-                    sheet,
-                    reading,
-                })
+                Ok(Row { prepared, reading })
             })
             .into_iter()
             .collect()
@@ -207,10 +146,9 @@ impl<'e> Scoring<'e> {
     }
 }
 
-/// An article's rows, encoded or for a workbook, and what the scorer could read of it.
-struct Row {
-    bytes: Vec<u8>,
-    sheet: Vec<SheetRow>,
+/// An article's rows as its sink prepared them, and what the scorer could read of it.
+struct Row<P> {
+    prepared: P,
     reading: Reading,
 }
 
@@ -233,9 +171,9 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, article: &Article, row: &Row, reporter: &dyn Reporter) {
+    fn add(&mut self, article: &Article, reading: Reading, reporter: &dyn Reporter) {
         self.scored += 1;
-        match row.reading {
+        match reading {
             Reading::Read => {}
             Reading::OffTarget => self.off_target += 1,
             Reading::Nothing => {
@@ -310,9 +248,9 @@ fn next_chunk_as_read(items: &Receiver<Item>) -> Option<Vec<Item>> {
 
 /// Every row, in input order, written as it is made. `Ok(false)`: nothing could be scored, and
 /// the previous output, if any, stays as it was.
-pub fn stream(
+pub fn stream<S: RowSink>(
     chunks: impl Iterator<Item = Vec<Item>>,
-    mut sink: Sink,
+    mut sink: S,
     output: Option<&OutputPath>,
     scoring: &Scoring,
     reporter: &dyn Reporter,
@@ -330,13 +268,13 @@ pub fn stream(
                 }
             }
         }
-        let rows = scoring.rows(&articles)?;
+        let rows = scoring.rows(&articles, |rows| sink.prepare(rows))?;
         for (article, row) in articles.iter().zip(rows) {
             for w in &article.warnings {
                 reporter.warn(&w);
             }
-            tally.add(article, &row, reporter);
-            sink.write(row)?;
+            tally.add(article, row.reading, reporter);
+            sink.write(row.prepared)?;
         }
         sink.flush()?;
     }
@@ -350,12 +288,15 @@ pub fn stream(
         reporter.say(&"error: nothing could be scored");
         return Ok(false);
     }
-    sink.commit(reporter).with_context(|| {
+    let notes = sink.commit().with_context(|| {
         format!(
             "writing {}",
             output.map_or(Path::new("-"), OutputPath::path).display()
         )
     })?;
+    for note in notes {
+        reporter.warn(&note);
+    }
     Ok(true)
 }
 
@@ -386,7 +327,8 @@ impl Rerun<'_> {
         &self,
         chunks: impl Iterator<Item = Vec<Item>>,
         scoring: &Scoring,
-        header: &[u8],
+        encoding: &dyn RowEncoding,
+        columns: &[Column],
         reporter: &dyn Reporter,
     ) -> Result<bool> {
         let mut previous = Previous::load(self.output, &self.recipe, self.force);
@@ -440,13 +382,20 @@ impl Rerun<'_> {
                 }
             }
             let (articles, hashes): (Vec<Article>, Vec<String>) = to_score.into_iter().unzip();
-            let rows = scoring.rows(&articles)?;
+            let encode = |rows: &[ScoreRow]| -> Result<Vec<u8>> {
+                let mut bytes = Vec::new();
+                for row in rows {
+                    encoding.encode(row, &mut bytes)?;
+                }
+                Ok(bytes)
+            };
+            let rows = scoring.rows(&articles, encode)?;
             for ((article, hash), row) in articles.into_iter().zip(hashes).zip(&rows) {
                 for w in &article.warnings {
                     reporter.warn(&w);
                 }
-                tally.add(&article, row, reporter);
-                next.add(article.id, hash, &row.bytes)?;
+                tally.add(&article, row.reading, reporter);
+                next.add(article.id, hash, &row.prepared)?;
             }
         }
         reporter.finish();
@@ -497,7 +446,8 @@ impl Rerun<'_> {
             ));
             return Ok(false);
         }
-        next.commit(self.output, header, &mut previous, &self.recipe)?;
+        let header = encoding.header(columns);
+        next.commit(self.output, &header, &mut previous, &self.recipe)?;
         reporter.say(&summary);
         Ok(true)
     }

@@ -1,8 +1,11 @@
 //! `stance._native`: the engine for Python. It loads an engine as the CLI does and scores a batch
-//! with the same library calls `stance score` makes, with the GIL released and the batch spread
-//! over a thread pool; the `stance` package wraps it for pandas.
+//! with the same run `stance score` makes (`stance::run::stream`, into a sink that gathers typed
+//! cells), with the GIL released and the batch spread over a thread pool; the `stance` package
+//! wraps it for pandas.
 
-use std::sync::{Arc, OnceLock};
+use std::fmt::Display;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -13,9 +16,10 @@ use stance::input::Article;
 use stance::model::engine::{Engine as CoreEngine, EngineConfig, EngineFiles};
 use stance::model::scorer::Scorer;
 use stance::read::analysis::Document;
-use stance::run::{is_every_company, thread_count};
+use stance::run::{Reporter, Scoring, is_every_company, stream, thread_count};
 use stance::write::explain::Explanation;
 use stance::write::output::{Cell, ScoreRow, columns};
+use stance::write::sink::RowSink;
 
 fn error(e: impl Into<anyhow::Error>) -> PyErr {
     PyRuntimeError::new_err(format!("{:#}", e.into()))
@@ -170,27 +174,22 @@ impl Engine {
         // Checked as the CLI checks --threads; more than the cap is quietly capped.
         let (threads, _) =
             thread_count(threads).map_err(|e| PyValueError::new_err(format!("threads={e}")))?;
+        let report = Warnings::default();
         let rows = py
             .detach(|| -> anyhow::Result<Vec<Vec<Cell<'static>>>> {
-                let batch = Batch::new(
-                    &engine,
-                    target,
-                    every_company.then_some(min_relevance),
-                    threads,
-                )?;
-                let model = engine.model_labels();
-                let rows = batch.map(&articles, |article, evals| {
-                    evals
-                        .iter()
-                        .map(|eval| {
-                            let row = ScoreRow::new(article, eval, &model);
-                            row.cells().into_iter().map(owned).collect()
-                        })
-                        .collect::<Vec<_>>()
-                });
-                Ok(rows.into_iter().flatten().collect())
+                let min_relevance = every_company.then_some(min_relevance);
+                let scoring = Scoring {
+                    batch: Batch::new(&engine, target, min_relevance, threads)?,
+                    model: engine.model_labels(),
+                    keep: Vec::new(),
+                };
+                let chunks = scoring.chunks(articles.into_iter().map(Ok), false);
+                let mut frame = Frame::default();
+                stream(chunks, &mut frame, None, &scoring, &report)?;
+                Ok(frame.rows)
             })
             .map_err(error)?;
+        report.raise(py)?;
         let table = PyDict::new(py);
         for (c, name) in columns(engine.voice.is_some()).into_iter().enumerate() {
             let values = PyList::empty(py);
@@ -243,11 +242,64 @@ impl Engine {
     }
 }
 
-fn owned(cell: Cell<'_>) -> Cell<'static> {
-    match cell {
-        Cell::Text(t) => Cell::Text(t.into_owned().into()),
-        Cell::Integer(x) => Cell::Integer(x),
-        Cell::Number(x) => Cell::Number(x),
+/// A run's rows gathered as typed cells, for the frame `score` returns.
+#[derive(Default)]
+struct Frame {
+    rows: Vec<Vec<Cell<'static>>>,
+}
+
+impl RowSink for &mut Frame {
+    type Prepared = Vec<Vec<Cell<'static>>>;
+
+    fn prepare(&self, rows: &[ScoreRow]) -> stance::error::Result<Self::Prepared> {
+        let cells = |row: &ScoreRow| row.cells().into_iter().map(Cell::into_owned).collect();
+        Ok(rows.iter().map(cells).collect())
+    }
+
+    fn write(&mut self, rows: Self::Prepared) -> stance::error::Result<()> {
+        self.rows.extend(rows);
+        Ok(())
+    }
+
+    fn commit(self) -> stance::error::Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+}
+
+/// What a run reports, raised as one Python warning once the GIL is back: the run's summary,
+/// when something was worth a warning (texts with nothing read), not one warning per text.
+#[derive(Default)]
+struct Warnings {
+    count: AtomicUsize,
+    summary: Mutex<String>,
+}
+
+impl Reporter for Warnings {
+    fn warn(&self, _message: &dyn Display) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn say(&self, message: &dyn Display) {
+        let mut summary = self.summary.lock().unwrap_or_else(|e| e.into_inner());
+        *summary = message.to_string();
+    }
+}
+
+impl Warnings {
+    fn raise(self, py: Python<'_>) -> PyResult<()> {
+        if self.count.into_inner() == 0 {
+            return Ok(());
+        }
+        let summary = self.summary.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Attributed to the caller of `stance.score`, not to the package's own line.
+        let options = PyDict::new(py);
+        options.set_item("stacklevel", 2)?;
+        py.import("warnings")?.call_method(
+            "warn",
+            (format!("stance: {summary}"),),
+            Some(&options),
+        )?;
+        Ok(())
     }
 }
 

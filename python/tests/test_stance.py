@@ -130,3 +130,15 @@ def test_texts_are_strings_or_refused_by_position():
         stance.score(b"Alibaba shares jumped")
     with pytest.raises(TypeError, match="iterable of strings"):
         stance.score(5)
+
+
+def test_texts_with_nothing_read_raise_one_warning_with_the_summary():
+    unread = ["阿里巴巴的", "阿里巴巴的。"]
+    with pytest.warns(UserWarning, match=r"scored 2 article\(s\).*2 had nothing read") as caught:
+        stance.score(unread, target="Alibaba")
+    assert len(caught) == 1
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stance.score(["Alibaba shares jumped after strong results."], target="Alibaba")

@@ -10,7 +10,8 @@ use stance::write::aggregate::{
     GroupBy, INDEX_COLUMNS, IndexWeights, aggregate, index_record, parse_half_life,
     parse_voice_weights, read_scores,
 };
-use stance::write::output::{OutputFormat, spreadsheet_safe};
+use stance::write::format::OutputFormat;
+use stance::write::output::spreadsheet_safe;
 use stance::write::workbook::save_index;
 
 const ABOUT: &str = "Combine scored articles into an index per group, with explicit weights";

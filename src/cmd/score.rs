@@ -16,10 +16,13 @@ use stance::input::{
 };
 use stance::model::engine::Engine;
 use stance::read::target::Target;
-use stance::run::{Reporter, Rerun, Scoring, Sink, is_every_company, stream, thread_count};
+use stance::run::{Reporter, Rerun, Scoring, destination, is_every_company, stream, thread_count};
+use stance::write::csv::CsvOptions;
+use stance::write::format::OutputFormat;
 use stance::write::incremental::{OutputLock, RowRecipe};
-use stance::write::output::{CsvOptions, OutputFormat, RowEncoder, refuse_kept, schema};
-use stance::write::workbook::ScoreWorkbook;
+use stance::write::output::{refuse_kept, schema};
+use stance::write::sink::EncodedSink;
+use stance::write::workbook::WorkbookSink;
 
 const ABOUT: &str = "Score articles: stance on holding the target, probabilities, drivers";
 const LONG_ABOUT: &str = "\
@@ -155,16 +158,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         raw: args.raw_csv,
         bom: args.excel,
     };
-    let encoder = RowEncoder::new(format, csv_options);
-    let with_voice = engine.voice.is_some();
-    let header = encoder.header(with_voice, &args.keep)?;
-    let workbook = (format == OutputFormat::Xlsx)
-        .then(|| ScoreWorkbook::new(&schema(with_voice, &args.keep)))
-        .transpose()?;
+    let columns = schema(engine.voice.is_some(), &args.keep);
     let scoring = Scoring {
         batch: Batch::new(&engine, &args.target, min_relevance, threads)?,
         model: engine.model_labels(),
-        encoder,
         keep: args.keep.clone(),
     };
     // A device or FIFO is not replaced, so it needs no lock beside it.
@@ -175,8 +172,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(args.quiet, &args.paths, options.bytes_read.clone());
     let streaming = args.paths.iter().any(|p| p == "-");
     let chunks = scoring.chunks(read_all(args.paths.clone(), &options), streaming);
-    let written = match &output {
-        Some(OutputPath::Regular(output)) if args.incremental => {
+    let written = match (&output, format.encoding(csv_options)) {
+        (Some(OutputPath::Regular(output)), Some(encoding)) if args.incremental => {
             let recipe = RowRecipe {
                 engine: engine.fingerprint(),
                 // The target as rows show it: a known company's name whatever its spelling.
@@ -200,10 +197,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 force: args.force,
                 keep_missing: args.keep_missing,
             };
-            rerun.run(chunks, &scoring, &header, &progress)?
+            rerun.run(chunks, &scoring, encoding.as_ref(), &columns, &progress)?
         }
-        _ => {
-            let sink = Sink::create(output.as_ref(), header, workbook)?;
+        (_, Some(encoding)) => {
+            let out = destination(output.as_ref())?;
+            let sink = EncodedSink::new(encoding, &columns, out)?;
+            stream(chunks, sink, output.as_ref(), &scoring, &progress)?
+        }
+        (_, None) => {
+            let sink = WorkbookSink::new(&columns, destination(output.as_ref())?)?;
             stream(chunks, sink, output.as_ref(), &scoring, &progress)?
         }
     };

@@ -2,7 +2,6 @@
 //! or JSON Lines.
 
 use std::borrow::Cow;
-use std::io;
 
 use serde::Serialize;
 
@@ -276,7 +275,7 @@ impl<'a> ScoreRow<'a> {
 
     /// Writes the CSV record of [`Self::cells`]. Unless `raw`, text cells are made
     /// spreadsheet-safe.
-    fn write_csv(&self, raw: bool, out: &mut Vec<u8>) {
+    pub(crate) fn write_csv(&self, raw: bool, out: &mut Vec<u8>) {
         let mut record = CsvRecordWriter::new(out);
         let mut digits = itoa::Buffer::new();
         let mut text = String::with_capacity(128);
@@ -321,14 +320,14 @@ impl Cell<'_> {
 
 /// Writes one RFC 4180 record with CRLF straight into a byte buffer, quoting as the `csv` crate
 /// does (only cells that need it).
-struct CsvRecordWriter<'o> {
+pub(crate) struct CsvRecordWriter<'o> {
     writer: csv_core::Writer,
     out: &'o mut Vec<u8>,
     fields: usize,
 }
 
 impl<'o> CsvRecordWriter<'o> {
-    fn new(out: &'o mut Vec<u8>) -> Self {
+    pub(crate) fn new(out: &'o mut Vec<u8>) -> Self {
         CsvRecordWriter {
             writer: csv_core::WriterBuilder::new()
                 .terminator(csv_core::Terminator::CRLF)
@@ -354,7 +353,7 @@ impl<'o> CsvRecordWriter<'o> {
         }
     }
 
-    fn field(&mut self, mut bytes: &[u8]) {
+    pub(crate) fn field(&mut self, mut bytes: &[u8]) {
         if self.fields > 0 {
             self.step(|w, o| w.delimiter(o));
         }
@@ -368,7 +367,7 @@ impl<'o> CsvRecordWriter<'o> {
         });
     }
 
-    fn end(mut self) {
+    pub(crate) fn end(mut self) {
         self.step(|w, o| w.terminator(o));
     }
 }
@@ -512,103 +511,6 @@ fn ten_thousandths(x: f64) -> Option<f64> {
     let scaled = x * 10_000.0;
     let fraction = (scaled - scaled.trunc()).abs();
     (x.is_finite() && x.abs() < 1e5 && (fraction - 0.5).abs() >= 1e-6).then(|| scaled.round())
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutputFormat {
-    Csv,
-    Jsonl,
-    /// An Excel workbook ([`crate::write::workbook`]), fed typed cells.
-    Xlsx,
-}
-
-impl OutputFormat {
-    /// The format an output file's extension names: `.jsonl`/`.ndjson`, `.xlsx`, else CSV.
-    pub fn of_path(path: &std::path::Path) -> OutputFormat {
-        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        match extension.to_ascii_lowercase().as_str() {
-            "jsonl" | "ndjson" => OutputFormat::Jsonl,
-            "xlsx" => OutputFormat::Xlsx,
-            _ => OutputFormat::Csv,
-        }
-    }
-}
-
-impl crate::choice::Choice for OutputFormat {
-    const ALL: &'static [(Self, &'static str, &'static str)] = &[
-        (OutputFormat::Csv, "csv", "RFC 4180 CSV with a header row"),
-        (
-            OutputFormat::Jsonl,
-            "jsonl",
-            "One JSON object per article, one per line",
-        ),
-        (
-            OutputFormat::Xlsx,
-            "xlsx",
-            "An Excel workbook: typed cells, a frozen header with filters, an index sheet",
-        ),
-    ];
-}
-
-/// CSV details for the people and programs that read it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CsvOptions {
-    /// Leave text cells exactly as they are (for programs); otherwise formula-like cells are neutralised.
-    pub raw: bool,
-    /// Start with a UTF-8 byte-order mark, so Excel reads non-ASCII text correctly.
-    pub bom: bool,
-}
-
-/// Turns rows into bytes: the same bytes for a row whether it is streamed or copied from an
-/// earlier run, so incremental output is byte-identical to a clean run.
-pub struct RowEncoder {
-    format: OutputFormat,
-    options: CsvOptions,
-}
-
-impl RowEncoder {
-    pub fn new(format: OutputFormat, options: CsvOptions) -> Self {
-        RowEncoder { format, options }
-    }
-
-    pub fn format(&self) -> OutputFormat {
-        self.format
-    }
-
-    /// What comes before the first row: for CSV the optional byte-order mark and the header,
-    /// with the kept input fields' names after the standard columns.
-    pub fn header(&self, with_voice: bool, kept: &[String]) -> io::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        if self.format == OutputFormat::Csv {
-            if self.options.bom {
-                out.extend_from_slice("\u{FEFF}".as_bytes());
-            }
-            let mut record = CsvRecordWriter::new(&mut out);
-            for column in schema(with_voice, kept) {
-                record.field(column.name.as_bytes());
-            }
-            record.end();
-        }
-        Ok(out)
-    }
-
-    /// Appends one row to `out`.
-    pub fn encode(&self, row: &ScoreRow, out: &mut Vec<u8>) -> io::Result<()> {
-        match self.format {
-            OutputFormat::Csv => {
-                row.write_csv(self.options.raw, out);
-                Ok(())
-            }
-            OutputFormat::Xlsx => Err(io::Error::other(
-                "a workbook is written from typed cells (workbook::SheetRow), not encoded rows",
-            )),
-            OutputFormat::Jsonl => {
-                serde_json::to_writer(&mut *out, row)?;
-                out.push(b'\n');
-                Ok(())
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -8,12 +8,14 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
 use crate::error::{Context, Result, bail};
+use crate::files::Destination;
 use crate::input::iso_date;
 use crate::model::classes::VOICE_CLASSES;
 use crate::write::aggregate::{
     GroupBy, INDEX_COLUMNS, IndexWeights, ScoreColumns, ScoredArticle, aggregate, index_record,
 };
 use crate::write::output::{Cell, Column, ColumnKind, ScoreRow, is_formula_like, rounded};
+use crate::write::sink::RowSink;
 
 /// Rows a worksheet holds, the header included.
 pub const MAX_ROWS: u32 = 1_048_576;
@@ -325,6 +327,43 @@ impl ScoreWorkbook {
         add_index_sheet(&mut self.book, &self.formats, records)?;
         self.book.save_to_writer(out)?;
         Ok(self.notes)
+    }
+}
+
+/// A run's rows into a scores workbook, saved to the destination when the run ends.
+pub struct WorkbookSink {
+    book: ScoreWorkbook,
+    out: Destination,
+}
+
+impl WorkbookSink {
+    pub fn new(columns: &[Column], out: Destination) -> Result<Self> {
+        let book = ScoreWorkbook::new(columns)?;
+        Ok(WorkbookSink { book, out })
+    }
+}
+
+impl RowSink for WorkbookSink {
+    type Prepared = Vec<SheetRow>;
+
+    fn prepare(&self, rows: &[ScoreRow]) -> Result<Vec<SheetRow>> {
+        Ok(rows.iter().map(SheetRow::of).collect())
+    }
+
+    fn write(&mut self, rows: Vec<SheetRow>) -> Result<()> {
+        self.book.add_rows(rows)
+    }
+
+    fn commit(mut self) -> Result<Vec<String>> {
+        let notes = self.book.save(&mut self.out)?;
+        self.out.commit()?;
+        let cut = (notes.cut_cells > 0).then(|| {
+            format!(
+                "{} text cell(s) longer than Excel's 32,767 characters were cut to fit",
+                notes.cut_cells
+            )
+        });
+        Ok(cut.into_iter().collect())
     }
 }
 
