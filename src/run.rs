@@ -18,7 +18,7 @@ use crate::model::scorer::Evaluation;
 use crate::read::target::Target;
 use crate::write::incremental::{NextOutput, Previous, RowRecipe, article_hash};
 use crate::write::output::{Column, ScoreRow};
-use crate::write::sink::{RowEncoding, RowSink};
+use crate::write::sink::{RowEncoding, RowSink, encode_all};
 
 /// Where a run says how it is going: progress, warnings and its closing lines.
 pub trait Reporter {
@@ -382,14 +382,7 @@ impl Rerun<'_> {
                 }
             }
             let (articles, hashes): (Vec<Article>, Vec<String>) = to_score.into_iter().unzip();
-            let encode = |rows: &[ScoreRow]| -> Result<Vec<u8>> {
-                let mut bytes = Vec::new();
-                for row in rows {
-                    encoding.encode(row, &mut bytes)?;
-                }
-                Ok(bytes)
-            };
-            let rows = scoring.rows(&articles, encode)?;
+            let rows = scoring.rows(&articles, |rows| encode_all(encoding, rows))?;
             for ((article, hash), row) in articles.into_iter().zip(hashes).zip(&rows) {
                 for w in &article.warnings {
                     reporter.warn(&w);

@@ -35,6 +35,15 @@ pub trait RowEncoding: Send + Sync {
     fn encode(&self, row: &ScoreRow, out: &mut Vec<u8>) -> Result<()>;
 }
 
+/// `rows` one after another, as `encoding` writes them.
+pub fn encode_all(encoding: &dyn RowEncoding, rows: &[ScoreRow]) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    for row in rows {
+        encoding.encode(row, &mut bytes)?;
+    }
+    Ok(bytes)
+}
+
 /// Rows encoded in the scoring threads and written to a destination as they come.
 pub struct EncodedSink {
     encoding: Box<dyn RowEncoding>,
@@ -57,11 +66,7 @@ impl RowSink for EncodedSink {
     type Prepared = Vec<u8>;
 
     fn prepare(&self, rows: &[ScoreRow]) -> Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        for row in rows {
-            self.encoding.encode(row, &mut bytes)?;
-        }
-        Ok(bytes)
+        encode_all(self.encoding.as_ref(), rows)
     }
 
     fn write(&mut self, bytes: Vec<u8>) -> Result<()> {
