@@ -2,6 +2,7 @@
 //! is (the default path, or one model alone), and a document corpus measured overall, by source
 //! and by voice. `stance eval` prints what these return.
 
+use crate::input::Article;
 use crate::learn::corpus::LabelledDocument;
 use crate::learn::metrics::Metrics;
 use crate::learn::train::Example;
@@ -17,6 +18,40 @@ pub fn is_direction_only(task: Task, labels: impl IntoIterator<Item = usize>) ->
     task != Task::Voice && labels.into_iter().all(|y| y != NEUTRAL)
 }
 
+/// What the default path says of one text.
+#[derive(Clone, Copy, Debug)]
+pub struct Reading {
+    pub stance: usize,
+    pub voice: Option<usize>,
+    /// P(bullish) >= P(bearish): the direction a bullish/bearish tag is judged by.
+    pub bullish: bool,
+    /// Whether the text names its target (relevance above 0).
+    pub on_target: bool,
+}
+
+/// Each article read as `stance score` reads it, for its own target or else `default_target`.
+pub fn read_all<'a>(
+    engine: &Engine,
+    articles: impl Iterator<Item = &'a Article>,
+    default_target: &str,
+) -> Vec<Reading> {
+    let default_target = engine.targets.resolve(default_target);
+    let mut scorer = Scorer::new(engine);
+    articles
+        .map(|a| {
+            let target = (engine.targets).resolve_or(a.target.as_deref(), &default_target);
+            let eval = scorer.evaluate(Document::from(a), &target);
+            let p = eval.probabilities();
+            Reading {
+                stance: eval.stance_class().column(),
+                voice: eval.voice.as_ref().map(|v| v.best()),
+                bullish: p[BULLISH] >= p[BEARISH],
+                on_target: eval.on_target(),
+            }
+        })
+        .collect()
+}
+
 /// Each example's predicted class for `task`, as `stance score` reads it; on direction-only
 /// labels, the likelier side.
 pub fn predict(
@@ -26,23 +61,15 @@ pub fn predict(
     task: Task,
     direction: bool,
 ) -> Vec<usize> {
-    let default_target = engine.targets.resolve(default_target);
-    let mut scorer = Scorer::new(engine);
-    examples
-        .iter()
-        .map(|e| {
-            let a = &e.article;
-            let target = (engine.targets).resolve_or(a.target.as_deref(), &default_target);
-            let eval = scorer.evaluate(Document::from(a), &target);
-            let p = eval.probabilities();
-            match task {
-                _ if direction => match p[BULLISH] >= p[BEARISH] {
-                    true => BULLISH,
-                    false => BEARISH,
-                },
-                Task::Stance | Task::Article => eval.stance_class().column(),
-                Task::Voice => eval.voice.as_ref().map_or(1, |v| v.best()),
-            }
+    let read = read_all(engine, examples.iter().map(|e| &e.article), default_target);
+    (read.iter())
+        .map(|r| match task {
+            _ if direction => match r.bullish {
+                true => BULLISH,
+                false => BEARISH,
+            },
+            Task::Stance | Task::Article => r.stance,
+            Task::Voice => r.voice.unwrap_or(1),
         })
         .collect()
 }
@@ -97,19 +124,7 @@ pub fn corpus_parts(
     documents: &[LabelledDocument],
     split: &str,
 ) -> Vec<CorpusPart> {
-    let mut scorer = Scorer::new(engine);
-    // Per document: stance, voice, and whether the company was found at all.
-    let scored: Vec<(usize, Option<usize>, bool)> = documents
-        .iter()
-        .map(|d| {
-            let target = engine
-                .targets
-                .resolve(d.article.target.as_deref().unwrap_or("any"));
-            let eval = scorer.evaluate(Document::from(&d.article), &target);
-            let voice = eval.voice.as_ref().map(|v| v.best());
-            (eval.stance_class().column(), voice, eval.on_target())
-        })
-        .collect();
+    let scored = read_all(engine, documents.iter().map(|d| &d.article), "any");
     let all = (0..documents.len()).collect();
     let mut parts: Vec<(String, Vec<usize>)> = vec![(format!("all ({split})"), all)];
     let mut sources: Vec<&str> = documents.iter().map(|d| d.source.as_str()).collect();
@@ -130,9 +145,9 @@ pub fn corpus_parts(
     let voices = engine.voice.is_some();
     let measure = |(name, rows): (String, Vec<usize>)| {
         let truth: Vec<usize> = rows.iter().map(|&i| documents[i].stance).collect();
-        let read: Vec<usize> = rows.iter().map(|&i| scored[i].0).collect();
+        let read: Vec<usize> = rows.iter().map(|&i| scored[i].stance).collect();
         let voiced: Vec<(usize, usize)> = (rows.iter())
-            .filter_map(|&i| Some((documents[i].voice?, scored[i].1?)))
+            .filter_map(|&i| Some((documents[i].voice?, scored[i].voice?)))
             .collect();
         let voice = (voices && !voiced.is_empty()).then(|| {
             let (truth, read): (Vec<usize>, Vec<usize>) = voiced.into_iter().unzip();
@@ -143,7 +158,7 @@ pub fn corpus_parts(
             documents: rows.len(),
             stance: Metrics::new(&STANCE_CLASSES, &truth, &read),
             voice,
-            company_not_found: rows.iter().filter(|&&i| !scored[i].2).count(),
+            company_not_found: rows.iter().filter(|&&i| !scored[i].on_target).count(),
         }
     };
     parts.into_iter().map(measure).collect()

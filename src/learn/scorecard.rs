@@ -17,15 +17,14 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::learn::corpus::{LabelledDocument, read_document_corpus};
+use crate::learn::evaluate::{Reading, read_all};
 use crate::learn::metrics::Metrics;
 use crate::learn::recipe::{Corpora, FINENTITY, Recipe, SENTFIN, STOCKTWITS, Settings, TWITTER};
 use crate::learn::train::{Example, Prepared, fit, prepare_examples, stratified_folds, to_model};
-use crate::model::classes::{BEARISH, BULLISH, STANCE_CLASSES, VOICE_CLASSES};
+use crate::model::classes::{BULLISH, STANCE_CLASSES, VOICE_CLASSES};
 use crate::model::engine::{Engine, EngineConfig, Models};
 use crate::model::linear::Model;
 use crate::model::linear::Task;
-use crate::model::scorer::Scorer;
-use crate::read::analysis::Document;
 
 /// One row of the scorecard.
 #[derive(Clone, Debug, Serialize)]
@@ -35,34 +34,6 @@ pub struct Figure {
     pub how: &'static str,
     pub stance: Metrics,
     pub voice: Option<Metrics>,
-}
-
-/// What the default path says of one text: its stance class and voice class.
-#[derive(Clone, Copy, Debug)]
-struct Reading {
-    stance: usize,
-    voice: Option<usize>,
-    /// P(bullish) >= P(bearish): the direction a bullish/bearish tag is judged by.
-    bullish: bool,
-}
-
-fn read_all<'a>(
-    engine: &Engine,
-    articles: impl Iterator<Item = &'a crate::input::Article>,
-) -> Vec<Reading> {
-    let mut scorer = Scorer::new(engine);
-    articles
-        .map(|a| {
-            let target = engine.targets.resolve(a.target.as_deref().unwrap_or("any"));
-            let eval = scorer.evaluate(Document::from(a), &target);
-            let p = eval.probabilities();
-            Reading {
-                stance: eval.stance_class().column(),
-                voice: eval.voice.as_ref().map(|v| v.best()),
-                bullish: p[BULLISH] >= p[BEARISH],
-            }
-        })
-        .collect()
 }
 
 fn figure(
@@ -107,7 +78,7 @@ pub fn documents(engine: &Engine, corpora: &Corpora) -> Result<Vec<Figure>> {
                 .iter()
                 .filter(|d| d.language == language)
                 .collect();
-            let read = read_all(engine, chosen.iter().map(|d| &d.article));
+            let read = read_all(engine, chosen.iter().map(|d| &d.article), "any");
             figures.push(figure(
                 part.into(),
                 "the shipped default path",
@@ -245,7 +216,7 @@ pub fn by_source(config: &EngineConfig, corpora: &Corpora) -> Result<Vec<Figure>
         let engine = engine_with(config, None, Some(article_model), Some(voice_model))?;
         let held: Vec<&LabelledDocument> =
             documents.iter().filter(|d| d.source == source).collect();
-        let read = read_all(&engine, held.iter().map(|d| &d.article));
+        let read = read_all(&engine, held.iter().map(|d| &d.article), "any");
         figures.push(figure(
             source.to_string(),
             "left out: decision and voice refitted on the train rows of the other sources",
@@ -292,7 +263,8 @@ pub fn short_texts(config: &EngineConfig, corpora: &Corpora, folds: usize) -> Re
         Reading {
             stance: 0,
             voice: None,
-            bullish: false
+            bullish: false,
+            on_target: false,
         };
         prepared.rows.len()
     ];
@@ -301,7 +273,11 @@ pub fn short_texts(config: &EngineConfig, corpora: &Corpora, folds: usize) -> Re
         let held: Vec<usize> = (0..prepared.rows.len()).filter(|&r| fold[r] == f).collect();
         let model = fit_rows(&prepared, &train, &settings, "stance-without-fold")?;
         let engine = engine_with(config, Some(model), None, None)?;
-        let read = read_all(&engine, held.iter().map(|&r| &prepared.examples[r].article));
+        let read = read_all(
+            &engine,
+            held.iter().map(|&r| &prepared.examples[r].article),
+            "any",
+        );
         for (&r, reading) in held.iter().zip(read) {
             predicted[r] = reading;
         }
@@ -326,7 +302,7 @@ pub fn short_texts(config: &EngineConfig, corpora: &Corpora, folds: usize) -> Re
             let (truth, read): (Vec<usize>, Vec<Reading>) = if rows.is_empty() {
                 let engine = engine_with(config, None, None, None)?;
                 let (posts, _) = STOCKTWITS.read(corpora, Task::Stance, &[])?;
-                let read = read_all(&engine, posts.iter().map(|e| &e.article));
+                let read = read_all(&engine, posts.iter().map(|e| &e.article), "any");
                 (posts.iter().map(|e| e.label).collect(), read)
             } else {
                 (

@@ -21,7 +21,7 @@ use crate::model::attribution::{
     EVERY_CLASS, Jacobian, Quadrature, Segment, path_gradients, shares,
 };
 use crate::model::classes::{
-    BEARISH, BULLISH, CLASSES, Class, Logits, NEUTRAL, Voice, class_probabilities,
+    CLASSES, Class, Logits, NEUTRAL, Voice, class_probabilities, stance_score,
 };
 use crate::model::engine::Engine;
 use crate::model::features::{
@@ -181,10 +181,6 @@ impl ArticleReading {
             delta: std::array::from_fn(|c| self.prediction.logits[c] - model.intercepts[c]),
         }
     }
-}
-
-fn stance_score(p: &Logits) -> f64 {
-    p[BULLISH] - p[BEARISH]
 }
 
 impl Evaluation {
@@ -401,14 +397,11 @@ impl<'e> Scorer<'e> {
     /// [`analyze`](Self::analyze) for `target`, or for any company when the text never names it
     /// (misspelt or abbreviated); with the target it was analyzed for.
     pub fn analyze_or_any(&mut self, doc: Document, target: &Target) -> (Target, &Analysis<'e>) {
-        let read = match self.analyze(doc, target).focus.relevance {
-            0 => Target::Any,
-            _ => target.clone(),
-        };
-        if read == Target::Any && *target != Target::Any {
-            self.analyze(doc, &Target::Any);
+        if self.analyze(doc, target).focus.relevance > 0 || *target == Target::Any {
+            return (target.clone(), &self.analysis);
         }
-        (read, &self.analysis)
+        self.analyze(doc, &Target::Any);
+        (Target::Any, &self.analysis)
     }
 
     /// The last analyzed article's feature vector for `model`, its sentences weighted by
