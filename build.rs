@@ -69,7 +69,13 @@ fn defaults_source() -> String {
     for relative in ["lexicons/targets.toml", "lexicons/companies/companies.csv"] {
         texts.push(fs::read_to_string(root.join(relative)).unwrap_or_default());
     }
-    source.push_str(&cjk_words(&texts));
+    let traditional = traditional_table(&root.join(TRADITIONAL));
+    source.push_str(&cjk_words(&texts, &traditional));
+    source.push_str("pub const TRADITIONAL: &[(char, char)] = &[\n");
+    for (t, s) in &traditional {
+        writeln!(source, "    ({t:?}, {s:?}),").unwrap();
+    }
+    source.push_str("];\n");
     for (name, relative) in [
         ("TARGETS", "lexicons/targets.toml"),
         ("COMPANIES", "lexicons/companies/companies.csv"),
@@ -87,20 +93,43 @@ fn defaults_source() -> String {
     source
 }
 
+const TRADITIONAL: &str = "lexicons/chinese/traditional.tsv";
+
+/// The traditional characters of `lexicons/chinese/traditional.tsv` with the simplified ones they
+/// read as, sorted; a malformed line stops the build with its line number.
+fn traditional_table(path: &Path) -> std::collections::BTreeMap<char, char> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{TRADITIONAL}: {e}"));
+    let mut table = std::collections::BTreeMap::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let chars: Vec<char> = line.chars().collect();
+        match chars[..] {
+            [t, '\t', s] if t.len_utf8() == s.len_utf8() && is_cjk(t) && is_cjk(s) => {
+                table.insert(t, s);
+            }
+            _ => panic!(
+                "{TRADITIONAL}:{}: expected a traditional and a simplified character of as many \
+                 bytes, separated by a tab",
+                i + 1
+            ),
+        }
+    }
+    table
+}
+
 /// The characters `src/language.rs` calls `is_cjk`: the tokenizer gives each a token, the segmenter joins them.
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
-/// `CJK_WORDS`: each distinct run of CJK characters in `texts`, sorted, with its words' byte
-/// ranges as `language::cut_unspaced` cuts them.
-fn cjk_words(texts: &[String]) -> String {
+/// `CJK_WORDS`: each distinct run of CJK characters in `texts` in simplified form, sorted, with
+/// its words' byte ranges as `language::cut_unspaced` cuts them.
+fn cjk_words(texts: &[String], traditional: &std::collections::BTreeMap<char, char>) -> String {
     let mut runs = std::collections::BTreeSet::new();
     for text in texts {
         let mut run = String::new();
         for c in text.chars().chain(std::iter::once(' ')) {
             if is_cjk(c) {
-                run.push(c);
+                run.push(*traditional.get(&c).unwrap_or(&c));
             } else if !run.is_empty() {
                 runs.insert(std::mem::take(&mut run));
             }

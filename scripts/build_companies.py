@@ -152,6 +152,8 @@ class Company:
         if re.search(r"[\u4e00-\u9fff]", alias):
             # Hong Kong short names mark share structures with -W, -SW, -S, -B.
             alias = re.sub(r"-[A-Z]{1,2}$", "", alias.strip())
+            # Mainland short names mark A shares with a letter ("万科A"); text writes either.
+            alias = re.sub(r"(?<=[\u4e00-\u9fff])\s*[AＡ]$", "", alias)
         else:
             alias = clean_name(alias)
         if len(alias) < 2 or alias.isdigit():
@@ -349,6 +351,15 @@ def build(shared):
             # An OTC line of a large foreign company (Tesco's TSCDF) is as prominent as its
             # home listing.
             company.prominent |= large
+
+    # The short forms Chinese news and forums use (茅台, 招行, 宁德), written here.
+    short_names = Path(__file__).resolve().parent.parent / "lexicons" / "companies" / "chinese_short_names.csv"
+    for r in rows(short_names):
+        company = link(r["ticker"])
+        if company is None:
+            sys.exit(f"{short_names}: no company has the ticker {r['ticker']}")
+        for a in r["short_names"].split("|"):
+            company.add_alias(a, chosen=True)
     return companies
 
 

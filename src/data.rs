@@ -17,6 +17,10 @@ mod defaults {
 /// `language::cut_unspaced`).
 pub use defaults::CJK_WORDS;
 
+/// Traditional Chinese characters with the simplified ones they read as, sorted (see
+/// `language::simplified`).
+pub use defaults::TRADITIONAL;
+
 /// A problem in a data file (targets, company table); `line` is 0 for one with the whole file.
 #[derive(Debug, thiserror::Error)]
 #[error("{}{}: {reason}", file, if *line > 0 { format!(":{line}") } else { String::new() })]

@@ -3,6 +3,7 @@
 //! be learned terms, and which legacy encodings a language's texts arrive in. Every stage asks
 //! here; a new language is one more [`Language`] with its arms below, and its lexicon file.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use encoding_rs::Encoding;
@@ -98,17 +99,33 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x2FA1F) // Extensions B and later
 }
 
-/// The words of a run of [`is_cjk`] characters, as byte ranges within it, cut as Chinese. The
+/// The simplified character a traditional one reads as (`騰` as `腾`), from OpenCC's table
+/// (`lexicons/chinese/traditional.tsv`); any other character is itself. Each pair takes as many
+/// bytes, so text read in simplified form keeps its byte offsets.
+pub fn simplified(c: char) -> char {
+    let table = crate::data::TRADITIONAL;
+    match table.binary_search_by_key(&c, |&(t, _)| t) {
+        Ok(i) => table[i].1,
+        Err(_) => c,
+    }
+}
+
+/// The words of a run of [`is_cjk`] characters, as byte ranges within it, cut as Chinese in its
+/// simplified form, so traditional text is cut as simplified text is. The
 /// hidden Markov model joins characters the dictionary lacks ("营收"), the same way wherever they
 /// occur. The runs of the built-in data files were cut when the binary was built, so English read
 /// with the defaults never loads the dictionary.
 pub fn cut_unspaced(run: &str, out: &mut Vec<(u32, u32)>) {
     out.clear();
-    let built_in = crate::data::CJK_WORDS.binary_search_by(|(r, _)| (*r).cmp(run));
+    let run: Cow<str> = match run.chars().any(|c| simplified(c) != c) {
+        true => Cow::Owned(run.chars().map(simplified).collect()),
+        false => Cow::Borrowed(run),
+    };
+    let built_in = crate::data::CJK_WORDS.binary_search_by(|(r, _)| (*r).cmp(&run));
     match built_in {
         Ok(i) => out.extend_from_slice(crate::data::CJK_WORDS[i].1),
         Err(_) => {
-            let tokens = jieba().cut(run, true);
+            let tokens = jieba().cut(&run, true);
             out.extend(
                 tokens
                     .iter()
@@ -307,6 +324,19 @@ mod tests {
             .map(|&(s, e)| &run[s as usize..e as usize])
             .collect();
         assert_eq!(words, ["营收", "大幅", "增长"]);
+    }
+
+    #[test]
+    fn traditional_text_is_cut_as_its_simplified_form() {
+        let (traditional, simplified_run) = ("騰訊營收大幅增長", "腾讯营收大幅增长");
+        assert_eq!(traditional.len(), simplified_run.len());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        cut_unspaced(traditional, &mut a);
+        cut_unspaced(simplified_run, &mut b);
+        assert_eq!(a, b);
+        assert_eq!(simplified('騰'), '腾');
+        assert_eq!(simplified('腾'), '腾');
+        assert_eq!(simplified('a'), 'a');
     }
 
     #[test]

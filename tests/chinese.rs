@@ -33,6 +33,15 @@ fn the_issues_two_sentences_read_bearish_and_bullish() {
 }
 
 #[test]
+fn traditional_characters_read_as_simplified_ones() {
+    let (stance, score_simplified, _) = score("阿里巴巴股价大跌，投资者信心受挫。");
+    let (same, score_traditional, drivers) = score("阿里巴巴股價大跌，投資者信心受挫。");
+    assert_eq!((stance, score_simplified), (same, score_traditional));
+    // The drivers quote the text as it is written.
+    assert!(drivers.contains("股價 大跌"), "{drivers}");
+}
+
+#[test]
 fn negation_and_metric_direction_pairs_work_in_chinese_word_order() {
     // The rules turn both cues against the holder; the class is the statement's to decide.
     let (_, score_not, drivers) = score("我不看好腾讯，净利润同比下滑12%");
@@ -135,6 +144,16 @@ fn chinese_company_names_resolve_and_are_found_on_words() {
         ("小米", "小米销量创新高。", "1810.HK"),
         ("比亚迪", "比亚迪净利润同比增长。", "1211.HK"),
         ("蔚来", "蔚来亏损扩大。", "NIO"),
+        // Short forms, codes, English names and traditional characters, as people write them.
+        ("Ping An Insurance", "平安今日大涨。", "2318.HK"),
+        ("China Merchants Bank", "招行分红提高。", "3968.HK"),
+        ("Kweichow Moutai", "茅台批价回落。", "600519.SS"),
+        ("CATL", "宁德发布新电池。", "3750.HK"),
+        ("BYD", "比亚迪销量创新高。", "1211.HK"),
+        ("Alibaba", "港股09988走强。", "BABA"),
+        ("Alibaba", "阿里巴巴（09988）走强。", "BABA"),
+        ("Tencent", "騰訊控股業績亮眼。", "0700.HK"),
+        ("騰訊", "腾讯控股业绩亮眼。", "0700.HK"),
     ] {
         let out = stance()
             .args(["score", "-", "--target", target])
@@ -145,4 +164,12 @@ fn chinese_company_names_resolve_and_are_found_on_words() {
         assert_eq!(row["ticker"], ticker, "{target}");
         assert_ne!(row["relevance"], "0", "{target}: {text}");
     }
+    // A bare code is a mention only in context: in parentheses, after 港股, or with the name.
+    let out = stance()
+        .args(["score", "-", "--target", "Alibaba"])
+        .write_stdin("订单09988已发货。")
+        .output()
+        .unwrap();
+    let row = &common::records(&String::from_utf8(out.stdout).unwrap())[0];
+    assert_eq!(row["relevance"], "0");
 }

@@ -198,6 +198,9 @@ impl Company {
                 if let Some(code) = ticker.strip_suffix(".SS") {
                     push(Alias::new(format!("{code}.SH"), Case::Any));
                 }
+                if let Some(code) = exchange_code(ticker) {
+                    push(Alias::new(code, Case::CapitalsInContext));
+                }
                 continue;
             }
             push(Alias::new(format!("${ticker}"), Case::Any));
@@ -209,6 +212,21 @@ impl Company {
             push(Alias::new(ticker, case));
         }
         out
+    }
+}
+
+/// The code Chinese text writes a mainland or Hong Kong listing by, with no suffix: `600519`
+/// for 600519.SS, `00700` for 0700.HK. Bare numbers, so they count only in context (in
+/// parentheses, after 港股, or in an article that names the company otherwise).
+fn exchange_code(ticker: &str) -> Option<String> {
+    let (code, exchange) = ticker.split_once('.')?;
+    if !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match exchange {
+        "SS" | "SZ" if code.len() == 6 => Some(code.to_string()),
+        "HK" if code.len() <= 5 => Some(format!("{code:0>5}")),
+        _ => None,
     }
 }
 
@@ -307,8 +325,31 @@ pub fn short_form(name: &str) -> Option<&str> {
 
 /// Exchange names written before a ticker (`NASDAQ:PDD`, "NYSE: ALL").
 pub const EXCHANGES: &[&str] = &[
-    "nyse", "nasdaq", "amex", "otc", "otcqx", "otcqb", "hkex", "sehk", "sse", "szse", "tsx", "lse",
-    "asx", "sgx", "tse", "xetra", "euronext", "arca",
+    "nyse",
+    "nasdaq",
+    "amex",
+    "otc",
+    "otcqx",
+    "otcqb",
+    "hkex",
+    "sehk",
+    "sse",
+    "szse",
+    "tsx",
+    "lse",
+    "asx",
+    "sgx",
+    "tse",
+    "xetra",
+    "euronext",
+    "arca",
+    "港股",
+    "沪市",
+    "深市",
+    "沪深",
+    "上交所",
+    "深交所",
+    "港交所",
 ];
 
 /// A name as a lookup key: lower case, words of letters and digits (inner dots kept: "jd.com"),
@@ -508,7 +549,8 @@ impl CompanyTable {
 
     /// The company a name or ticker means, by these rules in turn:
     /// 1. written as a ticker (`$PDD`, `PDD.US`, `NASDAQ:PDD`, `9988.HK`, `600519.SS`), or in
-    ///    capitals and a ticker (`GM`, `META`): that listing;
+    ///    capitals and a ticker (`GM`, `META`): that listing, unless a more prominent company
+    ///    has it as its name (`BYD` is BYD Company's name and Boyd Gaming's ticker);
     /// 2. a name, alias or former name, with or without a legal suffix: the most prominent
     ///    company of that name;
     /// 3. the first words of a name (`Ford` for Ford Motor): the most prominent such company;
@@ -524,13 +566,6 @@ impl CompanyTable {
         };
         let in_capitals = query.chars().any(|c| c.is_ascii_alphabetic())
             && !query.chars().any(char::is_lowercase);
-        if let Some(t) = ticker_form(query) {
-            if let Some(found) = ticker(&t, Found::Ticker) {
-                return Some(found);
-            }
-        } else if in_capitals && let Some(found) = ticker(query, Found::Ticker) {
-            return Some(found);
-        }
         let key = name_key(query);
         let by_name = |k: &str| {
             self.by_name(k).map(|company| Resolution {
@@ -539,7 +574,19 @@ impl CompanyTable {
                 asked_ticker: None,
             })
         };
-        if let Some(found) = by_name(&key).or_else(|| by_name(without_legal_words(&key))) {
+        let named = || by_name(&key).or_else(|| by_name(without_legal_words(&key)));
+        if let Some(t) = ticker_form(query) {
+            if let Some(found) = ticker(&t, Found::Ticker) {
+                return Some(found);
+            }
+        } else if in_capitals && let Some(found) = ticker(query, Found::Ticker) {
+            // "BYD", "CATL": the ticker of a small listing and the name of a larger company.
+            return match named() {
+                Some(name) if name.company < found.company => Some(name),
+                _ => Some(found),
+            };
+        }
+        if let Some(found) = named() {
             return Some(found);
         }
         let start = format!("{key} ");
@@ -573,6 +620,8 @@ ALL,Allstate,Allstate Corp|Allstate,ALL,ALL,
 GME,GameStop,GameStop Corp|GameStop,GME,,GME
 600519.SS,Moutai,Kweichow Moutai|Moutai|贵州茅台,600519.SS,,
 JD,JD.com,\"JD.com, Inc|JD.com\",JD|9618.HK,,
+1211.HK,BYD,BYD Company Limited|BYD|比亚迪,1211.HK|002594.SZ,,
+BYD,Boyd Gaming,BOYD GAMING CORP|BOYD GAMING,BYD,BYD,
 ";
 
     fn table() -> CompanyTable {
@@ -624,6 +673,10 @@ JD,JD.com,\"JD.com, Inc|JD.com\",JD|9618.HK,,
         let t = table();
         assert_eq!(t.resolve("Ford").unwrap().found, Found::NameStart);
         assert_eq!(t.resolve("GM").unwrap().found, Found::Ticker);
+        // The name of a more prominent company before a smaller listing's ticker.
+        assert_eq!(ticker_of("BYD").as_deref(), Some("1211.HK"));
+        assert_eq!(ticker_of("$BYD").as_deref(), Some("BYD"));
+        assert_eq!(ticker_of("BOYD GAMING").as_deref(), Some("BYD"));
     }
 
     #[test]

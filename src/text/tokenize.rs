@@ -4,7 +4,7 @@
 //! text. It emits breaks as tokens too: lexicon phrases and negation windows never cross a
 //! clause break, and sentence and paragraph breaks drive target weighting downstream.
 
-use crate::language::is_cjk;
+use crate::language::{is_cjk, simplified};
 
 /// What a token is. Words and numbers carry meaning; breaks carry structure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -320,7 +320,8 @@ pub fn signed_percent_stem(token: &str) -> Option<&'static str> {
     }
 }
 
-/// Writes the lowercase form of a token into `out`, folding curly apostrophes to `'`.
+/// Writes the lowercase form of a token into `out`, folding curly apostrophes to `'` and
+/// traditional Chinese characters to simplified.
 pub fn normalize_into(raw: &str, out: &mut String) {
     out.clear();
     if raw.is_ascii() {
@@ -336,6 +337,8 @@ pub fn normalize_into(raw: &str, out: &mut String) {
                 let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
                 out.push(ascii.to_ascii_lowercase());
             }
+            // Traditional Chinese reads as simplified, as capitals read as lower case.
+            c if is_cjk(c) => out.push(simplified(c)),
             _ => out.extend(c.to_lowercase()),
         }
     }

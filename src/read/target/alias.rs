@@ -223,7 +223,7 @@ fn after_lower_case_word(text: &TextView, at: PhraseMatch) -> bool {
 
 /// Words after a ticker that say it is one.
 const TICKER_WORDS: &[&str] = &[
-    "shares", "stock", "stocks", "calls", "puts", "options", "adr", "adrs",
+    "shares", "stock", "stocks", "calls", "puts", "options", "adr", "adrs", "股价", "股票", "股份",
 ];
 
 /// Whether a ticker stands where only a ticker would: after an exchange name ("NYSE: ALL"),
@@ -241,7 +241,7 @@ fn in_company_context(text: &TextView, at: PhraseMatch) -> bool {
         |w: Option<&str>| w.is_some_and(|w| EXCHANGES.contains(&w.to_ascii_lowercase().as_str()));
     exchange(before)
         || (before == Some(":") && exchange(before2))
-        || (before == Some("(") && after == Some(")"))
+        || (matches!(before, Some("(" | "（")) && matches!(after, Some(")" | "）")))
         || after.is_some_and(|w| TICKER_WORDS.contains(&w.to_ascii_lowercase().as_str()))
 }
 
