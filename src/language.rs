@@ -62,6 +62,27 @@ impl Language {
         }
     }
 
+    /// Words of the first person singular: a sentence with one is the author speaking of
+    /// themself (a holder's own position acts are read in such sentences).
+    pub fn first_person_singular(self) -> &'static [&'static str] {
+        match self {
+            Language::English => &[
+                "i", "i'm", "i’m", "i've", "i’ve", "i'd", "i'll", "my", "me", "mine", "myself",
+            ],
+            Language::Chinese => &["我", "本人", "俺"],
+        }
+    }
+
+    /// Words of the first person plural, in lower case: a company, or a newsletter, speaking.
+    pub fn first_person_plural(self) -> &'static [&'static str] {
+        match self {
+            Language::English => &[
+                "we", "our", "us", "we're", "we’re", "we've", "we’ve", "ours",
+            ],
+            Language::Chinese => &["我们", "我司", "咱们"],
+        }
+    }
+
     /// Encodings other than UTF-8 and UTF-16 that the language's texts come in, most common first.
     pub fn encodings(self) -> &'static [&'static Encoding] {
         static CHINESE: [&Encoding; 2] = [encoding_rs::GB18030, encoding_rs::BIG5];

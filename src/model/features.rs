@@ -12,6 +12,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::error::{Result, bail, invalid};
+use crate::language::Language;
 use crate::model::classes::{BEARISH, BULLISH, Logits, NEUTRAL, argmax, stance_score};
 use crate::model::pooling::SegmentScore;
 use crate::read::analysis::{Analysis, COMPANY_PLACEHOLDER, Mask, TARGET_PLACEHOLDER};
@@ -163,7 +164,8 @@ impl ArticleFeature {
                     let s = &analysis.sentences[sentence];
                     (analysis.tokens[s.start..s.end].iter()).any(|t| {
                         let word = &text[t.token.start..t.token.end];
-                        FIRST_PERSON.iter().any(|w| word.eq_ignore_ascii_case(w))
+                        (Language::of_word(word).first_person_singular().iter())
+                            .any(|w| word.eq_ignore_ascii_case(w))
                     })
                 };
                 let own = cue_sum(analysis, &[Category::Holding], |s| {
@@ -182,11 +184,6 @@ impl ArticleFeature {
         }
     }
 }
-
-/// Words of the first person singular: a sentence with one is the author speaking of themself.
-const FIRST_PERSON: &[&str] = &[
-    "i", "i'm", "i’m", "i've", "i’ve", "i'd", "i'll", "my", "me", "mine", "myself",
-];
 
 /// sign x ln(1 + |x|): a sum of cues, kept in range however many there are.
 fn signed_log(x: f64) -> f64 {

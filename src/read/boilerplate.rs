@@ -50,6 +50,10 @@ const END_MATTER: &[&str] = &[
     "all rights reserved",
     "copyright ©",
     "###",
+    "免责声明",
+    "风险提示",
+    "联系方式",
+    "关于本公司",
 ];
 
 /// Marks each sentence that is end matter or a forward-looking-statement notice, into `out`.
@@ -106,14 +110,28 @@ fn opens_end_matter(sentence: &str) -> bool {
         })
 }
 
-/// Any mention of forward-looking statements, in any case (no copy of the text is lowered).
+/// What marks a sentence as a notice wherever it stands: forward-looking statements, and the
+/// assurance a mainland announcement opens with (本公司董事会及全体董事保证本公告内容不存在任何
+/// 虚假记载...), which is legal form however many risk words it holds.
+const NOTICE_PHRASES: &[&str] = &[
+    "forward-looking statement",
+    "forward looking statement",
+    "前瞻性陈述",
+    "董事会及全体董事保证",
+    "董事会全体成员保证",
+    "不存在任何虚假记载",
+    "不构成投资建议",
+    "投资有风险",
+];
+
+/// Any notice of [`NOTICE_PHRASES`], in any case (no copy of the text is lowered).
 fn notices() -> &'static AhoCorasick {
     static NOTICES: OnceLock<AhoCorasick> = OnceLock::new();
     NOTICES.get_or_init(|| {
         AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build(["forward-looking statement", "forward looking statement"])
-            .expect("two plain patterns")
+            .build(NOTICE_PHRASES)
+            .expect("plain patterns")
     })
 }
 
@@ -149,5 +167,15 @@ mod tests {
             marked("About Acme: it rose.\n\nIt fell.\n\nIt rose."),
             [false, false, false]
         );
+    }
+
+    #[test]
+    fn a_mainland_announcements_assurance_and_disclaimer_are_marked() {
+        let announcement = "本公司董事会及全体董事保证本公告内容不存在任何虚假记载，并对其内容的真实性承担法律责任。                            公司拟回购股份。
+
+业绩大幅增长。
+
+免责声明：本文不构成投资建议。";
+        assert_eq!(marked(announcement), [true, false, false, true]);
     }
 }

@@ -2,6 +2,7 @@
 //! neutral analysis and a piece that repeats the company's line. Unlike stance cues, these are
 //! counted over the whole article, whatever it is about.
 
+use crate::language::Language;
 use crate::read::lexicon::{Category, CompiledLexicon};
 use crate::read::phrase::PhraseMatch;
 use crate::text::analyze::AnalyzedToken;
@@ -101,11 +102,6 @@ pub struct StyleCount<'a> {
     pub amount: f64,
 }
 
-/// The first person plural, as written in lower case.
-const FIRST_PLURAL: &[&str] = &[
-    "we", "our", "us", "we're", "we’re", "we've", "we’ve", "ours",
-];
-
 /// Counts every style cue of the article into `out` (cleared first); `end_matter` marks the
 /// sentences of its end matter.
 pub fn count<'a>(
@@ -140,8 +136,10 @@ pub fn count<'a>(
             TokenKind::Symbol => emoji += 1.0,
             TokenKind::Number => figures += 1.0,
             TokenKind::Word if word.starts_with('$') => cashtags += 1.0,
-            TokenKind::Word
-                if word.len() <= 7 && FIRST_PLURAL.iter().any(|w| word.eq_ignore_ascii_case(w)) =>
+            TokenKind::Word | TokenKind::Cjk
+                if word.len() <= 7
+                    && (Language::of_word(word).first_person_plural().iter())
+                        .any(|w| word.eq_ignore_ascii_case(w)) =>
             {
                 plural += 1.0
             }
