@@ -171,11 +171,9 @@ mod tests {
 
     #[test]
     fn a_mainland_announcements_assurance_and_disclaimer_are_marked() {
-        let announcement = "本公司董事会及全体董事保证本公告内容不存在任何虚假记载，并对其内容的真实性承担法律责任。                            公司拟回购股份。
-
-业绩大幅增长。
-
-免责声明：本文不构成投资建议。";
+        let announcement = "本公司董事会及全体董事保证本公告内容不存在任何虚假记载，并对其内容的真实性\
+                            承担法律责任。公司拟回购股份。\n\n业绩大幅增长。\n\n\
+                            免责声明：本文不构成投资建议。";
         assert_eq!(marked(announcement), [true, false, false, true]);
     }
 }
