@@ -547,6 +547,18 @@ impl CompanyTable {
         (self.by_ticker.get(ticker.to_ascii_uppercase().as_str())).map(|&c| c as usize)
     }
 
+    /// The listing a ticker as written means (`BABA`, `$BABA`, `NYSE:BABA`, `9988.HK`), without
+    /// the name lookup [`CompanyTable::resolve`] may make: the targets file names its companies so.
+    pub fn resolve_ticker(&self, ticker: &str) -> Option<Resolution> {
+        let ticker = ticker.trim();
+        let written = ticker_form(ticker).unwrap_or_else(|| ticker.to_string());
+        self.by_ticker(&written).map(|company| Resolution {
+            company,
+            found: Found::Ticker,
+            asked_ticker: Some(written.to_ascii_uppercase()),
+        })
+    }
+
     /// The company a name or ticker means, by these rules in turn:
     /// 1. written as a ticker (`$PDD`, `PDD.US`, `NASDAQ:PDD`, `9988.HK`, `600519.SS`), or in
     ///    capitals and a ticker (`GM`, `META`): that listing, unless a more prominent company

@@ -324,7 +324,9 @@ impl TargetBook {
             .find(|e| e.names().any(|a| a.eq_ignore_ascii_case(wanted)));
         // An entry is a listed company when it gives that company's ticker.
         let listed = match by_name {
-            Some(e) => (e.ticker.as_deref()).and_then(|t| self.companies.resolve(t)),
+            Some(e) => (e.ticker.as_deref()).and_then(|t| {
+                (self.companies.resolve_ticker(t)).or_else(|| self.companies.resolve(t))
+            }),
             None => self.companies.resolve(wanted),
         };
         let company = listed
