@@ -323,7 +323,8 @@ pub fn short_form(name: &str) -> Option<&str> {
     (short.len() < name.trim_end_matches(['.', ' ']).len() && !short.is_empty()).then_some(short)
 }
 
-/// Exchange names written before a ticker (`NASDAQ:PDD`, "NYSE: ALL").
+/// Exchange names written before a ticker (`NASDAQ:PDD`, "NYSE: ALL"), and the market words
+/// Chinese text writes before a code (港股00700).
 pub const EXCHANGES: &[&str] = &[
     "nyse",
     "nasdaq",
