@@ -588,13 +588,13 @@ impl CompanyTable {
             })
         };
         let named = || by_name(&key).or_else(|| by_name(without_legal_words(&key)));
-        if let Some(t) = ticker_form(query) {
-            if let Some(found) = ticker(&t, Found::Ticker) {
-                return Some(found);
-            }
-        } else if in_capitals && let Some(found) = ticker(query, Found::Ticker) {
+        let written_as_ticker = ticker_form(query).is_some();
+        if (written_as_ticker || in_capitals)
+            && let Some(found) = self.resolve_ticker(query)
+        {
             // "BYD", "CATL": the ticker of a small listing and the name of a larger company.
-            return match named() {
+            let name = if written_as_ticker { None } else { named() };
+            return match name {
                 Some(name) if name.company < found.company => Some(name),
                 _ => Some(found),
             };
